@@ -1,0 +1,132 @@
+package main
+
+// serial.go: a MongoDB wire-protocol front that passes one command at a time to
+// FerretDB (see main.go for why). Each client connection gets its own backend
+// connection, so cursors and sessions keep their meaning; a global lock is held
+// from sending a request until its reply has been read.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+const (
+	headerLen  = 16
+	maxMessage = 48 * 1024 * 1024 // MongoDB's maxMessageSizeBytes
+	opMsg      = 2013
+	moreToCome = 1 << 1 // OP_MSG flag: no reply follows (w:0 writes)
+)
+
+type serialFront struct {
+	ln      net.Listener
+	backend string
+	lock    sync.Mutex
+	wg      sync.WaitGroup
+}
+
+func newSerialFront(addr, backend string) (*serialFront, error) {
+	// FerretDB creates its socket while starting: wait for it briefly.
+	for i := 0; i < 100; i++ {
+		if c, err := net.Dial("unix", backend); err == nil {
+			c.Close()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &serialFront{ln: ln, backend: backend}, nil
+}
+
+func (f *serialFront) serve() {
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			f.relay(c)
+		}()
+	}
+}
+
+func (f *serialFront) close() {
+	f.ln.Close()
+}
+
+// readMessage reads one length-prefixed wire message.
+func readMessage(r io.Reader) ([]byte, error) {
+	var header [headerLen]byte
+	if _, err := io.ReadFull(r, header[:]); err != nil {
+		return nil, err
+	}
+	n := int(int32(binary.LittleEndian.Uint32(header[0:4])))
+	if n < headerLen || n > maxMessage {
+		return nil, fmt.Errorf("bad message length %d", n)
+	}
+	msg := make([]byte, n)
+	copy(msg, header[:])
+	if _, err := io.ReadFull(r, msg[headerLen:]); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
+// expectsReply is false only for OP_MSG with moreToCome set.
+func expectsReply(msg []byte) bool {
+	if binary.LittleEndian.Uint32(msg[12:16]) != opMsg || len(msg) < headerLen+4 {
+		return true
+	}
+	return binary.LittleEndian.Uint32(msg[16:20])&moreToCome == 0
+}
+
+// exchange sends one request and reads its reply while holding the lock.
+func (f *serialFront) exchange(back net.Conn, req []byte) ([]byte, error) {
+	f.lock.Lock()
+	defer f.lock.Unlock()
+	if _, err := back.Write(req); err != nil {
+		return nil, err
+	}
+	if !expectsReply(req) {
+		return nil, nil
+	}
+	return readMessage(back)
+}
+
+func (f *serialFront) relay(client net.Conn) {
+	defer client.Close()
+	back, err := net.Dial("unix", f.backend)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"level\":\"error\",\"event\":\"backend_dial\",\"message\":%q}\n", err.Error())
+		return
+	}
+	defer back.Close()
+	for {
+		req, err := readMessage(client)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"level\":\"warn\",\"event\":\"client_read\",\"message\":%q}\n", err.Error())
+			}
+			return
+		}
+		reply, err := f.exchange(back, req)
+		if err != nil {
+			return
+		}
+		if reply != nil {
+			if _, err := client.Write(reply); err != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,65 @@
+/* lp_http: a small HTTP server on libmicrohttpd for lapor's services.
+ *
+ * It reads whole request bodies up to a limit (413 beyond it), answers /healthz
+ * and /metrics itself, adds security headers to every answer and hands every
+ * other request to one handler, which must answer exactly once. Handlers run on
+ * libmicrohttpd's thread pool, so they must be thread-safe. */
+#ifndef LP_HTTP_H
+#define LP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lp_error.h"
+
+typedef struct lp_http_t lp_http_t;
+typedef struct lp_http_req_t lp_http_req_t;
+
+typedef void (*lp_http_handler_fn)(lp_http_req_t *req, void *arg);
+/* Returns true when healthy; may set *detail (a JSON object the server frees). */
+typedef bool (*lp_http_health_fn)(void *arg, json_t **detail);
+
+typedef struct {
+    const char *listen;  /* "host:port"; port 0 picks a free one */
+    size_t max_body;     /* bytes; larger bodies get 413 */
+    unsigned threads;    /* worker threads; 0 means 1 */
+    lp_http_handler_fn handler;
+    void *arg;
+    lp_http_health_fn health;
+    void *health_arg;
+} lp_http_config_t;
+
+/* Starts serving. Returns NULL and fills err when the address is bad or taken. */
+lp_http_t *lp_http_new(const lp_http_config_t *cfg, lp_error_t *err);
+
+/* Stops accepting, finishes requests in flight, frees. Accepts NULL. */
+void lp_http_destroy(lp_http_t **self_p);
+
+/* The port actually bound. */
+uint16_t lp_http_port(const lp_http_t *self);
+
+/* Request accessors; the strings live until the reply is sent. */
+const char *lp_http_method(const lp_http_req_t *req);
+const char *lp_http_path(const lp_http_req_t *req);
+const char *lp_http_query(const lp_http_req_t *req, const char *key); /* NULL if absent */
+const char *lp_http_header(const lp_http_req_t *req, const char *name);
+const char *lp_http_body(const lp_http_req_t *req, size_t *len);
+const char *lp_http_client_ip(const lp_http_req_t *req);
+
+/* Adds a response header for the coming reply (copied). */
+void lp_http_add_header(lp_http_req_t *req, const char *name, const char *value);
+
+/* Answers with a body (copied). */
+void lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type,
+                   const char *body, size_t len);
+
+/* Answers with JSON; takes ownership of body. */
+void lp_http_reply_json(lp_http_req_t *req, unsigned status, json_t *body);
+
+/* Answers {"error": {"field": field-or-null, "message": message}}. */
+void lp_http_reply_error(lp_http_req_t *req, unsigned status, const char *field,
+                         const char *message);
+
+#endif

@@ -1,0 +1,45 @@
+/* lp_outbox: the events a complaint document carries until every stage has them.
+ *
+ * A stage changes a complaint and records the event it caused in the same
+ * single-document write: the packed envelope goes into `events` and its id into
+ * `todo.<stage>` for each stage that must react. The ZeroMQ message that follows
+ * is only a doorbell. A consumer that has durably handled an event pulls the id
+ * from its todo list; a sweeper hands over whatever stayed there too long. */
+#ifndef LP_OUTBOX_H
+#define LP_OUTBOX_H
+
+#include <stdbool.h>
+
+#include "lp_event.h"
+#include "lp_store.h"
+
+/* Stages that consume events. */
+#define LP_STAGE_ROUTER "router"
+#define LP_STAGE_NOTIFIER "notifier"
+#define LP_STAGE_REPORTER "reporter"
+
+/* Appends {id, type, at, pb} for env under key to an open BSON document or array. */
+bool lp_outbox_append_event(bson_t *parent, const char *key, const lp_envelope_t *env);
+
+/* Adds to an open "$push" document: the event to `events` and its id to
+ * `todo.<stage>` for each of the n stages. */
+bool lp_outbox_push(bson_t *push, const lp_envelope_t *env, const char *const *stages, size_t n);
+
+/* Marks event_id handled by stage for complaint_id (an ObjectId in hex). */
+bool lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *stage,
+                    const char *event_id, lp_error_t *err);
+
+/* Parses a complaint id; false when it is not a 24-hex ObjectId. */
+bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
+
+/* Handles one event; returns 0 when done (the handler acked it), -1 to retry later. */
+typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
+
+/* Claims up to max complaints whose todo.<stage> is not empty and that have not
+ * changed for grace_ms, calls fn for each of their pending events, and releases
+ * them. Returns the number of events handed to fn, or -1 on a database error. */
+int lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
+                    int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg,
+                    lp_error_t *err);
+
+#endif

@@ -1,0 +1,154 @@
+/* lp_service: start, run and stop, the same way in every service. */
+#include "lp_service.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "lp_log.h"
+
+#define HEARTBEAT_MS 2000
+
+/* Waits ms or until a stop signal; returns -1 on a stop signal. The signals are
+ * blocked (lp_loop_new), so a pending one is seen here and read later by the loop. */
+static int
+s_pause(int ms)
+{
+    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    sigset_t pending;
+    nanosleep(&ts, NULL);
+    sigpending(&pending);
+    return sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT) ? -1 : 0;
+}
+
+static void
+s_not_found(lp_http_req_t *req, void *arg)
+{
+    lp_http_reply_error(req, 404, NULL, "no such path");
+}
+
+static bool
+s_health(void *arg, json_t **detail)
+{
+    lp_service_t *svc = arg;
+    bool ok = atomic_load(&svc->db_ok);
+    *detail = json_pack("{s:s,s:s,s:s}", "service", svc->name, "instance", svc->config->instance,
+                        "database", ok ? "ok" : "unreachable");
+    return ok;
+}
+
+int
+lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config,
+                 bool need_refdata)
+{
+    lp_error_t err;
+    int attempt = 0;
+
+    memset(svc, 0, sizeof *svc);
+    svc->name = name;
+    svc->config = config;
+    lp_config_default_instance(config, name);
+    lp_log_init(name, config->instance);
+    if (lp_log_set_level(config->log_level) != 0) {
+        lp_log(LP_LOG_ERROR, "config.invalid", "{s:s,s:s}", "field", "log-level", "message",
+               "must be debug, info, warn or error");
+        return -1;
+    }
+    svc->loop = lp_loop_new();
+    if (!svc->loop) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "cannot set up signals");
+        return -1;
+    }
+    lp_error_clear(&err);
+    svc->store = lp_store_new(config->mongodb_uri, name, &err);
+    if (!svc->store) {
+        lp_log(LP_LOG_ERROR, "config.invalid", "{s:s,s:s}", "field", err.field, "message",
+               err.message);
+        return -1;
+    }
+    /* The database may start after us (or be restarting): wait, do not die. */
+    while (!lp_store_ping(svc->store, &err) || !lp_store_ensure_indexes(svc->store, &err) ||
+           (need_refdata && !(svc->refdata = lp_refdata_load(svc->store, &err)))) {
+        if (attempt++ % 10 == 0)
+            lp_log(LP_LOG_WARN, "service.waiting_for_database", "{s:s}", "message", err.message);
+        if (s_pause(500) != 0)
+            return 1;
+    }
+    atomic_store(&svc->db_ok, true);
+    svc->bus = lp_bus_new(svc->store, name, config->instance, config->bus_bind, &err);
+    if (!svc->bus) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+int
+lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn handler,
+                      void *arg, unsigned threads, size_t max_body)
+{
+    lp_error_t err;
+    lp_http_config_t cfg = {
+        .listen = listen,
+        .max_body = max_body,
+        .threads = threads,
+        .handler = handler,
+        .arg = arg,
+        .health = s_health,
+        .health_arg = svc,
+    };
+
+    lp_error_clear(&err);
+    if (!cfg.handler)
+        cfg.handler = s_not_found;
+    svc->http = lp_http_new(&cfg, &err);
+    if (!svc->http) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s,s:s}", "field", err.field, "message",
+               err.message);
+        return -1;
+    }
+    lp_log(LP_LOG_INFO, "http.listening", "{s:s,s:i}", "listen", listen, "port",
+           (int) lp_http_port(svc->http));
+    return 0;
+}
+
+
+static void
+s_heartbeat(lp_loop_t *loop, void *arg)
+{
+    lp_service_t *svc = arg;
+    lp_error_t err;
+    bool was_ok = atomic_load(&svc->db_ok);
+
+    lp_error_clear(&err);
+    bool ok = lp_bus_tick(svc->bus, &err) == 0;
+    atomic_store(&svc->db_ok, ok);
+    if (ok != was_ok)
+        lp_log(ok ? LP_LOG_INFO : LP_LOG_WARN, ok ? "database.back" : "database.lost", "{s:s}",
+               "message", ok ? "ok" : err.message);
+}
+
+int
+lp_service_run(lp_service_t *svc)
+{
+    lp_error_t err;
+    lp_error_clear(&err);
+    if (lp_bus_tick(svc->bus, &err) != 0)
+        lp_log(LP_LOG_WARN, "bus.tick_failed", "{s:s}", "message", err.message);
+    lp_loop_add_timer(svc->loop, HEARTBEAT_MS, s_heartbeat, svc);
+    lp_log(LP_LOG_INFO, "service.started", NULL);
+    return lp_loop_run(svc->loop);
+}
+
+void
+lp_service_stop(lp_service_t *svc)
+{
+    lp_http_destroy(&svc->http);
+    lp_bus_destroy(&svc->bus);
+    lp_refdata_destroy(&svc->refdata);
+    lp_store_destroy(&svc->store);
+    lp_loop_destroy(&svc->loop);
+    lp_log(LP_LOG_INFO, "service.stopped", NULL);
+}

@@ -1,0 +1,46 @@
+/* lp_service: what every lapor service does the same way: logging, the reactor,
+ * the database (waiting for it at start), reference data, the bus with its
+ * heartbeat, the HTTP server with /healthz and /metrics, and an orderly stop. */
+#ifndef LP_SERVICE_H
+#define LP_SERVICE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "lp_bus.h"
+#include "lp_config.h"
+#include "lp_http.h"
+#include "lp_loop.h"
+#include "lp_refdata.h"
+#include "lp_store.h"
+
+typedef struct {
+    const char *name;
+    lp_common_config_t *config;
+    lp_loop_t *loop;
+    lp_store_t *store;
+    lp_bus_t *bus;
+    lp_refdata_t *refdata; /* NULL unless asked for */
+    lp_http_t *http;
+    atomic_bool db_ok;     /* last database ping succeeded */
+} lp_service_t;
+
+/* Starts logging, the loop, the store (waiting for the database until it answers
+ * or a stop signal comes), the indexes, reference data when need_refdata, and the
+ * bus. Returns 0, 1 when stopped by a signal while waiting, -1 on a fatal error
+ * (already logged). */
+int lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config,
+                     bool need_refdata);
+
+/* Serves HTTP on listen with handler (NULL: only /healthz and /metrics).
+ * Returns 0 or -1 (logged). */
+int lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn handler,
+                          void *arg, unsigned threads, size_t max_body);
+
+/* Runs the loop (with the heartbeat and database ping every 2 s) until SIGTERM. */
+int lp_service_run(lp_service_t *svc);
+
+/* Stops HTTP first (answers in flight finish), then the bus, then the store. */
+void lp_service_stop(lp_service_t *svc);
+
+#endif

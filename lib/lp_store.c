@@ -1,0 +1,282 @@
+/* lp_store: the MongoDB client pool, indexes and leases shared by all services. */
+#include "lp_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lp_clock.h"
+#include "lp_log.h"
+
+struct lp_store_t {
+    mongoc_client_pool_t *pool;
+    mongoc_uri_t *uri;
+    char dbname[64];
+};
+
+/* The driver's own log lines become structured lines. FerretDB v1 does not know
+ * endSessions, which the driver sends at exit: that warning says nothing useful. */
+static void
+s_driver_log(mongoc_log_level_t level, const char *domain, const char *message, void *data)
+{
+    if (level > MONGOC_LOG_LEVEL_WARNING || strstr(message, "endSessions"))
+        return;
+    lp_log(level <= MONGOC_LOG_LEVEL_CRITICAL ? LP_LOG_ERROR : LP_LOG_WARN, "database.driver",
+           "{s:s,s:s}", "domain", domain, "message", message);
+}
+
+lp_store_t *
+lp_store_new(const char *uri_text, const char *appname, lp_error_t *err)
+{
+    lp_store_t *self = NULL;
+    mongoc_uri_t *uri = NULL;
+    bson_error_t error;
+    const char *db = NULL;
+
+    mongoc_init(); /* idempotent */
+    mongoc_log_set_handler(s_driver_log, NULL);
+    uri = mongoc_uri_new_with_error(uri_text, &error);
+    if (!uri) {
+        lp_error_set(err, LP_ERR_INVALID, "mongodb-uri", "bad MongoDB URI: %s", error.message);
+        return NULL;
+    }
+    /* Fail fast when the database is away, so intake can answer 503 instead of
+     * holding a citizen for the driver's default of 30 s. */
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+        mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
+        mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+    if (appname)
+        mongoc_uri_set_appname(uri, appname);
+    self = calloc(1, sizeof *self);
+    if (!self) {
+        mongoc_uri_destroy(uri);
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+        return NULL;
+    }
+    self->uri = uri;
+    db = mongoc_uri_get_database(uri);
+    snprintf(self->dbname, sizeof self->dbname, "%s", db && *db ? db : "lapor");
+    self->pool = mongoc_client_pool_new(uri);
+    if (!self->pool) {
+        lp_error_set(err, LP_ERR_INVALID, "mongodb-uri", "cannot create a client pool");
+        lp_store_destroy(&self);
+        return NULL;
+    }
+    mongoc_client_pool_set_error_api(self->pool, MONGOC_ERROR_API_VERSION_2);
+    return self;
+}
+
+void
+lp_store_destroy(lp_store_t **self_p)
+{
+    lp_store_t *self = self_p ? *self_p : NULL;
+    if (!self)
+        return;
+    if (self->pool)
+        mongoc_client_pool_destroy(self->pool);
+    mongoc_uri_destroy(self->uri);
+    free(self);
+    *self_p = NULL;
+}
+
+mongoc_client_t *
+lp_store_pop(lp_store_t *self)
+{
+    return mongoc_client_pool_pop(self->pool);
+}
+
+void
+lp_store_push(lp_store_t *self, mongoc_client_t *client)
+{
+    if (client)
+        mongoc_client_pool_push(self->pool, client);
+}
+
+mongoc_collection_t *
+lp_store_collection(lp_store_t *self, mongoc_client_t *client, const char *name)
+{
+    return mongoc_client_get_collection(client, self->dbname, name);
+}
+
+const char *
+lp_store_dbname(const lp_store_t *self)
+{
+    return self->dbname;
+}
+
+bool
+lp_store_ping(lp_store_t *self, lp_error_t *err)
+{
+    mongoc_client_t *client = lp_store_pop(self);
+    bson_t *cmd = BCON_NEW("ping", BCON_INT32(1));
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bool ok = mongoc_client_command_simple(client, self->dbname, cmd, NULL, &reply, &error);
+
+    if (!ok)
+        lp_store_set_error(err, &error, "ping");
+    bson_destroy(&reply);
+    bson_destroy(cmd);
+    lp_store_push(self, client);
+    return ok;
+}
+
+bool
+lp_store_is_duplicate(const bson_error_t *error)
+{
+    return error && error->code == 11000;
+}
+
+void
+lp_store_set_error(lp_error_t *err, const bson_error_t *error, const char *what)
+{
+    lp_error_set(err, lp_store_is_duplicate(error) ? LP_ERR_CONFLICT : LP_ERR_DATABASE, NULL,
+                 "%s: %s", what, error ? error->message : "unknown database error");
+}
+
+/* One createIndexes command for one index. */
+static bool
+s_index(mongoc_client_t *client, const char *db, const char *coll, const char *name,
+        bson_t *keys, bool unique, lp_error_t *err)
+{
+    bson_t cmd = BSON_INITIALIZER, indexes, index;
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bool ok = false;
+
+    BSON_APPEND_UTF8(&cmd, "createIndexes", coll);
+    BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &indexes);
+    BSON_APPEND_DOCUMENT_BEGIN(&indexes, "0", &index);
+    BSON_APPEND_DOCUMENT(&index, "key", keys);
+    BSON_APPEND_UTF8(&index, "name", name);
+    if (unique)
+        BSON_APPEND_BOOL(&index, "unique", true);
+    bson_append_document_end(&indexes, &index);
+    bson_append_array_end(&cmd, &indexes);
+    ok = mongoc_client_write_command_with_opts(client, db, &cmd, NULL, &reply, &error);
+    if (!ok)
+        lp_store_set_error(err, &error, name);
+    bson_destroy(&reply);
+    bson_destroy(&cmd);
+    bson_destroy(keys);
+    return ok;
+}
+
+bool
+lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
+{
+    mongoc_client_t *client = lp_store_pop(self);
+    const char *db = self->dbname;
+    bool ok =
+        s_index(client, db, LP_COLL_COMPLAINTS, "tracking_id_unique",
+                BCON_NEW("tracking_id", BCON_INT32(1)), true, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "todo_router",
+                BCON_NEW("todo.router", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "todo_notifier",
+                BCON_NEW("todo.notifier", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "todo_reporter",
+                BCON_NEW("todo.reporter", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "status_updated",
+                BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
+                BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
+                BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
+                BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
+                err) &&
+        s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
+                BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
+    lp_store_push(self, client);
+    return ok;
+}
+
+bson_t *
+lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
+               const char *owner, int64_t lease_ms, const char *sort_field,
+               const bson_t *also_set, lp_error_t *err)
+{
+    int64_t now = lp_now_ms();
+    char until_path[96], owner_path[96];
+    bson_t query = BSON_INITIALIZER, and_arr, or_doc, or_arr, free_doc, expired_doc, sub;
+    bson_t update = BSON_INITIALIZER, set;
+    bson_t *sort = NULL;
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t iter;
+    bson_t *claimed = NULL;
+    mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
+
+    snprintf(until_path, sizeof until_path, "%s.until", lease);
+    snprintf(owner_path, sizeof owner_path, "%s.owner", lease);
+
+    /* {$and: [filter, {$or: [{until: {$exists: false}}, {until: {$lt: now}}]}]} */
+    BSON_APPEND_ARRAY_BEGIN(&query, "$and", &and_arr);
+    BSON_APPEND_DOCUMENT(&and_arr, "0", filter);
+    BSON_APPEND_DOCUMENT_BEGIN(&and_arr, "1", &or_doc);
+    BSON_APPEND_ARRAY_BEGIN(&or_doc, "$or", &or_arr);
+    BSON_APPEND_DOCUMENT_BEGIN(&or_arr, "0", &free_doc);
+    BSON_APPEND_DOCUMENT_BEGIN(&free_doc, until_path, &sub);
+    BSON_APPEND_BOOL(&sub, "$exists", false);
+    bson_append_document_end(&free_doc, &sub);
+    bson_append_document_end(&or_arr, &free_doc);
+    BSON_APPEND_DOCUMENT_BEGIN(&or_arr, "1", &expired_doc);
+    BSON_APPEND_DOCUMENT_BEGIN(&expired_doc, until_path, &sub);
+    BSON_APPEND_INT64(&sub, "$lt", now);
+    bson_append_document_end(&expired_doc, &sub);
+    bson_append_document_end(&or_arr, &expired_doc);
+    bson_append_array_end(&or_doc, &or_arr);
+    bson_append_document_end(&and_arr, &or_doc);
+    bson_append_array_end(&query, &and_arr);
+
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    BSON_APPEND_UTF8(&set, owner_path, owner);
+    BSON_APPEND_INT64(&set, until_path, now + lease_ms);
+    if (also_set)
+        bson_concat(&set, also_set);
+    bson_append_document_end(&update, &set);
+    mongoc_find_and_modify_opts_set_update(opts, &update);
+    mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW);
+    if (sort_field) {
+        sort = BCON_NEW(sort_field, BCON_INT32(1));
+        mongoc_find_and_modify_opts_set_sort(opts, sort);
+    }
+    if (!mongoc_collection_find_and_modify_with_opts(coll, &query, opts, &reply, &error))
+        lp_store_set_error(err, &error, "claim");
+    else if (bson_iter_init_find(&iter, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&iter)) {
+        const uint8_t *data = NULL;
+        uint32_t len = 0;
+        bson_iter_document(&iter, &len, &data);
+        claimed = bson_new_from_data(data, len);
+    }
+    bson_destroy(&reply);
+    bson_destroy(&query);
+    bson_destroy(&update);
+    if (sort)
+        bson_destroy(sort);
+    mongoc_find_and_modify_opts_destroy(opts);
+    return claimed;
+}
+
+bool
+lp_store_release(mongoc_collection_t *coll, const bson_value_t *id, const char *lease,
+                 const char *owner, lp_error_t *err)
+{
+    char owner_path[96];
+    bson_t filter = BSON_INITIALIZER;
+    bson_t *update = NULL;
+    bson_error_t error;
+    bool ok = false;
+
+    snprintf(owner_path, sizeof owner_path, "%s.owner", lease);
+    BSON_APPEND_VALUE(&filter, "_id", id);
+    BSON_APPEND_UTF8(&filter, owner_path, owner);
+    update = BCON_NEW("$unset", "{", lease, BCON_UTF8(""), "}");
+    ok = mongoc_collection_update_one(coll, &filter, update, NULL, NULL, &error);
+    if (!ok)
+        lp_store_set_error(err, &error, "release");
+    bson_destroy(update);
+    bson_destroy(&filter);
+    return ok;
+}

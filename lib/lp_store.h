@@ -1,0 +1,71 @@
+/* lp_store: lapor's MongoDB access: a client pool, collection names, indexes, leases.
+ *
+ * Only what both FerretDB v1 and MongoDB support is used: single-document atomic
+ * updates, findAndModify, unique indexes; no transactions, no change streams. */
+#ifndef LP_STORE_H
+#define LP_STORE_H
+
+#include <mongoc/mongoc.h>
+#include <stdbool.h>
+
+#include "lp_error.h"
+
+/* Collection names, in one place. */
+#define LP_COLL_COMPLAINTS "complaints"
+#define LP_COLL_REGIONS "regions"
+#define LP_COLL_CATEGORIES "categories"
+#define LP_COLL_AGENCIES "agencies"
+#define LP_COLL_RULES "routing_rules"
+#define LP_COLL_HOLIDAYS "holidays"
+#define LP_COLL_NOTIFICATIONS "notifications"
+#define LP_COLL_SERVICES "services"
+#define LP_COLL_LEDGER "stats_ledger"
+#define LP_COLL_ROLLUPS "stats_rollups"
+#define LP_COLL_STATS_META "stats_meta"
+
+typedef struct lp_store_t lp_store_t;
+
+/* Opens a client pool on uri (the database is the URI's, or "lapor"). Fails only on
+ * a malformed URI: the server may be down now and come back later. */
+lp_store_t *lp_store_new(const char *uri, const char *appname, lp_error_t *err);
+
+/* Frees the pool; every client must have been pushed back. Accepts NULL. */
+void lp_store_destroy(lp_store_t **self_p);
+
+/* Takes a client from the pool (waits if all are in use); give it back with push. */
+mongoc_client_t *lp_store_pop(lp_store_t *self);
+void lp_store_push(lp_store_t *self, mongoc_client_t *client);
+
+/* A collection of lapor's database; the caller destroys it. */
+mongoc_collection_t *lp_store_collection(lp_store_t *self, mongoc_client_t *client,
+                                         const char *name);
+
+const char *lp_store_dbname(const lp_store_t *self);
+
+/* Round trip to the server. */
+bool lp_store_ping(lp_store_t *self, lp_error_t *err);
+
+/* Creates every index lapor's queries need (idempotent). */
+bool lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err);
+
+/* True for a duplicate-key error (code 11000): the write was already done. */
+bool lp_store_is_duplicate(const bson_error_t *error);
+
+/* Copies a driver error into err with LP_ERR_DATABASE (or CONFLICT for duplicates). */
+void lp_store_set_error(lp_error_t *err, const bson_error_t *error, const char *what);
+
+/* Claims the oldest document of coll that matches filter and whose lease named
+ * lease (a field path such as "lease.router") is free or expired, by setting
+ * <lease>.owner and <lease>.until = now + lease_ms with findAndModify. Returns the
+ * claimed document after the update (caller destroys), or NULL when there is
+ * nothing to claim or on error (err says which). sort_field orders candidates;
+ * also_set (may be NULL) holds more fields to $set in the same write. */
+bson_t *lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
+                       const char *owner, int64_t lease_ms, const char *sort_field,
+                       const bson_t *also_set, lp_error_t *err);
+
+/* Frees the lease on document id if owner still holds it. */
+bool lp_store_release(mongoc_collection_t *coll, const bson_value_t *id, const char *lease,
+                      const char *owner, lp_error_t *err);
+
+#endif

@@ -1,0 +1,204 @@
+/* api: intake's JSON API: submit a complaint, follow it by tracking ID. */
+#include <stdio.h>
+#include <string.h>
+
+#include "intake-private.h"
+#include "lp_log.h"
+
+#define COMPLAINTS_PATH "/api/v1/complaints"
+
+static json_t *
+s_bson_str(const bson_t *doc, const char *path)
+{
+    bson_iter_t it;
+    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
+        BSON_ITER_HOLDS_UTF8(&it))
+        return json_string(bson_iter_utf8(&it, NULL));
+    return json_null();
+}
+
+static json_t *
+s_bson_time(const bson_t *doc, const char *path)
+{
+    bson_iter_t it;
+    char text[32];
+    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
+        BSON_ITER_HOLDS_INT64(&it)) {
+        int64_t ms = bson_iter_int64(&it);
+        time_t secs = (time_t) (ms / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return json_string(text);
+    }
+    return json_null();
+}
+
+/* The public view of a complaint: never the reporter; no content when confidential. */
+static json_t *
+s_public_view(const bson_t *doc)
+{
+    json_t *out = json_object();
+    json_t *history = json_array();
+    json_t *agency = json_null();
+    json_t *privacy = s_bson_str(doc, "privacy");
+    bool confidential = json_is_string(privacy) &&
+                        strcmp(json_string_value(privacy), "confidential") == 0;
+    bson_iter_t it, arr;
+
+    json_object_set_new(out, "tracking_id", s_bson_str(doc, "tracking_id"));
+    json_object_set_new(out, "type", s_bson_str(doc, "type"));
+    json_object_set_new(out, "status", s_bson_str(doc, "status"));
+    json_object_set_new(out, "privacy", privacy);
+    json_object_set_new(out, "category", s_bson_str(doc, "category"));
+    json_object_set_new(out, "region", json_pack("{s:o,s:o}", "code", s_bson_str(doc, "region.code"),
+                                                 "name", s_bson_str(doc, "region.name")));
+    if (!confidential) {
+        json_object_set_new(out, "title", s_bson_str(doc, "title"));
+        json_object_set_new(out, "body", s_bson_str(doc, "body"));
+    }
+    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "agency.id", &it))
+        agency = json_pack("{s:o,s:o}", "id", s_bson_str(doc, "agency.id"), "name",
+                           s_bson_str(doc, "agency.name"));
+    json_object_set_new(out, "agency", agency);
+    json_object_set_new(out, "created_at", s_bson_time(doc, "created_at"));
+    json_object_set_new(out, "dispose_by", s_bson_time(doc, "dispose_by"));
+    json_object_set_new(out, "deadline_at", s_bson_time(doc, "deadline_at"));
+    if (bson_iter_init_find(&it, doc, "history") && BSON_ITER_HOLDS_ARRAY(&it) &&
+        bson_iter_recurse(&it, &arr)) {
+        while (bson_iter_next(&arr)) {
+            const uint8_t *data = NULL;
+            uint32_t len = 0;
+            bson_t entry;
+            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
+                continue;
+            bson_iter_document(&arr, &len, &data);
+            if (!bson_init_static(&entry, data, len))
+                continue;
+            json_t *item = json_pack("{s:o,s:o}", "at", s_bson_time(&entry, "at"), "status",
+                                     s_bson_str(&entry, "status"));
+            json_t *note = s_bson_str(&entry, "note");
+            if (json_is_string(note))
+                json_object_set(item, "note", note);
+            json_decref(note);
+            json_array_append_new(history, item);
+        }
+    }
+    json_object_set_new(out, "history", history);
+    return out;
+}
+
+static void
+s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
+{
+    char id[LP_TRACKING_LEN + 1];
+    mongoc_client_t *client = NULL;
+    mongoc_collection_t *coll = NULL;
+    bson_t *filter = NULL, *opts = NULL;
+    mongoc_cursor_t *cursor = NULL;
+    const bson_t *doc = NULL;
+    bson_error_t error;
+
+    if (lp_tracking_normalize(raw_id, id) != 0) {
+        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+        return;
+    }
+    client = lp_store_pop(self->svc.store);
+    coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    filter = BCON_NEW("tracking_id", BCON_UTF8(id));
+    /* Fetch only what the public view shows: the reporter never leaves the database. */
+    opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "reporter", BCON_INT32(0), "events",
+                    BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0), "}");
+    cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+    if (mongoc_cursor_next(cursor, &doc))
+        lp_http_reply_json(req, 200, s_public_view(doc));
+    else if (mongoc_cursor_error(cursor, &error)) {
+        lp_metric_inc(self->db_errors);
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the service is busy, please try again shortly");
+    }
+    else
+        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+    mongoc_collection_destroy(coll);
+    lp_store_push(self->svc.store, client);
+}
+
+static void
+s_post_complaint(intake_t *self, lp_http_req_t *req)
+{
+    intake_complaint_t c;
+    lp_error_t err;
+    char tracking[LP_TRACKING_LEN + 1];
+    size_t len = 0;
+    const char *body = lp_http_body(req, &len);
+    const char *ctype = lp_http_header(req, "Content-Type");
+
+    lp_error_clear(&err);
+    if (ctype && strncmp(ctype, "application/json", 16) != 0) {
+        lp_http_reply_error(req, 415, NULL, "send the complaint as application/json");
+        return;
+    }
+    if (intake_complaint_parse(body, len, &self->lookup, &c, &err) != 0) {
+        lp_metric_inc(self->rejected);
+        /* Log the field and the reason, never the submitted text. */
+        lp_log(LP_LOG_INFO, "complaint.rejected", "{s:s,s:s}", "field", err.field, "message",
+               err.message);
+        lp_http_reply_error(req, 400, err.field, err.message);
+        return;
+    }
+    if (intake_submit(self, &c, LAPOR__V1__CHANNEL__CHANNEL_API, tracking, &err) != 0) {
+        lp_log(LP_LOG_WARN, "complaint.not_stored", "{s:s}", "message", err.message);
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL,
+                            "the complaint could not be stored now; nothing was saved, please "
+                            "try again shortly");
+    }
+    else {
+        char location[64];
+        snprintf(location, sizeof location, COMPLAINTS_PATH "/%s", tracking);
+        lp_http_add_header(req, "Location", location);
+        lp_http_reply_json(req, 201, json_pack("{s:s,s:s}", "tracking_id", tracking, "status",
+                                               "received"));
+    }
+    intake_complaint_clear(&c);
+}
+
+static const char s_index[] =
+    "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width\"><title>LAPOR</title></head>"
+    "<body><h1>LAPOR</h1><p>Layanan pengaduan pelayanan publik. "
+    "Kirim pengaduan: <code>POST /api/v1/complaints</code>; lacak: "
+    "<code>GET /api/v1/complaints/&lt;nomor lacak&gt;</code>.</p></body></html>";
+
+void
+intake_api_handle(lp_http_req_t *req, void *arg)
+{
+    intake_t *self = arg;
+    const char *path = lp_http_path(req);
+    const char *method = lp_http_method(req);
+
+    if (strcmp(path, COMPLAINTS_PATH) == 0) {
+        if (strcmp(method, "POST") == 0)
+            s_post_complaint(self, req);
+        else {
+            lp_http_add_header(req, "Allow", "POST");
+            lp_http_reply_error(req, 405, NULL, "use POST to submit a complaint");
+        }
+    }
+    else if (strncmp(path, COMPLAINTS_PATH "/", sizeof COMPLAINTS_PATH) == 0) {
+        if (strcmp(method, "GET") == 0)
+            s_get_complaint(self, req, path + sizeof COMPLAINTS_PATH);
+        else {
+            lp_http_add_header(req, "Allow", "GET");
+            lp_http_reply_error(req, 405, NULL, "use GET to read a complaint");
+        }
+    }
+    else if (strcmp(path, "/") == 0 && strcmp(method, "GET") == 0)
+        lp_http_reply(req, 200, "text/html; charset=utf-8", s_index, sizeof s_index - 1);
+    else
+        lp_http_reply_error(req, 404, NULL, "no such path");
+}

@@ -1,0 +1,63 @@
+/* intake: start, run and stop the intake service. */
+#include <zmq.h>
+
+#include "intake-private.h"
+#include "lp_log.h"
+
+static bool
+s_region_known(void *arg, const char *code)
+{
+    intake_t *self = arg;
+    return lp_refdata_region(self->svc.refdata, code) != NULL;
+}
+
+static bool
+s_category_known(void *arg, const char *id)
+{
+    intake_t *self = arg;
+    return lp_refdata_has_category(self->svc.refdata, id);
+}
+
+int
+intake_main(intake_config_t *config)
+{
+    intake_t self = {0};
+    lp_error_t err;
+    int rc = 0;
+
+    self.config = config;
+    rc = lp_service_start(&self.svc, "intake", &config->common, true);
+    if (rc != 0)
+        goto done;
+    self.lookup.region_known = s_region_known;
+    self.lookup.category_known = s_category_known;
+    self.lookup.arg = &self;
+    self.accepted = lp_metrics_counter("lapor_complaints_accepted_total", NULL,
+                                       "Complaints stored and acknowledged");
+    self.rejected = lp_metrics_counter("lapor_complaints_rejected_total", NULL,
+                                       "Complaints refused for bad input");
+    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
+                                        "Database operations that failed");
+    self.bus_sent = lp_metrics_counter("lapor_bus_messages_out_total", NULL,
+                                       "Messages sent on the bus");
+    self.bus_unsent = lp_metrics_counter("lapor_bus_messages_unsent_total", NULL,
+                                         "Doorbells nobody could take (sweepers pick the work)");
+    lp_error_clear(&err);
+    self.router_push = lp_bus_bind(self.svc.bus, LP_BUS_ROUTER_WORK, ZMQ_PUSH, &err);
+    self.events_pub = self.router_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err)
+                                       : NULL;
+    if (!self.events_pub) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
+        rc = -1;
+        goto done;
+    }
+    if (lp_service_serve_http(&self.svc, config->listen, intake_api_handle, &self,
+                              (unsigned) config->threads, INTAKE_MAX_BODY) != 0) {
+        rc = -1;
+        goto done;
+    }
+    rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
+done:
+    lp_service_stop(&self.svc);
+    return rc < 0 ? 1 : 0;
+}

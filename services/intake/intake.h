@@ -1,0 +1,16 @@
+/* intake: the service that owns every byte from outside (HTTP API for now). */
+#ifndef INTAKE_H
+#define INTAKE_H
+
+#include "lp_config.h"
+
+typedef struct {
+    lp_common_config_t common;
+    const char *listen;
+    long threads;
+} intake_config_t;
+
+/* Runs intake until SIGTERM or SIGINT; returns the process exit code. */
+int intake_main(intake_config_t *config);
+
+#endif

@@ -1,0 +1,301 @@
+/* validate: checks of a complaint posted as JSON. */
+#include "validate.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t
+intake_utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char) *s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* True when s holds a control character; newline and tab pass when multiline. */
+static bool
+s_has_control(const char *s, bool multiline)
+{
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        if (*p >= 0x20 && *p != 0x7F)
+            continue;
+        if (multiline && (*p == '\n' || *p == '\r' || *p == '\t'))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+/* Copies s without leading and trailing white space. */
+static char *
+s_trimmed(const char *s)
+{
+    size_t len = 0;
+    while (*s && isspace((unsigned char) *s))
+        s++;
+    len = strlen(s);
+    while (len > 0 && isspace((unsigned char) s[len - 1]))
+        len--;
+    return strndup(s, len);
+}
+
+/* Reads an optional string field; -1 with err when present but not a string. */
+static int
+s_string(json_t *obj, const char *key, const char *field, const char **out, lp_error_t *err)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        lp_error_set(err, LP_ERR_INVALID, field, "must be a string");
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* A bounded text field; stores a trimmed copy in *dst. */
+static int
+s_text(json_t *obj, const char *key, const char *field, bool required, size_t min, size_t max,
+       bool multiline, char **dst, lp_error_t *err)
+{
+    const char *raw = NULL;
+    char *text = NULL;
+    size_t n = 0;
+
+    if (s_string(obj, key, field, &raw, err) != 0)
+        return -1;
+    if (!raw) {
+        if (!required)
+            return 0;
+        lp_error_set(err, LP_ERR_INVALID, field, "is required");
+        return -1;
+    }
+    /* jansson accepts \u0000 only with JSON_ALLOW_NUL, which we do not pass, so
+     * strlen is the real length here. */
+    text = s_trimmed(raw);
+    if (!text) {
+        lp_error_set(err, LP_ERR_SYSTEM, field, "out of memory");
+        return -1;
+    }
+    n = intake_utf8_length(text);
+    if (n < min || n > max) {
+        if (n == 0 && required)
+            lp_error_set(err, LP_ERR_INVALID, field, "is required");
+        else
+            lp_error_set(err, LP_ERR_INVALID, field,
+                         "must be between %zu and %zu characters (got %zu)", min, max, n);
+        free(text);
+        return -1;
+    }
+    if (s_has_control(text, multiline)) {
+        lp_error_set(err, LP_ERR_INVALID, field, "must not contain control characters");
+        free(text);
+        return -1;
+    }
+    *dst = text;
+    return 0;
+}
+
+int
+intake_phone_normalize(const char *in, char *out, size_t size)
+{
+    char digits[32];
+    size_t n = 0;
+    const char *rest = NULL;
+
+    if (!in)
+        return -1;
+    for (const char *p = in; *p; p++) {
+        if (isdigit((unsigned char) *p)) {
+            if (n + 1 >= sizeof digits)
+                return -1;
+            digits[n++] = *p;
+        }
+        else if (*p == '+' && p == in)
+            continue;
+        else if (*p != ' ' && *p != '-' && *p != '.' && *p != '(' && *p != ')')
+            return -1;
+    }
+    digits[n] = '\0';
+    if (strncmp(digits, "62", 2) == 0)
+        rest = digits + 2;
+    else if (digits[0] == '0')
+        rest = digits + 1;
+    else
+        return -1;
+    /* Indonesian numbers after the country code: 8 to 13 digits, never a leading 0. */
+    if (strlen(rest) < 8 || strlen(rest) > 13 || rest[0] == '0')
+        return -1;
+    if ((size_t) snprintf(out, size, "+62%s", rest) >= size)
+        return -1;
+    return 0;
+}
+
+static bool
+s_email_ok(const char *s)
+{
+    const char *at = strchr(s, '@');
+    const char *dot = at ? strrchr(at, '.') : NULL;
+    if (!at || at == s || strchr(at + 1, '@') || !dot || dot == at + 1 || !dot[1])
+        return false;
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7F || *p == '<' || *p == '>' || *p == ',' || *p == ';' ||
+            *p == '"' || *p == '\\')
+            return false;
+    return true;
+}
+
+/* Refuses keys that this object does not know. */
+static int
+s_known_keys(json_t *obj, const char *const *keys, const char *prefix, lp_error_t *err)
+{
+    const char *key = NULL;
+    json_t *value = NULL;
+    json_object_foreach(obj, key, value)
+    {
+        bool known = false;
+        for (const char *const *k = keys; *k && !known; k++)
+            known = strcmp(*k, key) == 0;
+        if (!known) {
+            char field[64];
+            snprintf(field, sizeof field, "%s%.40s", prefix, key);
+            lp_error_set(err, LP_ERR_INVALID, field, "is not a known field");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+s_reporter(json_t *root, intake_complaint_t *c, lp_error_t *err)
+{
+    static const char *const keys[] = {"name", "phone", "email", NULL};
+    json_t *rep = json_object_get(root, "reporter");
+    const char *phone = NULL, *email = NULL;
+    char normalized[INTAKE_PHONE_MAX + 8];
+
+    if (!rep || json_is_null(rep))
+        return 0;
+    if (!json_is_object(rep)) {
+        lp_error_set(err, LP_ERR_INVALID, "reporter", "must be an object with name, phone, email");
+        return -1;
+    }
+    if (s_known_keys(rep, keys, "reporter.", err) != 0)
+        return -1;
+    if (s_text(rep, "name", "reporter.name", false, 1, INTAKE_NAME_MAX, false, &c->reporter_name,
+               err) != 0)
+        return -1;
+    if (s_string(rep, "phone", "reporter.phone", &phone, err) != 0 ||
+        s_string(rep, "email", "reporter.email", &email, err) != 0)
+        return -1;
+    if (phone && *phone) {
+        if (strlen(phone) > 32 ||
+            intake_phone_normalize(phone, normalized, sizeof normalized) != 0) {
+            lp_error_set(err, LP_ERR_INVALID, "reporter.phone",
+                         "must be an Indonesian phone number such as 0812 3456 7890");
+            return -1;
+        }
+        c->reporter_phone = strdup(normalized);
+    }
+    if (email && *email) {
+        if (strlen(email) > INTAKE_EMAIL_MAX || !s_email_ok(email)) {
+            lp_error_set(err, LP_ERR_INVALID, "reporter.email", "must be an email address");
+            return -1;
+        }
+        c->reporter_email = strdup(email);
+    }
+    return 0;
+}
+
+int
+intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *lookup,
+                       intake_complaint_t *c, lp_error_t *err)
+{
+    static const char *const keys[] = {"type",   "title",   "body",     "category",
+                                       "region", "privacy", "reporter", NULL};
+    json_error_t jerr;
+    json_t *root = NULL;
+    const char *type = NULL, *privacy = NULL;
+    int rc = -1;
+
+    memset(c, 0, sizeof *c);
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        lp_error_set(err, LP_ERR_INVALID, NULL, "the body is not valid JSON (line %d, column %d): %s",
+                     jerr.line, jerr.column, jerr.text);
+        return -1;
+    }
+    if (!json_is_object(root)) {
+        lp_error_set(err, LP_ERR_INVALID, NULL, "the body must be a JSON object");
+        goto done;
+    }
+    if (s_known_keys(root, keys, "", err) != 0)
+        goto done;
+
+    if (s_string(root, "type", "type", &type, err) != 0)
+        goto done;
+    c->type = type ? lp_report_type_from_name(type) : LAPOR__V1__REPORT_TYPE__REPORT_TYPE_PENGADUAN;
+    if (c->type == LAPOR__V1__REPORT_TYPE__REPORT_TYPE_UNSPECIFIED) {
+        lp_error_set(err, LP_ERR_INVALID, "type", "must be pengaduan, aspirasi or informasi");
+        goto done;
+    }
+    if (s_string(root, "privacy", "privacy", &privacy, err) != 0)
+        goto done;
+    c->privacy = privacy ? lp_privacy_from_name(privacy) : LAPOR__V1__PRIVACY__PRIVACY_PUBLIC;
+    if (c->privacy == LAPOR__V1__PRIVACY__PRIVACY_UNSPECIFIED) {
+        lp_error_set(err, LP_ERR_INVALID, "privacy", "must be public, anonymous or confidential");
+        goto done;
+    }
+    if (s_text(root, "title", "title", true, INTAKE_TITLE_MIN, INTAKE_TITLE_MAX, false, &c->title,
+               err) != 0 ||
+        s_text(root, "body", "body", true, INTAKE_BODY_MIN, INTAKE_BODY_MAX, true, &c->body, err) !=
+            0 ||
+        s_text(root, "category", "category", true, 1, 40, false, &c->category, err) != 0 ||
+        s_text(root, "region", "region", true, 1, 20, false, &c->region, err) != 0)
+        goto done;
+    if (lookup && lookup->category_known && !lookup->category_known(lookup->arg, c->category)) {
+        lp_error_set(err, LP_ERR_INVALID, "category", "is not a known category");
+        goto done;
+    }
+    if (lookup && lookup->region_known && !lookup->region_known(lookup->arg, c->region)) {
+        lp_error_set(err, LP_ERR_INVALID, "region",
+                     "is not a known Kemendagri region code of this province");
+        goto done;
+    }
+    if (s_reporter(root, c, err) != 0)
+        goto done;
+    /* Anonymous means the identity is never stored, whatever the client sent. */
+    if (c->privacy == LAPOR__V1__PRIVACY__PRIVACY_ANONYMOUS) {
+        free(c->reporter_name);
+        free(c->reporter_phone);
+        free(c->reporter_email);
+        c->reporter_name = c->reporter_phone = c->reporter_email = NULL;
+    }
+    rc = 0;
+done:
+    if (rc != 0)
+        intake_complaint_clear(c);
+    json_decref(root);
+    return rc;
+}
+
+void
+intake_complaint_clear(intake_complaint_t *c)
+{
+    if (!c)
+        return;
+    free(c->title);
+    free(c->body);
+    free(c->category);
+    free(c->region);
+    free(c->reporter_name);
+    free(c->reporter_phone);
+    free(c->reporter_email);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,68 @@
+/* laporctl: administration of a lapor installation, straight against the database. */
+#include <stdio.h>
+#include <string.h>
+
+#include "laporctl.h"
+#include "lp_config.h"
+#include "lp_log.h"
+
+static const char s_commands[] =
+    "\nCommands:\n"
+    "  import [--data DIR]                       load regions, categories, agencies, routing\n"
+    "                                            rules and holidays from DIR (deploy/data);\n"
+    "                                            validated, idempotent\n"
+    "  agency list [--json]                      list agencies and whether a webhook is set\n"
+    "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n";
+
+int
+main(int argc, char **argv)
+{
+    lp_common_config_t common = {0};
+    lp_option_t options[] = {
+        {"mongodb-uri", "LAPOR_MONGODB_URI", LP_OPT_STRING, "mongodb://127.0.0.1:27017/lapor",
+         "MongoDB URI", &common.mongodb_uri},
+        {0},
+    };
+    int first = 0, rc = 0;
+    lp_store_t *store = NULL;
+    lp_error_t err;
+
+    rc = lp_config_parse("laporctl", "Administers lapor: reference data and agencies.", options,
+                         argc, argv, &first);
+    if (rc != 0) {
+        if (rc > 0)
+            fputs(s_commands, stdout);
+        return rc > 0 ? 0 : 2;
+    }
+    if (first >= argc) {
+        fprintf(stderr, "laporctl: a command is missing (see --help)\n");
+        return 2;
+    }
+    lp_log_init("laporctl", NULL);
+    lp_log_set_level("warn");
+    lp_error_clear(&err);
+    store = lp_store_new(common.mongodb_uri, "laporctl", &err);
+    if (!store) {
+        fprintf(stderr, "laporctl: %s\n", err.message);
+        return 2;
+    }
+    if (!lp_store_ping(store, &err)) {
+        fprintf(stderr, "laporctl: cannot reach the database: %s\n", err.message);
+        lp_store_destroy(&store);
+        return 1;
+    }
+    argc -= first;
+    argv += first;
+    if (strcmp(argv[0], "import") == 0)
+        rc = laporctl_import(store, argc, argv);
+    else if (strcmp(argv[0], "agency") == 0)
+        rc = laporctl_agency(store, argc, argv);
+    else if (strcmp(argv[0], "agency-webhook") == 0)
+        rc = laporctl_agency_webhook(store, argc, argv);
+    else {
+        fprintf(stderr, "laporctl: unknown command '%s' (see --help)\n", argv[0]);
+        rc = 2;
+    }
+    lp_store_destroy(&store);
+    return rc;
+}

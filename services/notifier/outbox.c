@@ -1,0 +1,186 @@
+/* outbox: events become notification documents, one per (event, recipient, channel). */
+#include <stdio.h>
+#include <string.h>
+
+#include "lp_clock.h"
+#include "lp_log.h"
+#include "lp_outbox.h"
+#include "notifier-private.h"
+
+static const char *
+s_str(const bson_t *doc, const char *path)
+{
+    bson_iter_t it;
+    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
+        BSON_ITER_HOLDS_UTF8(&it))
+        return bson_iter_utf8(&it, NULL);
+    return "";
+}
+
+static json_t *
+s_time(int64_t ms)
+{
+    char text[32];
+    time_t secs = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(text);
+}
+
+/* The agency-bound payload. It is built from a projection without the reporter,
+ * and leaves the content out of confidential complaints' public fields. */
+static char *
+s_payload(const lp_envelope_t *env, const bson_t *complaint)
+{
+    json_t *c = json_object();
+    json_t *root = NULL;
+    char *text = NULL;
+
+    json_object_set_new(c, "tracking_id", json_string(s_str(complaint, "tracking_id")));
+    json_object_set_new(c, "type", json_string(s_str(complaint, "type")));
+    json_object_set_new(c, "category", json_string(s_str(complaint, "category")));
+    json_object_set_new(c, "privacy", json_string(s_str(complaint, "privacy")));
+    json_object_set_new(c, "region", json_pack("{s:s,s:s}", "code",
+                                               s_str(complaint, "region.code"), "name",
+                                               s_str(complaint, "region.name")));
+    /* The responsible agency needs the content to act, even when confidential:
+     * confidential means not public, not hidden from the agency handling it. */
+    json_object_set_new(c, "title", json_string(s_str(complaint, "title")));
+    json_object_set_new(c, "body", json_string(s_str(complaint, "body")));
+    json_object_set_new(c, "agency_id", json_string(env->disposed->agency_id));
+    json_object_set_new(c, "deadline_at", s_time(env->disposed->deadline_at_ms));
+    root = json_pack("{s:s,s:s,s:o,s:o}", "type", lp_event_type(env), "event_id", env->event_id,
+                     "occurred_at", s_time(env->occurred_at_ms), "complaint", c);
+    if (root)
+        text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return text;
+}
+
+/* Loads one document by _id with a projection; NULL when absent or on error. */
+static bson_t *
+s_find(mongoc_collection_t *coll, const bson_t *filter, const bson_t *projection, bool *db_error)
+{
+    bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
+    mongoc_cursor_t *cursor = NULL;
+    const bson_t *doc = NULL;
+    bson_t *copy = NULL;
+    bson_error_t error;
+
+    if (projection)
+        BSON_APPEND_DOCUMENT(opts, "projection", projection);
+    cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+    if (mongoc_cursor_next(cursor, &doc))
+        copy = bson_copy(doc);
+    else if (mongoc_cursor_error(cursor, &error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        *db_error = true;
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    return copy;
+}
+
+static int
+s_disposed(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
+           const lp_envelope_t *env)
+{
+    mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
+    mongoc_collection_t *notes =
+        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    bson_oid_t oid;
+    bson_t *filter = NULL, *projection = NULL, *complaint = NULL, *agency = NULL, *doc = NULL;
+    bool db_error = false;
+    char id[160];
+    char *payload = NULL;
+    const char *url = NULL;
+    bson_error_t error;
+    int rc = -1;
+    int64_t now = lp_now_ms();
+
+    if (!lp_outbox_oid(env->complaint_id, &oid)) {
+        rc = 0;
+        goto done;
+    }
+    filter = BCON_NEW("_id", BCON_OID(&oid));
+    /* Never load the reporter here: this path only writes to agencies. */
+    projection = BCON_NEW("reporter", BCON_INT32(0), "events", BCON_INT32(0), "history",
+                          BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0));
+    complaint = s_find(complaints, filter, projection, &db_error);
+    bson_destroy(filter);
+    filter = BCON_NEW("_id", BCON_UTF8(env->disposed->agency_id));
+    agency = s_find(agencies, filter, NULL, &db_error);
+    if (db_error)
+        goto done;
+    if (!complaint) {
+        rc = 0; /* deleted: nothing to tell */
+        goto done;
+    }
+    payload = s_payload(env, complaint);
+    if (!payload)
+        goto done;
+    url = agency ? s_str(agency, "webhook.url") : "";
+    snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, env->disposed->agency_id);
+    doc = BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",
+                   BCON_UTF8(lp_event_type(env)), "complaint_id", BCON_UTF8(env->complaint_id),
+                   "tracking_id", BCON_UTF8(env->tracking_id), "recipient", "{", "kind",
+                   BCON_UTF8("agency"), "id", BCON_UTF8(env->disposed->agency_id), "}",
+                   "channel", BCON_UTF8("webhook"), "state",
+                   BCON_UTF8(*url ? "pending" : "skipped"), "attempts", BCON_INT32(0), "next_at",
+                   BCON_INT64(now), "payload", BCON_UTF8(payload), "created_at",
+                   BCON_INT64(now), "updated_at", BCON_INT64(now));
+    if (!*url)
+        BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
+    if (!mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
+        if (!lp_store_is_duplicate(&error)) {
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            goto done;
+        }
+        lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id", id);
+    }
+    else {
+        lp_metric_inc(self->queued);
+        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s}", "id", id, "tracking_id",
+               env->tracking_id, "state", *url ? "pending" : "skipped");
+    }
+    rc = 0;
+done:
+    if (rc == 0)
+        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
+    else
+        lp_metric_inc(self->db_errors);
+    free(payload);
+    if (doc)
+        bson_destroy(doc);
+    if (filter)
+        bson_destroy(filter);
+    if (projection)
+        bson_destroy(projection);
+    if (complaint)
+        bson_destroy(complaint);
+    if (agency)
+        bson_destroy(agency);
+    mongoc_collection_destroy(notes);
+    mongoc_collection_destroy(agencies);
+    return rc;
+}
+
+int
+notifier_handle(void *arg, lp_envelope_t *env)
+{
+    notifier_t *self = arg;
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *complaints =
+        lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    int rc = 0;
+
+    lp_metric_inc(self->msgs_in);
+    if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED)
+        rc = s_disposed(self, client, complaints, env);
+    else
+        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
+    mongoc_collection_destroy(complaints);
+    lp_store_push(self->svc.store, client);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/* reporter: start, run and stop the reporter service. */
+#include <zmq.h>
+
+#include "lp_log.h"
+#include "lp_outbox.h"
+#include "reporter-private.h"
+
+#define DRAIN_MAX 512
+#define SWEEP_BATCH 100
+
+static void
+s_on_event(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
+{
+    reporter_t *self = arg;
+    for (int i = 0; i < DRAIN_MAX; i++) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (lp_bus_recv(sock, &msg) != 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
+        if (env)
+            reporter_handle(self, env);
+        else
+            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
+        lp_event_free(&env);
+        zmq_msg_close(&msg);
+    }
+}
+
+static void
+s_sweep(lp_loop_t *loop, void *arg)
+{
+    reporter_t *self = arg;
+    lp_error_t err;
+    lp_error_clear(&err);
+    int n = lp_outbox_sweep(self->svc.store, LP_STAGE_REPORTER, self->svc.config->instance,
+                            self->svc.config->grace_ms, self->svc.config->lease_ms, SWEEP_BATCH,
+                            reporter_handle, self, &err);
+    if (n > 0)
+        lp_log(LP_LOG_INFO, "sweep.handled", "{s:i}", "events", n);
+    else if (n < 0)
+        lp_log(LP_LOG_WARN, "sweep.failed", "{s:s}", "message", err.message);
+    /* Fold until the ledger is drained, a batch at a time. */
+    while (reporter_fold(self) >= REPORTER_FOLD_BATCH)
+        ;
+}
+
+int
+reporter_main(reporter_config_t *config)
+{
+    reporter_t self = {0};
+    lp_error_t err;
+    int rc = 0;
+
+    self.config = config;
+    rc = lp_service_start(&self.svc, "reporter", &config->common, true);
+    if (rc != 0)
+        goto done;
+    self.msgs_in = lp_metrics_counter("lapor_bus_messages_in_total", NULL,
+                                      "Events handled (bus and sweeper)");
+    self.ledgered = lp_metrics_counter("lapor_stats_ledger_entries_total", NULL,
+                                       "Events recorded in the statistics ledger");
+    self.folded = lp_metrics_counter("lapor_stats_folded_total", NULL,
+                                     "Ledger entries folded into roll-ups");
+    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
+                                        "Database operations that failed");
+    lp_error_clear(&err);
+    self.events_sub = lp_bus_connect(self.svc.bus, "intake", LP_BUS_EVENTS, ZMQ_SUB, &err);
+    self.events_sub_router =
+        self.events_sub ? lp_bus_connect(self.svc.bus, "router", LP_BUS_EVENTS, ZMQ_SUB, &err)
+                        : NULL;
+    if (!self.events_sub_router) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
+        rc = -1;
+        goto done;
+    }
+    if (lp_service_serve_http(&self.svc, config->listen, reporter_api_handle, &self,
+                              (unsigned) config->threads, 4096) != 0) {
+        rc = -1;
+        goto done;
+    }
+    lp_loop_add_socket(self.svc.loop, self.events_sub, s_on_event, &self);
+    lp_loop_add_socket(self.svc.loop, self.events_sub_router, s_on_event, &self);
+    lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
+    rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
+done:
+    lp_service_stop(&self.svc);
+    return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,277 @@
+/* rollup: folding ledger entries into roll-up counters, each batch exactly once.
+ *
+ * One reporter at a time holds the compactor lease. It numbers a batch in
+ * stats_meta (open_batch) before tagging ledger entries with that number, then
+ * adds each counter's sum with a single guarded update: last_batch < batch. A
+ * crash anywhere replays the open batch, and the guard skips counters that
+ * already took it; so no event is counted twice or lost, without transactions. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lp_clock.h"
+#include "lp_log.h"
+#include "reporter-private.h"
+
+#define META_ID "compactor"
+
+typedef struct {
+    char dim[16];
+    char key[48];
+    int64_t n;
+} s_sum_t;
+
+typedef struct {
+    s_sum_t *items;
+    size_t count, cap;
+} s_sums_t;
+
+static int
+s_sum_cmp(const void *a, const void *b)
+{
+    const s_sum_t *x = a, *y = b;
+    int c = strcmp(x->dim, y->dim);
+    return c ? c : strcmp(x->key, y->key);
+}
+
+static bool
+s_sums_add(s_sums_t *sums, const char *dim, const char *key, int64_t n)
+{
+    s_sum_t probe;
+    snprintf(probe.dim, sizeof probe.dim, "%s", dim);
+    snprintf(probe.key, sizeof probe.key, "%s", key);
+    /* Linear: a batch touches at most a few hundred distinct counters. */
+    for (size_t i = 0; i < sums->count; i++) {
+        if (s_sum_cmp(&sums->items[i], &probe) == 0) {
+            sums->items[i].n += n;
+            return true;
+        }
+    }
+    if (sums->count == sums->cap) {
+        size_t cap = sums->cap ? sums->cap * 2 : 64;
+        s_sum_t *bigger = realloc(sums->items, cap * sizeof *bigger);
+        if (!bigger)
+            return false;
+        sums->items = bigger;
+        sums->cap = cap;
+    }
+    probe.n = n;
+    sums->items[sums->count++] = probe;
+    return true;
+}
+
+static int64_t
+s_int(const bson_t *doc, const char *key)
+{
+    bson_iter_t it;
+    return bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_NUMBER(&it)
+               ? bson_iter_as_int64(&it)
+               : 0;
+}
+
+/* Collects up to REPORTER_FOLD_BATCH unfolded entry ids into an $in array. */
+static int
+s_unfolded_ids(mongoc_collection_t *ledger, bson_t *in_array)
+{
+    bson_t *filter = BCON_NEW("batch", BCON_INT64(0));
+    bson_t *opts = BCON_NEW("limit", BCON_INT64(REPORTER_FOLD_BATCH), "projection", "{", "_id",
+                            BCON_INT32(1), "}");
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(ledger, filter, opts, NULL);
+    const bson_t *doc = NULL;
+    bson_error_t error;
+    bson_iter_t it;
+    char key[16];
+    int n = 0;
+
+    while (mongoc_cursor_next(cursor, &doc)) {
+        if (!bson_iter_init_find(&it, doc, "_id"))
+            continue;
+        snprintf(key, sizeof key, "%d", n++);
+        BSON_APPEND_VALUE(in_array, key, bson_iter_value(&it));
+    }
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        n = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+    return n;
+}
+
+/* Opens batch b: recorded in the meta document first, then the entries are tagged. */
+static bool
+s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char *owner,
+             int64_t b, const bson_t *ids)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
+    bson_t *update = BCON_NEW("$set", "{", "open_batch", BCON_INT64(b), "next_batch",
+                              BCON_INT64(b + 1), "}");
+    bson_t tag_filter = BSON_INITIALIZER, in;
+    bson_t *tag = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t it;
+    bool ok = mongoc_collection_update_one(meta, filter, update, NULL, &reply, &error) &&
+              bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1;
+
+    if (ok) {
+        BSON_APPEND_DOCUMENT_BEGIN(&tag_filter, "_id", &in);
+        BSON_APPEND_ARRAY(&in, "$in", ids);
+        bson_append_document_end(&tag_filter, &in);
+        BSON_APPEND_INT64(&tag_filter, "batch", 0);
+        ok = mongoc_collection_update_many(ledger, &tag_filter, tag, NULL, NULL, &error);
+    }
+    if (!ok && error.code)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    bson_destroy(&reply);
+    bson_destroy(&tag_filter);
+    bson_destroy(tag);
+    bson_destroy(update);
+    bson_destroy(filter);
+    return ok;
+}
+
+/* Sums the deltas of batch b; returns the number of entries, -1 on error. */
+static int
+s_sum_batch(mongoc_collection_t *ledger, int64_t b, s_sums_t *sums)
+{
+    bson_t *filter = BCON_NEW("batch", BCON_INT64(b));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(ledger, filter, NULL, NULL);
+    const bson_t *doc = NULL;
+    bson_error_t error;
+    bson_iter_t it, arr, field;
+    int entries = 0;
+
+    while (mongoc_cursor_next(cursor, &doc)) {
+        entries++;
+        if (!bson_iter_init_find(&it, doc, "deltas") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+            !bson_iter_recurse(&it, &arr))
+            continue;
+        while (bson_iter_next(&arr)) {
+            const char *dim = NULL, *key = NULL;
+            int64_t n = 0;
+            if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &field))
+                continue;
+            while (bson_iter_next(&field)) {
+                if (strcmp(bson_iter_key(&field), "dim") == 0 && BSON_ITER_HOLDS_UTF8(&field))
+                    dim = bson_iter_utf8(&field, NULL);
+                else if (strcmp(bson_iter_key(&field), "key") == 0 && BSON_ITER_HOLDS_UTF8(&field))
+                    key = bson_iter_utf8(&field, NULL);
+                else if (strcmp(bson_iter_key(&field), "n") == 0 && BSON_ITER_HOLDS_NUMBER(&field))
+                    n = bson_iter_as_int64(&field);
+            }
+            if (dim && key && !s_sums_add(sums, dim, key, n))
+                entries = -1;
+        }
+    }
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        entries = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(filter);
+    return entries;
+}
+
+/* Adds one sum to its counter unless the counter already took batch b. */
+static bool
+s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
+{
+    char id[80];
+    bson_t *filter = NULL, *update = NULL, *opts = BCON_NEW("upsert", BCON_BOOL(true));
+    bson_error_t error;
+    bool ok = true;
+
+    snprintf(id, sizeof id, "%s:%s", sum->dim, sum->key);
+    filter = BCON_NEW("_id", BCON_UTF8(id), "last_batch", "{", "$lt", BCON_INT64(b), "}");
+    update = BCON_NEW("$inc", "{", "count", BCON_INT64(sum->n), "}", "$set", "{", "dim",
+                      BCON_UTF8(sum->dim), "key", BCON_UTF8(sum->key), "last_batch",
+                      BCON_INT64(b), "updated_at", BCON_INT64(lp_now_ms()), "}");
+    /* A duplicate key means the counter exists with last_batch >= b: already applied. */
+    if (!mongoc_collection_update_one(rollups, filter, update, opts, NULL, &error) &&
+        !lp_store_is_duplicate(&error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        ok = false;
+    }
+    bson_destroy(opts);
+    bson_destroy(update);
+    bson_destroy(filter);
+    return ok;
+}
+
+static void
+s_close_batch(mongoc_collection_t *meta, const char *owner)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
+    bson_t *update = BCON_NEW("$set", "{", "open_batch", BCON_INT64(0), "}", "$unset", "{",
+                              "lease", BCON_UTF8(""), "}");
+    mongoc_collection_update_one(meta, filter, update, NULL, NULL, NULL);
+    bson_destroy(update);
+    bson_destroy(filter);
+}
+
+int
+reporter_fold(reporter_t *self)
+{
+    const char *owner = self->svc.config->instance;
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *meta = lp_store_collection(self->svc.store, client, LP_COLL_STATS_META);
+    mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
+    mongoc_collection_t *rollups = lp_store_collection(self->svc.store, client, LP_COLL_ROLLUPS);
+    bson_t *seed = BCON_NEW("_id", BCON_UTF8(META_ID), "next_batch", BCON_INT64(1), "open_batch",
+                            BCON_INT64(0));
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID));
+    bson_t *claimed = NULL;
+    bson_t ids = BSON_INITIALIZER;
+    s_sums_t sums = {0};
+    lp_error_t err;
+    int64_t b = 0;
+    int folded = 0;
+
+    lp_error_clear(&err);
+    mongoc_collection_insert_one(meta, seed, NULL, NULL, NULL); /* exists: fine */
+    claimed = lp_store_claim(meta, filter, "lease", owner, self->svc.config->lease_ms, NULL, NULL,
+                             &err);
+    if (!claimed) {
+        folded = err.code == LP_ERR_NONE ? 0 : -1; /* another reporter is folding */
+        goto done;
+    }
+    b = s_int(claimed, "open_batch");
+    if (b == 0) {
+        int n = s_unfolded_ids(ledger, &ids);
+        if (n <= 0) {
+            folded = n;
+            s_close_batch(meta, owner);
+            goto done;
+        }
+        b = s_int(claimed, "next_batch");
+        if (b < 1 || !s_open_batch(meta, ledger, owner, b, &ids)) {
+            folded = -1;
+            goto done;
+        }
+    }
+    folded = s_sum_batch(ledger, b, &sums);
+    for (size_t i = 0; folded >= 0 && i < sums.count; i++)
+        if (sums.items[i].n != 0 && !s_apply(rollups, &sums.items[i], b))
+            folded = -1;
+    if (folded >= 0) {
+        s_close_batch(meta, owner);
+        lp_metric_add(self->folded, (uint64_t) folded);
+        lp_log(LP_LOG_INFO, "rollup.folded", "{s:I,s:i,s:i}", "batch", (json_int_t) b, "entries",
+               folded, "counters", (int) sums.count);
+    }
+done:
+    if (folded < 0)
+        lp_metric_inc(self->db_errors);
+    free(sums.items);
+    bson_destroy(&ids);
+    if (claimed)
+        bson_destroy(claimed);
+    bson_destroy(filter);
+    bson_destroy(seed);
+    mongoc_collection_destroy(rollups);
+    mongoc_collection_destroy(ledger);
+    mongoc_collection_destroy(meta);
+    lp_store_push(self->svc.store, client);
+    return folded;
+}

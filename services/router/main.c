@@ -1,0 +1,25 @@
+/* lapor-router: flags and environment, then router_main. */
+#include "router.h"
+
+int
+main(int argc, char **argv)
+{
+    router_config_t config = {0};
+    lp_option_t options[] = {
+        LP_COMMON_OPTIONS(&config.common),
+        {"listen", "LAPOR_ROUTER_LISTEN", LP_OPT_STRING, "127.0.0.1:8082",
+         "HTTP address of /healthz and /metrics", &config.listen},
+        {"followup-days", "LAPOR_FOLLOWUP_DAYS", LP_OPT_INT, "5",
+         "working days an agency has to follow up a disposed complaint", &config.followup_days},
+        {0},
+    };
+    int first = 0;
+    int rc = lp_config_parse("lapor-router",
+                             "Disposes each complaint to the responsible agency, with deadlines.",
+                             options, argc, argv, &first);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    if (config.followup_days < 1 || config.followup_days > 60)
+        config.followup_days = 5;
+    return router_main(&config);
+}

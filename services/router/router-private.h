@@ -1,0 +1,27 @@
+/* router-private: what the router's own files share. */
+#ifndef ROUTER_PRIVATE_H
+#define ROUTER_PRIVATE_H
+
+#include "lp_event.h"
+#include "lp_metrics.h"
+#include "lp_service.h"
+#include "router.h"
+
+typedef struct {
+    lp_service_t svc;
+    router_config_t *config;
+    lp_bus_socket_t *work_pull;    /* from intakes */
+    lp_bus_socket_t *notifier_push;
+    lp_bus_socket_t *events_pub;
+    lp_metric_t *msgs_in;
+    lp_metric_t *disposed;
+    lp_metric_t *no_agency;
+    lp_metric_t *db_errors;
+    lp_metric_t *dispose_latency;
+} router_t;
+
+/* Handles one event addressed to the router (from the bus or the sweeper).
+ * Idempotent. Returns 0 when done, -1 to retry later. */
+int router_handle(void *arg, lp_envelope_t *env);
+
+#endif

@@ -1,0 +1,108 @@
+/* router: start, run and stop the router service. */
+#include <zmq.h>
+
+#include "lp_log.h"
+#include "lp_outbox.h"
+#include "router-private.h"
+
+#define DRAIN_MAX 256       /* messages per wake-up, so timers keep running */
+#define SWEEP_BATCH 100     /* complaints per sweep */
+#define REFDATA_EVERY_MS 60000
+
+static void
+s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
+{
+    router_t *self = arg;
+    for (int i = 0; i < DRAIN_MAX; i++) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (lp_bus_recv(sock, &msg) != 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
+        if (env)
+            router_handle(self, env); /* a failure is retried by the sweeper */
+        else
+            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
+        lp_event_free(&env);
+        zmq_msg_close(&msg);
+    }
+}
+
+static void
+s_sweep(lp_loop_t *loop, void *arg)
+{
+    router_t *self = arg;
+    lp_error_t err;
+    lp_error_clear(&err);
+    int n = lp_outbox_sweep(self->svc.store, LP_STAGE_ROUTER, self->svc.config->instance,
+                            self->svc.config->grace_ms, self->svc.config->lease_ms, SWEEP_BATCH,
+                            router_handle, self, &err);
+    if (n > 0)
+        lp_log(LP_LOG_INFO, "sweep.handled", "{s:i}", "events", n);
+    else if (n < 0)
+        lp_log(LP_LOG_WARN, "sweep.failed", "{s:s}", "message", err.message);
+}
+
+/* Agencies and rules change with `laporctl import`: pick them up without a restart. */
+static void
+s_refresh(lp_loop_t *loop, void *arg)
+{
+    router_t *self = arg;
+    lp_error_t err;
+    lp_error_clear(&err);
+    lp_refdata_t *fresh = lp_refdata_load(self->svc.store, &err);
+    if (!fresh) {
+        lp_log(LP_LOG_WARN, "refdata.refresh_failed", "{s:s}", "message", err.message);
+        return;
+    }
+    lp_refdata_destroy(&self->svc.refdata);
+    self->svc.refdata = fresh;
+}
+
+int
+router_main(router_config_t *config)
+{
+    router_t self = {0};
+    lp_error_t err;
+    int rc = 0;
+
+    self.config = config;
+    rc = lp_service_start(&self.svc, "router", &config->common, true);
+    if (rc != 0)
+        goto done;
+    self.msgs_in = lp_metrics_counter("lapor_bus_messages_in_total", NULL,
+                                      "Events handled (bus and sweeper)");
+    self.disposed = lp_metrics_counter("lapor_complaints_disposed_total", NULL,
+                                       "Complaints disposed to an agency");
+    self.no_agency = lp_metrics_counter("lapor_complaints_unroutable_total", NULL,
+                                        "Complaints no agency covers");
+    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
+                                        "Database operations that failed");
+    self.dispose_latency = lp_metrics_histogram("lapor_dispose_latency_seconds", NULL,
+                                                "From submission to disposition");
+    lp_error_clear(&err);
+    self.notifier_push = lp_bus_bind(self.svc.bus, LP_BUS_NOTIFIER_WORK, ZMQ_PUSH, &err);
+    self.events_pub =
+        self.notifier_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err) : NULL;
+    self.work_pull = self.events_pub ? lp_bus_connect(self.svc.bus, "intake", LP_BUS_ROUTER_WORK,
+                                                      ZMQ_PULL, &err)
+                                     : NULL;
+    if (!self.work_pull) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
+        rc = -1;
+        goto done;
+    }
+    if (lp_service_serve_http(&self.svc, config->listen, NULL, NULL, 1, 0) != 0) {
+        rc = -1;
+        goto done;
+    }
+    lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
+    lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
+    lp_loop_add_timer(self.svc.loop, REFDATA_EVERY_MS, s_refresh, &self);
+    rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
+done:
+    lp_service_stop(&self.svc);
+    return rc < 0 ? 1 : 0;
+}

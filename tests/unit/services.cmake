@@ -1,0 +1,5 @@
+# Unit tests of the services' own modules (validation, signing, events, settings).
+lp_add_unit_test(test_validate lapor_intake)
+lp_add_unit_test(test_webhook lapor_notifier)
+lp_add_unit_test(test_events lapor_reporter)
+lp_add_unit_test(test_config)

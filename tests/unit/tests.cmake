@@ -1,0 +1,4 @@
+# Unit tests of lapor_common's pure modules: tracking IDs, working days, routing.
+lp_add_unit_test(test_tracking)
+lp_add_unit_test(test_workdays)
+lp_add_unit_test(test_route)
