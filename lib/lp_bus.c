@@ -19,11 +19,11 @@ struct lp_bus_socket_t {
     void *zsock;
     int type;
     char name[32];
-    char peer_kind[32];      /* connecting sockets only */
-    char endpoint[128];      /* binding sockets only: what we advertise */
-    char *peers[MAX_PEERS];  /* connecting sockets only: endpoints connected now */
+    char peer_kind[32];     /* connecting sockets only */
+    char endpoint[128];     /* binding sockets only: what we advertise */
+    char *peers[MAX_PEERS]; /* connecting sockets only: endpoints connected now */
     int n_peers;
-    pthread_mutex_t lock;    /* ZeroMQ sockets are not thread-safe */
+    pthread_mutex_t lock; /* ZeroMQ sockets are not thread-safe */
 };
 
 struct lp_bus_t {
@@ -150,8 +150,7 @@ lp_bus_bind(lp_bus_t *self, const char *name, int type, lp_error_t *err)
 }
 
 lp_bus_socket_t *
-lp_bus_connect(lp_bus_t *self, const char *peer_kind, const char *name, int type,
-               lp_error_t *err)
+lp_bus_connect(lp_bus_t *self, const char *peer_kind, const char *name, int type, lp_error_t *err)
 {
     lp_bus_socket_t *sock = s_socket_new(self, name, type, err);
     if (!sock)

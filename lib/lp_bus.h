@@ -35,8 +35,8 @@ lp_bus_socket_t *lp_bus_bind(lp_bus_t *self, const char *name, int type, lp_erro
 
 /* A ZMQ_PULL or ZMQ_SUB socket (subscribed to everything) that follows every live
  * endpoint that services of peer_kind advertise under name. The bus owns it. */
-lp_bus_socket_t *lp_bus_connect(lp_bus_t *self, const char *peer_kind, const char *name,
-                                int type, lp_error_t *err);
+lp_bus_socket_t *lp_bus_connect(lp_bus_t *self, const char *peer_kind, const char *name, int type,
+                                lp_error_t *err);
 
 /* Renews this instance's heartbeat and follows endpoints that came or went.
  * Call every couple of seconds; a failure (database away) is logged and retried. */

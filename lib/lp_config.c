@@ -22,16 +22,14 @@ s_assign(lp_option_t *opt, const char *value, const char *source)
         errno = 0;
         n = value ? strtol(value, &end, 10) : 0;
         if (value && (errno || end == value || *end != '\0')) {
-            fprintf(stderr, "%s: %s must be a whole number, got '%s'\n", opt->name, source,
-                    value);
+            fprintf(stderr, "%s: %s must be a whole number, got '%s'\n", opt->name, source, value);
             return -1;
         }
         *(long *) opt->target = n;
         return 0;
     case LP_OPT_FLAG:
-        *(bool *) opt->target =
-            value && (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 ||
-                      strcmp(value, "yes") == 0 || strcmp(value, "on") == 0);
+        *(bool *) opt->target = value && (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 ||
+                                          strcmp(value, "yes") == 0 || strcmp(value, "on") == 0);
         return 0;
     }
     return -1;
@@ -40,8 +38,8 @@ s_assign(lp_option_t *opt, const char *value, const char *source)
 static void
 s_print_help(const char *program, const char *summary, const lp_option_t *opts)
 {
-    printf("Usage: %s [options]\n%s\n\nOptions (flag, environment variable, default):\n",
-           program, summary);
+    printf("Usage: %s [options]\n%s\n\nOptions (flag, environment variable, default):\n", program,
+           summary);
     for (const lp_option_t *o = opts; o->name; o++) {
         printf("  --%s%s\n      %s%s%s%s%s\n", o->name, o->type == LP_OPT_FLAG ? "" : "=VALUE",
                o->help, o->env ? "\n      env " : "", o->env ? o->env : "",
@@ -51,8 +49,8 @@ s_print_help(const char *program, const char *summary, const lp_option_t *opts)
 }
 
 int
-lp_config_parse(const char *program, const char *summary, lp_option_t *opts, int argc,
-                char **argv, int *first_arg)
+lp_config_parse(const char *program, const char *summary, lp_option_t *opts, int argc, char **argv,
+                int *first_arg)
 {
     size_t n = 0;
     struct option *longopts = NULL;

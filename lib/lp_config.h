@@ -11,8 +11,8 @@
 typedef enum { LP_OPT_STRING, LP_OPT_INT, LP_OPT_FLAG } lp_opt_type_t;
 
 typedef struct {
-    const char *name;   /* long flag without dashes: "mongodb-uri" */
-    const char *env;    /* environment variable: "LAPOR_MONGODB_URI", or NULL */
+    const char *name; /* long flag without dashes: "mongodb-uri" */
+    const char *env;  /* environment variable: "LAPOR_MONGODB_URI", or NULL */
     lp_opt_type_t type;
     const char *defval; /* default as text; NULL means empty / 0 / false */
     const char *help;   /* one line */
@@ -32,21 +32,39 @@ typedef struct {
 } lp_common_config_t;
 
 /* The table rows of lp_common_config_t, to put inside a program's own table. */
-#define LP_COMMON_OPTIONS(c)                                                                   \
-    {"mongodb-uri", "LAPOR_MONGODB_URI", LP_OPT_STRING, "mongodb://127.0.0.1:27017/lapor",     \
-     "MongoDB URI (FerretDB locally; add w=majority for a replica set)", &(c)->mongodb_uri},   \
-    {"bus-bind", "LAPOR_BUS_BIND", LP_OPT_STRING, "tcp://127.0.0.1:*",                         \
-     "where this instance binds its ZeroMQ sockets (* = any free port)", &(c)->bus_bind},      \
-    {"instance", "LAPOR_INSTANCE", LP_OPT_STRING, NULL,                                        \
-     "instance name (default <service>-<host>-<pid>)", &(c)->instance},                        \
-    {"log-level", "LAPOR_LOG_LEVEL", LP_OPT_STRING, "info", "debug, info, warn or error",      \
-     &(c)->log_level},                                                                         \
-    {"grace-ms", "LAPOR_GRACE_MS", LP_OPT_INT, "3000",                                         \
-     "how long work waits for its message before a sweeper takes it", &(c)->grace_ms},         \
-    {"sweep-ms", "LAPOR_SWEEP_MS", LP_OPT_INT, "1000", "how often the sweeper runs",           \
-     &(c)->sweep_ms},                                                                          \
-    {"lease-ms", "LAPOR_LEASE_MS", LP_OPT_INT, "30000",                                        \
-     "how long a claimed piece of work stays with one instance", &(c)->lease_ms}
+#define LP_COMMON_OPTIONS(c)                                                                       \
+    {"mongodb-uri",                                                                                \
+     "LAPOR_MONGODB_URI",                                                                          \
+     LP_OPT_STRING,                                                                                \
+     "mongodb://127.0.0.1:27017/lapor",                                                            \
+     "MongoDB URI (FerretDB locally; add w=majority for a replica set)",                           \
+     &(c)->mongodb_uri},                                                                           \
+        {"bus-bind",                                                                               \
+         "LAPOR_BUS_BIND",                                                                         \
+         LP_OPT_STRING,                                                                            \
+         "tcp://127.0.0.1:*",                                                                      \
+         "where this instance binds its ZeroMQ sockets (* = any free port)",                       \
+         &(c)->bus_bind},                                                                          \
+        {"instance",                                                                               \
+         "LAPOR_INSTANCE",                                                                         \
+         LP_OPT_STRING,                                                                            \
+         NULL,                                                                                     \
+         "instance name (default <service>-<host>-<pid>)",                                         \
+         &(c)->instance},                                                                          \
+        {"log-level",    "LAPOR_LOG_LEVEL", LP_OPT_STRING, "info", "debug, info, warn or error",   \
+         &(c)->log_level},                                                                         \
+        {"grace-ms",                                                                               \
+         "LAPOR_GRACE_MS",                                                                         \
+         LP_OPT_INT,                                                                               \
+         "3000",                                                                                   \
+         "how long work waits for its message before a sweeper takes it",                          \
+         &(c)->grace_ms},                                                                          \
+        {"sweep-ms",    "LAPOR_SWEEP_MS", LP_OPT_INT, "1000", "how often the sweeper runs",        \
+         &(c)->sweep_ms},                                                                          \
+    {                                                                                              \
+        "lease-ms", "LAPOR_LEASE_MS", LP_OPT_INT, "30000",                                         \
+            "how long a claimed piece of work stays with one instance", &(c)->lease_ms             \
+    }
 
 /* Parses opts (terminated by a row whose name is NULL) from the environment and
  * argv. Returns 0 on success with *first_arg set to the index of the first

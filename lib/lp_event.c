@@ -98,9 +98,8 @@ lp_event_free(lp_envelope_t **env_p)
 /* -------------------------------------------------------------------------- */
 /* Enum names: index = enum value                                              */
 
-static const char *s_status[] = {"unspecified", "received",  "verified", "disposed",
-                                 "in_progress", "resolved",  "closed",   "postponed",
-                                 "archived",    "reopened"};
+static const char *s_status[] = {"unspecified", "received", "verified",  "disposed", "in_progress",
+                                 "resolved",    "closed",   "postponed", "archived", "reopened"};
 static const char *s_types[] = {"unspecified", "pengaduan", "aspirasi", "informasi"};
 static const char *s_channels[] = {"unspecified", "web", "sms", "api", "open311"};
 static const char *s_privacy[] = {"unspecified", "public", "anonymous", "confidential"};

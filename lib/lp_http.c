@@ -184,8 +184,7 @@ s_serve_builtin(lp_http_req_t *req, bool *handled)
 
 static enum MHD_Result
 s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-         const char *version, const char *upload_data, size_t *upload_data_size,
-         void **con_cls)
+         const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     lp_http_t *self = cls;
     lp_http_req_t *req = *con_cls;
@@ -319,9 +318,8 @@ lp_http_new(const lp_http_config_t *cfg, lp_error_t *err)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, s_access, self, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *) &addr, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned) 1000, threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
-        MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30, MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1000,
+        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
     if (!self->daemon) {
         lp_error_set(err, LP_ERR_SYSTEM, "listen", "cannot listen on %s", cfg->listen);
         free(self);

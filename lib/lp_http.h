@@ -22,9 +22,9 @@ typedef void (*lp_http_handler_fn)(lp_http_req_t *req, void *arg);
 typedef bool (*lp_http_health_fn)(void *arg, json_t **detail);
 
 typedef struct {
-    const char *listen;  /* "host:port"; port 0 picks a free one */
-    size_t max_body;     /* bytes; larger bodies get 413 */
-    unsigned threads;    /* worker threads; 0 means 1 */
+    const char *listen; /* "host:port"; port 0 picks a free one */
+    size_t max_body;    /* bytes; larger bodies get 413 */
+    unsigned threads;   /* worker threads; 0 means 1 */
     lp_http_handler_fn handler;
     void *arg;
     lp_http_health_fn health;
@@ -52,8 +52,8 @@ const char *lp_http_client_ip(const lp_http_req_t *req);
 void lp_http_add_header(lp_http_req_t *req, const char *name, const char *value);
 
 /* Answers with a body (copied). */
-void lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type,
-                   const char *body, size_t len);
+void lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type, const char *body,
+                   size_t len);
 
 /* Answers with JSON; takes ownership of body. */
 void lp_http_reply_json(lp_http_req_t *req, unsigned status, json_t *body);

@@ -116,8 +116,7 @@ lp_metric_observe(lp_metric_t *m, double seconds)
 }
 
 /* Appends printf output to a growing buffer; returns -1 when out of memory. */
-static int
-s_append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+static int s_append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -171,16 +170,15 @@ lp_metrics_render(void)
         uint64_t cumulative = 0;
         for (int i = 0; i < N_BUCKETS; i++) {
             cumulative += atomic_load(&m->buckets[i]);
-            rc |= s_append(&buf, &len, &cap, "%s_bucket{%s%sle=\"%g\"} %llu\n", m->name,
-                           m->labels, sep, s_bounds[i], (unsigned long long) cumulative);
+            rc |= s_append(&buf, &len, &cap, "%s_bucket{%s%sle=\"%g\"} %llu\n", m->name, m->labels,
+                           sep, s_bounds[i], (unsigned long long) cumulative);
         }
         rc |= s_append(&buf, &len, &cap, "%s_bucket{%s%sle=\"+Inf\"} %lld\n", m->name, m->labels,
                        sep, (long long) atomic_load(&m->value));
         rc |= s_append(&buf, &len, &cap, "%s_sum%s%s%s %.6f\n", m->name, m->labels[0] ? "{" : "",
                        m->labels, m->labels[0] ? "}" : "", atomic_load(&m->sum_us) / 1e6);
-        rc |= s_append(&buf, &len, &cap, "%s_count%s%s%s %lld\n", m->name,
-                       m->labels[0] ? "{" : "", m->labels, m->labels[0] ? "}" : "",
-                       (long long) atomic_load(&m->value));
+        rc |= s_append(&buf, &len, &cap, "%s_count%s%s%s %lld\n", m->name, m->labels[0] ? "{" : "",
+                       m->labels, m->labels[0] ? "}" : "", (long long) atomic_load(&m->value));
     }
     pthread_mutex_unlock(&s_lock);
     if (rc != 0) {

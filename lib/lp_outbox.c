@@ -145,8 +145,8 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
         lp_error_t claim_err;
         bson_iter_t id;
         lp_error_clear(&claim_err);
-        bson_t *doc = lp_store_claim(coll, &filter, lease_path, owner, lease_ms, "updated_at",
-                                     NULL, &claim_err);
+        bson_t *doc = lp_store_claim(coll, &filter, lease_path, owner, lease_ms, "updated_at", NULL,
+                                     &claim_err);
         if (!doc) {
             if (claim_err.code != LP_ERR_NONE) {
                 if (err)

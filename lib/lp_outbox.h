@@ -39,7 +39,6 @@ typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
  * changed for grace_ms, calls fn for each of their pending events, and releases
  * them. Returns the number of events handed to fn, or -1 on a database error. */
 int lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
-                    int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg,
-                    lp_error_t *err);
+                    int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err);
 
 #endif

@@ -14,8 +14,8 @@
 #include "lp_workdays.h"
 
 typedef struct {
-    char *code;   /* "64.01.01.2009" */
-    char *level;  /* provinsi, kabupaten, kecamatan, desa */
+    char *code;  /* "64.01.01.2009" */
+    char *level; /* provinsi, kabupaten, kecamatan, desa */
     char *name;
     char *parent; /* "" for the province */
 } lp_region_t;

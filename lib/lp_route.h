@@ -19,12 +19,12 @@ typedef enum {
 } lp_level_t;
 
 typedef struct {
-    const char *agency_id;          /* the agency a match disposes to */
-    const char *region_prefix;      /* Kemendagri code prefix; "" covers everything */
-    const char *const *categories;  /* category ids; "*" matches any category */
+    const char *agency_id;         /* the agency a match disposes to */
+    const char *region_prefix;     /* Kemendagri code prefix; "" covers everything */
+    const char *const *categories; /* category ids; "*" matches any category */
     size_t n_categories;
-    lp_level_t level;               /* the agency's level of government */
-    int priority;                   /* explicit routing rules > 0; agency coverage 0 */
+    lp_level_t level; /* the agency's level of government */
+    int priority;     /* explicit routing rules > 0; agency coverage 0 */
 } lp_route_candidate_t;
 
 /* True when prefix covers region by whole dotted segments ("" covers all). */

@@ -40,8 +40,7 @@ s_health(void *arg, json_t **detail)
 }
 
 int
-lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config,
-                 bool need_refdata)
+lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config, bool need_refdata)
 {
     lp_error_t err;
     int attempt = 0;
@@ -86,8 +85,8 @@ lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config
 }
 
 int
-lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn handler,
-                      void *arg, unsigned threads, size_t max_body)
+lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn handler, void *arg,
+                      unsigned threads, size_t max_body)
 {
     lp_error_t err;
     lp_http_config_t cfg = {
@@ -113,7 +112,6 @@ lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn 
            (int) lp_http_port(svc->http));
     return 0;
 }
-
 
 static void
 s_heartbeat(lp_loop_t *loop, void *arg)
@@ -150,5 +148,6 @@ lp_service_stop(lp_service_t *svc)
     lp_refdata_destroy(&svc->refdata);
     lp_store_destroy(&svc->store);
     lp_loop_destroy(&svc->loop);
+    mongoc_cleanup();
     lp_log(LP_LOG_INFO, "service.stopped", NULL);
 }

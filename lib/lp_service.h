@@ -22,7 +22,7 @@ typedef struct {
     lp_bus_t *bus;
     lp_refdata_t *refdata; /* NULL unless asked for */
     lp_http_t *http;
-    atomic_bool db_ok;     /* last database ping succeeded */
+    atomic_bool db_ok; /* last database ping succeeded */
 } lp_service_t;
 
 /* Starts logging, the loop, the store (waiting for the database until it answers

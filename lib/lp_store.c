@@ -136,8 +136,8 @@ lp_store_set_error(lp_error_t *err, const bson_error_t *error, const char *what)
 
 /* One createIndexes command for one index. */
 static bool
-s_index(mongoc_client_t *client, const char *db, const char *coll, const char *name,
-        bson_t *keys, bool unique, lp_error_t *err)
+s_index(mongoc_client_t *client, const char *db, const char *coll, const char *name, bson_t *keys,
+        bool unique, lp_error_t *err)
 {
     bson_t cmd = BSON_INITIALIZER, indexes, index;
     bson_t reply = BSON_INITIALIZER;
@@ -167,35 +167,34 @@ lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
 {
     mongoc_client_t *client = lp_store_pop(self);
     const char *db = self->dbname;
-    bool ok =
-        s_index(client, db, LP_COLL_COMPLAINTS, "tracking_id_unique",
-                BCON_NEW("tracking_id", BCON_INT32(1)), true, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "todo_router",
-                BCON_NEW("todo.router", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "todo_notifier",
-                BCON_NEW("todo.notifier", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "todo_reporter",
-                BCON_NEW("todo.reporter", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "status_updated",
-                BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
-                BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
-                BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
-                BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
-                err) &&
-        s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
-                BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
+    bool ok = s_index(client, db, LP_COLL_COMPLAINTS, "tracking_id_unique",
+                      BCON_NEW("tracking_id", BCON_INT32(1)), true, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "todo_router",
+                      BCON_NEW("todo.router", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "todo_notifier",
+                      BCON_NEW("todo.notifier", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "todo_reporter",
+                      BCON_NEW("todo.reporter", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "status_updated",
+                      BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
+                      BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
+                      BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
+                      BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
+                      err) &&
+              s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
+                      BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
     lp_store_push(self, client);
     return ok;
 }
 
 bson_t *
 lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
-               const char *owner, int64_t lease_ms, const char *sort_field,
-               const bson_t *also_set, lp_error_t *err)
+               const char *owner, int64_t lease_ms, const char *sort_field, const bson_t *also_set,
+               lp_error_t *err)
 {
     int64_t now = lp_now_ms();
     char until_path[96], owner_path[96];

@@ -16,8 +16,8 @@
 #define S_YEAR_MAX 9999
 
 struct lp_workdays_t {
-    int64_t offset_ms;  /* local time = UTC + offset */
-    int32_t *holidays;  /* day numbers (days since 1970-01-01), ascending, unique */
+    int64_t offset_ms; /* local time = UTC + offset */
+    int32_t *holidays; /* day numbers (days since 1970-01-01), ascending, unique */
     int n_holidays;
     int cap_holidays;
 };
@@ -59,8 +59,8 @@ s_days_from_civil(int year, int month, int day)
 {
     int64_t y = (int64_t) year - (month <= 2 ? 1 : 0);
     int64_t era = s_floor_div(y, 400);
-    int64_t year_of_era = y - era * 400;                          /* 0..399 */
-    int64_t month_from_march = month > 2 ? month - 3 : month + 9; /* 0..11 */
+    int64_t year_of_era = y - era * 400;                              /* 0..399 */
+    int64_t month_from_march = month > 2 ? month - 3 : month + 9;     /* 0..11 */
     int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1; /* 0..365 */
     int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     return era * 146097 + day_of_era - 719468; /* 719468: 0000-03-01 to 1970-01-01 */
@@ -272,7 +272,8 @@ lp_workdays_deadline(const lp_workdays_t *self, int64_t from_ms, int n)
     if (left == 0) {
         while (!s_is_working_day(self, day))
             day++;
-    } else {
+    }
+    else {
         /* Jump to the day that would be the answer without holidays; every
          * weekday holiday crossed on the way still owes one more day. Each round
          * consumes at least one holiday, so this ends. */

@@ -42,8 +42,8 @@ s_public_view(const bson_t *doc)
     json_t *history = json_array();
     json_t *agency = json_null();
     json_t *privacy = s_bson_str(doc, "privacy");
-    bool confidential = json_is_string(privacy) &&
-                        strcmp(json_string_value(privacy), "confidential") == 0;
+    bool confidential =
+        json_is_string(privacy) && strcmp(json_string_value(privacy), "confidential") == 0;
     bson_iter_t it, arr;
 
     json_object_set_new(out, "tracking_id", s_bson_str(doc, "tracking_id"));
@@ -51,8 +51,9 @@ s_public_view(const bson_t *doc)
     json_object_set_new(out, "status", s_bson_str(doc, "status"));
     json_object_set_new(out, "privacy", privacy);
     json_object_set_new(out, "category", s_bson_str(doc, "category"));
-    json_object_set_new(out, "region", json_pack("{s:o,s:o}", "code", s_bson_str(doc, "region.code"),
-                                                 "name", s_bson_str(doc, "region.name")));
+    json_object_set_new(out, "region",
+                        json_pack("{s:o,s:o}", "code", s_bson_str(doc, "region.code"), "name",
+                                  s_bson_str(doc, "region.name")));
     if (!confidential) {
         json_object_set_new(out, "title", s_bson_str(doc, "title"));
         json_object_set_new(out, "body", s_bson_str(doc, "body"));
@@ -161,8 +162,8 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
         char location[64];
         snprintf(location, sizeof location, COMPLAINTS_PATH "/%s", tracking);
         lp_http_add_header(req, "Location", location);
-        lp_http_reply_json(req, 201, json_pack("{s:s,s:s}", "tracking_id", tracking, "status",
-                                               "received"));
+        lp_http_reply_json(req, 201,
+                           json_pack("{s:s,s:s}", "tracking_id", tracking, "status", "received"));
     }
     intake_complaint_clear(&c);
 }

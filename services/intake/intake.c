@@ -36,16 +36,16 @@ intake_main(intake_config_t *config)
                                        "Complaints stored and acknowledged");
     self.rejected = lp_metrics_counter("lapor_complaints_rejected_total", NULL,
                                        "Complaints refused for bad input");
-    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
-                                        "Database operations that failed");
-    self.bus_sent = lp_metrics_counter("lapor_bus_messages_out_total", NULL,
-                                       "Messages sent on the bus");
+    self.db_errors =
+        lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
+    self.bus_sent =
+        lp_metrics_counter("lapor_bus_messages_out_total", NULL, "Messages sent on the bus");
     self.bus_unsent = lp_metrics_counter("lapor_bus_messages_unsent_total", NULL,
                                          "Doorbells nobody could take (sweepers pick the work)");
     lp_error_clear(&err);
     self.router_push = lp_bus_bind(self.svc.bus, LP_BUS_ROUTER_WORK, ZMQ_PUSH, &err);
-    self.events_pub = self.router_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err)
-                                       : NULL;
+    self.events_pub =
+        self.router_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err) : NULL;
     if (!self.events_pub) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         rc = -1;

@@ -157,8 +157,7 @@ s_known_keys(json_t *obj, const char *const *keys, const char *prefix, lp_error_
 {
     const char *key = NULL;
     json_t *value = NULL;
-    json_object_foreach(obj, key, value)
-    {
+    json_object_foreach (obj, key, value) {
         bool known = false;
         for (const char *const *k = keys; *k && !known; k++)
             known = strcmp(*k, key) == 0;
@@ -227,8 +226,9 @@ intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *look
     memset(c, 0, sizeof *c);
     root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        lp_error_set(err, LP_ERR_INVALID, NULL, "the body is not valid JSON (line %d, column %d): %s",
-                     jerr.line, jerr.column, jerr.text);
+        lp_error_set(err, LP_ERR_INVALID, NULL,
+                     "the body is not valid JSON (line %d, column %d): %s", jerr.line, jerr.column,
+                     jerr.text);
         return -1;
     }
     if (!json_is_object(root)) {

@@ -130,12 +130,14 @@ s_region_row(char **f, size_t n, long line, void *arg)
     if (!*f[2] || strlen(f[2]) > 100)
         return s_bad(im, line, "name", "must be 1 to 100 characters");
     if (depth == 1 ? *f[3] != '\0' : !s_set_has(&im->regions, f[3]))
-        return s_bad(im, line, "parent_code", "must be a region listed above (empty for the province)");
+        return s_bad(im, line, "parent_code",
+                     "must be a region listed above (empty for the province)");
     if (depth > 1 && !lp_route_region_covers(f[3], f[0]))
         return s_bad(im, line, "parent_code", "must be the code's own prefix");
     s_set_add(&im->regions, f[0]);
-    s_upsert(im, f[0], BCON_NEW("level", BCON_UTF8(f[1]), "name", BCON_UTF8(f[2]), "parent",
-                                BCON_UTF8(f[3]), "depth", BCON_INT32(depth)));
+    s_upsert(im, f[0],
+             BCON_NEW("level", BCON_UTF8(f[1]), "name", BCON_UTF8(f[2]), "parent", BCON_UTF8(f[3]),
+                      "depth", BCON_INT32(depth)));
     return 0;
 }
 
@@ -214,9 +216,10 @@ s_rule_row(char **f, size_t n, long line, void *arg)
     if (!*f[3] || *end || priority < 1 || priority > 1000)
         return s_bad(im, line, "priority", "must be a whole number from 1 to 1000");
     snprintf(id, sizeof id, "%s|%s", f[0], f[1]);
-    s_upsert(im, id, BCON_NEW("region_prefix", BCON_UTF8(f[0]), "category", BCON_UTF8(f[1]),
-                              "agency_id", BCON_UTF8(f[2]), "priority", BCON_INT32((int) priority),
-                              "note", BCON_UTF8(f[4])));
+    s_upsert(im, id,
+             BCON_NEW("region_prefix", BCON_UTF8(f[0]), "category", BCON_UTF8(f[1]), "agency_id",
+                      BCON_UTF8(f[2]), "priority", BCON_INT32((int) priority), "note",
+                      BCON_UTF8(f[4])));
     return 0;
 }
 
@@ -246,10 +249,10 @@ typedef struct {
 
 static const char *const s_region_header[] = {"code", "level", "name", "parent_code", NULL};
 static const char *const s_category_header[] = {"id", "name_id", "name_en", NULL};
-static const char *const s_agency_header[] = {"id",       "name",      "level", "region_prefix",
-                                              "categories", "parent_id", "email", "phone", NULL};
-static const char *const s_rule_header[] = {"region_prefix", "category", "agency_id", "priority",
-                                            "note", NULL};
+static const char *const s_agency_header[] = {
+    "id", "name", "level", "region_prefix", "categories", "parent_id", "email", "phone", NULL};
+static const char *const s_rule_header[] = {"region_prefix", "category", "agency_id",
+                                            "priority",      "note",     NULL};
 static const char *const s_holiday_header[] = {"date", "name", "kind", NULL};
 
 /* Order matters: later files are checked against earlier ones. */

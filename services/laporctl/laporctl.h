@@ -13,7 +13,7 @@ int laporctl_agency_webhook(lp_store_t *store, int argc, char **argv);
  * data row. Returns the number of rows, or -1 when the file cannot be read or is
  * not CSV (message printed). A row callback returns 0, or -1 to count an error. */
 typedef int (*laporctl_row_fn)(char **fields, size_t n, long line, void *arg);
-long laporctl_csv_each(const char *path, const char *const *header, laporctl_row_fn row,
-                       void *arg, long *errors);
+long laporctl_csv_each(const char *path, const char *const *header, laporctl_row_fn row, void *arg,
+                       long *errors);
 
 #endif

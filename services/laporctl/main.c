@@ -64,5 +64,6 @@ main(int argc, char **argv)
         rc = 2;
     }
     lp_store_destroy(&store);
+    mongoc_cleanup();
     return rc;
 }

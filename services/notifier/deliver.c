@@ -51,9 +51,9 @@ s_finish(mongoc_collection_t *notes, const bson_t *note, const char *owner, cons
     BSON_APPEND_VALUE(&filter, "_id", bson_iter_value(&id));
     BSON_APPEND_UTF8(&filter, "lease.owner", owner);
     update = BCON_NEW("$set", "{", "state", BCON_UTF8(state), "attempts", BCON_INT32(attempts),
-                      "next_at", BCON_INT64(next_at), "updated_at", BCON_INT64(now),
-                      "last_status", BCON_INT32((int32_t) status), "last_error",
-                      BCON_UTF8(error_text), "}", "$unset", "{", "lease", BCON_UTF8(""), "}");
+                      "next_at", BCON_INT64(next_at), "updated_at", BCON_INT64(now), "last_status",
+                      BCON_INT32((int32_t) status), "last_error", BCON_UTF8(error_text), "}",
+                      "$unset", "{", "lease", BCON_UTF8(""), "}");
     if (!mongoc_collection_update_one(notes, &filter, update, NULL, NULL, &error))
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
     bson_destroy(update);
@@ -87,8 +87,7 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
         goto done;
     }
     status = webhook_post(s_str(agency, "webhook.url"), s_str(agency, "webhook.secret"), event_id,
-                          payload, self->config->webhook_timeout_ms, error_text,
-                          sizeof error_text);
+                          payload, self->config->webhook_timeout_ms, error_text, sizeof error_text);
     lp_metric_observe(self->send_latency, (lp_mono_ms() - started) / 1000.0);
     if (status >= 200 && status < 300) {
         lp_metric_inc(self->sent);
@@ -123,8 +122,7 @@ notifier_deliver_due(notifier_t *self, int max)
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
-    mongoc_collection_t *agencies =
-        lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
+    mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
     /* "sending" is included: its lease expired, so its sender died mid-send. */
     bson_t *filter = BCON_NEW("state", "{", "$in", "[", BCON_UTF8("pending"), BCON_UTF8("failed"),
                               BCON_UTF8("sending"), "]", "}", "next_at", "{", "$lte",

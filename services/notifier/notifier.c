@@ -63,8 +63,8 @@ notifier_main(notifier_config_t *config)
     rc = lp_service_start(&self.svc, "notifier", &config->common, false);
     if (rc != 0)
         goto done;
-    self.msgs_in = lp_metrics_counter("lapor_bus_messages_in_total", NULL,
-                                      "Events handled (bus and sweeper)");
+    self.msgs_in =
+        lp_metrics_counter("lapor_bus_messages_in_total", NULL, "Events handled (bus and sweeper)");
     self.queued = lp_metrics_counter("lapor_notifications_queued_total", NULL,
                                      "Notification documents created");
     self.sent = lp_metrics_counter("lapor_notifications_sent_total", "channel=\"webhook\"",
@@ -73,13 +73,12 @@ notifier_main(notifier_config_t *config)
                                      "Delivery attempts that failed and will be retried");
     self.dead = lp_metrics_counter("lapor_notifications_dead_total", "channel=\"webhook\"",
                                    "Notifications given up after the last try");
-    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
-                                        "Database operations that failed");
+    self.db_errors =
+        lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
     self.send_latency = lp_metrics_histogram("lapor_notification_send_seconds",
                                              "channel=\"webhook\"", "Time of one delivery attempt");
     lp_error_clear(&err);
-    self.work_pull =
-        lp_bus_connect(self.svc.bus, "router", LP_BUS_NOTIFIER_WORK, ZMQ_PULL, &err);
+    self.work_pull = lp_bus_connect(self.svc.bus, "router", LP_BUS_NOTIFIER_WORK, ZMQ_PULL, &err);
     if (!self.work_pull) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         rc = -1;

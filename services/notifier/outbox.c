@@ -41,9 +41,9 @@ s_payload(const lp_envelope_t *env, const bson_t *complaint)
     json_object_set_new(c, "type", json_string(s_str(complaint, "type")));
     json_object_set_new(c, "category", json_string(s_str(complaint, "category")));
     json_object_set_new(c, "privacy", json_string(s_str(complaint, "privacy")));
-    json_object_set_new(c, "region", json_pack("{s:s,s:s}", "code",
-                                               s_str(complaint, "region.code"), "name",
-                                               s_str(complaint, "region.name")));
+    json_object_set_new(c, "region",
+                        json_pack("{s:s,s:s}", "code", s_str(complaint, "region.code"), "name",
+                                  s_str(complaint, "region.name")));
     /* The responsible agency needs the content to act, even when confidential:
      * confidential means not public, not hidden from the agency handling it. */
     json_object_set_new(c, "title", json_string(s_str(complaint, "title")));
@@ -122,14 +122,14 @@ s_disposed(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *compl
         goto done;
     url = agency ? s_str(agency, "webhook.url") : "";
     snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, env->disposed->agency_id);
-    doc = BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",
-                   BCON_UTF8(lp_event_type(env)), "complaint_id", BCON_UTF8(env->complaint_id),
-                   "tracking_id", BCON_UTF8(env->tracking_id), "recipient", "{", "kind",
-                   BCON_UTF8("agency"), "id", BCON_UTF8(env->disposed->agency_id), "}",
-                   "channel", BCON_UTF8("webhook"), "state",
-                   BCON_UTF8(*url ? "pending" : "skipped"), "attempts", BCON_INT32(0), "next_at",
-                   BCON_INT64(now), "payload", BCON_UTF8(payload), "created_at",
-                   BCON_INT64(now), "updated_at", BCON_INT64(now));
+    doc =
+        BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",
+                 BCON_UTF8(lp_event_type(env)), "complaint_id", BCON_UTF8(env->complaint_id),
+                 "tracking_id", BCON_UTF8(env->tracking_id), "recipient", "{", "kind",
+                 BCON_UTF8("agency"), "id", BCON_UTF8(env->disposed->agency_id), "}", "channel",
+                 BCON_UTF8("webhook"), "state", BCON_UTF8(*url ? "pending" : "skipped"), "attempts",
+                 BCON_INT32(0), "next_at", BCON_INT64(now), "payload", BCON_UTF8(payload),
+                 "created_at", BCON_INT64(now), "updated_at", BCON_INT64(now));
     if (!*url)
         BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
     if (!mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {

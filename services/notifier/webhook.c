@@ -20,8 +20,8 @@ webhook_sign(const char *secret, const char *id, int64_t timestamp, const char *
     if (sodium_init() < 0)
         return -1;
     if (strncmp(secret, "whsec_", 6) == 0) {
-        if (sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL, &key_len,
-                              NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        if (sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL, &key_len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0)
             return -1;
     }
     else {
@@ -53,8 +53,8 @@ s_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 long
-webhook_post(const char *url, const char *secret, const char *id, const char *body,
-             long timeout_ms, char *error, size_t error_size)
+webhook_post(const char *url, const char *secret, const char *id, const char *body, long timeout_ms,
+             char *error, size_t error_size)
 {
     CURL *curl = curl_easy_init();
     struct curl_slist *headers = NULL;

@@ -74,7 +74,7 @@ reporter_handle(void *arg, lp_envelope_t *env)
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
     bson_t doc = BSON_INITIALIZER, arr, item;
     bson_error_t error;
-    char key[8];
+    char key[24];
     int rc = 0;
 
     lp_metric_inc(self->msgs_in);

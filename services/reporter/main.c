@@ -14,9 +14,8 @@ main(int argc, char **argv)
         {0},
     };
     int first = 0;
-    int rc = lp_config_parse("lapor-reporter",
-                             "Keeps statistics from every event and serves them.", options, argc,
-                             argv, &first);
+    int rc = lp_config_parse("lapor-reporter", "Keeps statistics from every event and serves them.",
+                             options, argc, argv, &first);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
     if (config.threads < 1 || config.threads > 32)

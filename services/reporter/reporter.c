@@ -58,14 +58,14 @@ reporter_main(reporter_config_t *config)
     rc = lp_service_start(&self.svc, "reporter", &config->common, true);
     if (rc != 0)
         goto done;
-    self.msgs_in = lp_metrics_counter("lapor_bus_messages_in_total", NULL,
-                                      "Events handled (bus and sweeper)");
+    self.msgs_in =
+        lp_metrics_counter("lapor_bus_messages_in_total", NULL, "Events handled (bus and sweeper)");
     self.ledgered = lp_metrics_counter("lapor_stats_ledger_entries_total", NULL,
                                        "Events recorded in the statistics ledger");
-    self.folded = lp_metrics_counter("lapor_stats_folded_total", NULL,
-                                     "Ledger entries folded into roll-ups");
-    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
-                                        "Database operations that failed");
+    self.folded =
+        lp_metrics_counter("lapor_stats_folded_total", NULL, "Ledger entries folded into roll-ups");
+    self.db_errors =
+        lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
     lp_error_clear(&err);
     self.events_sub = lp_bus_connect(self.svc.bus, "intake", LP_BUS_EVENTS, ZMQ_SUB, &err);
     self.events_sub_router =

@@ -100,12 +100,12 @@ s_unfolded_ids(mongoc_collection_t *ledger, bson_t *in_array)
 
 /* Opens batch b: recorded in the meta document first, then the entries are tagged. */
 static bool
-s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char *owner,
-             int64_t b, const bson_t *ids)
+s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char *owner, int64_t b,
+             const bson_t *ids)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
-    bson_t *update = BCON_NEW("$set", "{", "open_batch", BCON_INT64(b), "next_batch",
-                              BCON_INT64(b + 1), "}");
+    bson_t *update =
+        BCON_NEW("$set", "{", "open_batch", BCON_INT64(b), "next_batch", BCON_INT64(b + 1), "}");
     bson_t tag_filter = BSON_INITIALIZER, in;
     bson_t *tag = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
     bson_t reply = BSON_INITIALIZER;
@@ -185,8 +185,8 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
     snprintf(id, sizeof id, "%s:%s", sum->dim, sum->key);
     filter = BCON_NEW("_id", BCON_UTF8(id), "last_batch", "{", "$lt", BCON_INT64(b), "}");
     update = BCON_NEW("$inc", "{", "count", BCON_INT64(sum->n), "}", "$set", "{", "dim",
-                      BCON_UTF8(sum->dim), "key", BCON_UTF8(sum->key), "last_batch",
-                      BCON_INT64(b), "updated_at", BCON_INT64(lp_now_ms()), "}");
+                      BCON_UTF8(sum->dim), "key", BCON_UTF8(sum->key), "last_batch", BCON_INT64(b),
+                      "updated_at", BCON_INT64(lp_now_ms()), "}");
     /* A duplicate key means the counter exists with last_batch >= b: already applied. */
     if (!mongoc_collection_update_one(rollups, filter, update, opts, NULL, &error) &&
         !lp_store_is_duplicate(&error)) {
@@ -203,8 +203,8 @@ static void
 s_close_batch(mongoc_collection_t *meta, const char *owner)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
-    bson_t *update = BCON_NEW("$set", "{", "open_batch", BCON_INT64(0), "}", "$unset", "{",
-                              "lease", BCON_UTF8(""), "}");
+    bson_t *update = BCON_NEW("$set", "{", "open_batch", BCON_INT64(0), "}", "$unset", "{", "lease",
+                              BCON_UTF8(""), "}");
     mongoc_collection_update_one(meta, filter, update, NULL, NULL, NULL);
     bson_destroy(update);
     bson_destroy(filter);
@@ -230,8 +230,8 @@ reporter_fold(reporter_t *self)
 
     lp_error_clear(&err);
     mongoc_collection_insert_one(meta, seed, NULL, NULL, NULL); /* exists: fine */
-    claimed = lp_store_claim(meta, filter, "lease", owner, self->svc.config->lease_ms, NULL, NULL,
-                             &err);
+    claimed =
+        lp_store_claim(meta, filter, "lease", owner, self->svc.config->lease_ms, NULL, NULL, &err);
     if (!claimed) {
         folded = err.code == LP_ERR_NONE ? 0 : -1; /* another reporter is folding */
         goto done;

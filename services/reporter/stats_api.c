@@ -6,7 +6,7 @@
 #include "lp_route.h"
 #include "reporter-private.h"
 
-static const char *const s_dims[] = {"status", "agency", "region", "category",
+static const char *const s_dims[] = {"status", "agency",  "region",  "category",
                                      "type",   "channel", "privacy", NULL};
 static const char *const s_levels[] = {"kabupaten", "kecamatan", "desa", NULL};
 
@@ -50,8 +50,7 @@ s_reply_csv(lp_http_req_t *req, json_t *groups)
         return;
     }
     fputs("key,name,count\r\n", out);
-    json_array_foreach(groups, i, g)
-    {
+    json_array_foreach (groups, i, g) {
         s_csv_field(out, json_string_value(json_object_get(g, "key")));
         fputc(',', out);
         json_t *name = json_object_get(g, "name");
@@ -111,8 +110,8 @@ s_stats(reporter_t *self, lp_http_req_t *req)
     }
     if (strcmp(dim, "region") == 0)
         depth = !level || strcmp(level, "kabupaten") == 0 ? 2
-                : strcmp(level, "kecamatan") == 0        ? 3
-                                                         : 4;
+                : strcmp(level, "kecamatan") == 0         ? 3
+                                                          : 4;
 
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_ROLLUPS);
@@ -160,8 +159,7 @@ s_stats(reporter_t *self, lp_http_req_t *req)
     for (size_t i = 0; sorted && i < n; i++)
         json_array_append_new(list, sorted[i]);
 
-    if ((format && strcmp(format, "csv") == 0) ||
-        (!format && accept && strstr(accept, "text/csv")))
+    if ((format && strcmp(format, "csv") == 0) || (!format && accept && strstr(accept, "text/csv")))
         s_reply_csv(req, list);
     else {
         json_t *body = json_pack("{s:s,s:I,s:O}", "group_by", dim, "total", total, "groups", list);

@@ -42,9 +42,8 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
 {
     bson_t *filter = BCON_NEW("_id", BCON_OID(oid));
     bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "status", BCON_INT32(1),
-                            "category", BCON_INT32(1), "region.code", BCON_INT32(1),
-                            "tracking_id", BCON_INT32(1), "v", BCON_INT32(1), "created_at",
-                            BCON_INT32(1), "}");
+                            "category", BCON_INT32(1), "region.code", BCON_INT32(1), "tracking_id",
+                            BCON_INT32(1), "v", BCON_INT32(1), "created_at", BCON_INT32(1), "}");
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     const bson_t *doc = NULL;
     bson_error_t error;
@@ -92,8 +91,8 @@ s_write_disposed(mongoc_collection_t *coll, const bson_oid_t *oid, const s_compl
                  const lp_agency_t *agency, const lp_envelope_t *env, const char *done_event)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-    bson_t *filter = BCON_NEW("_id", BCON_OID(oid), "status", BCON_UTF8("received"), "v",
-                              BCON_INT32(c->v));
+    bson_t *filter =
+        BCON_NEW("_id", BCON_OID(oid), "status", BCON_UTF8("received"), "v", BCON_INT32(c->v));
     bson_t update = BSON_INITIALIZER, set, push, history, pull, reply = BSON_INITIALIZER;
     bson_error_t error;
     bson_iter_t it;
@@ -167,8 +166,8 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
     agency = lp_refdata_route(self->svc.refdata, c.region, c.category, NULL, 0, &rule);
     if (!agency) {
         lp_metric_inc(self->no_agency);
-        lp_log(LP_LOG_ERROR, "complaint.no_agency", "{s:s,s:s,s:s}", "tracking_id",
-               c.tracking_id, "region", c.region, "category", c.category);
+        lp_log(LP_LOG_ERROR, "complaint.no_agency", "{s:s,s:s,s:s}", "tracking_id", c.tracking_id,
+               "region", c.region, "category", c.category);
         return -1;
     }
 
@@ -183,9 +182,9 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
     env.tracking_id = c.tracking_id;
     env.version = (uint32_t) c.v + 1;
     lp_event_stamp(&env, self->svc.config->instance, event_id);
-    disposed.deadline_at_ms = lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata),
-                                                   env.occurred_at_ms,
-                                                   (int) self->config->followup_days);
+    disposed.deadline_at_ms =
+        lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), env.occurred_at_ms,
+                             (int) self->config->followup_days);
 
     written = s_write_disposed(coll, &oid, &c, agency, &env, in->event_id);
     if (written < 0) {
@@ -199,9 +198,9 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
     lp_metric_inc(self->disposed);
     if (c.created_at > 0)
         lp_metric_observe(self->dispose_latency, (env.occurred_at_ms - c.created_at) / 1000.0);
-    lp_log(LP_LOG_INFO, "complaint.disposed", "{s:s,s:s,s:s,s:s,s:I}", "tracking_id",
-           c.tracking_id, "agency_id", agency->id, "rule", rule, "event_id", event_id,
-           "deadline_at", (json_int_t) disposed.deadline_at_ms);
+    lp_log(LP_LOG_INFO, "complaint.disposed", "{s:s,s:s,s:s,s:s,s:I}", "tracking_id", c.tracking_id,
+           "agency_id", agency->id, "rule", rule, "event_id", event_id, "deadline_at",
+           (json_int_t) disposed.deadline_at_ms);
     s_ring(self, &env);
     return 0;
 }

@@ -10,7 +10,7 @@
 typedef struct {
     lp_service_t svc;
     router_config_t *config;
-    lp_bus_socket_t *work_pull;    /* from intakes */
+    lp_bus_socket_t *work_pull; /* from intakes */
     lp_bus_socket_t *notifier_push;
     lp_bus_socket_t *events_pub;
     lp_metric_t *msgs_in;

@@ -5,8 +5,8 @@
 #include "lp_outbox.h"
 #include "router-private.h"
 
-#define DRAIN_MAX 256       /* messages per wake-up, so timers keep running */
-#define SWEEP_BATCH 100     /* complaints per sweep */
+#define DRAIN_MAX 256   /* messages per wake-up, so timers keep running */
+#define SWEEP_BATCH 100 /* complaints per sweep */
 #define REFDATA_EVERY_MS 60000
 
 static void
@@ -72,23 +72,23 @@ router_main(router_config_t *config)
     rc = lp_service_start(&self.svc, "router", &config->common, true);
     if (rc != 0)
         goto done;
-    self.msgs_in = lp_metrics_counter("lapor_bus_messages_in_total", NULL,
-                                      "Events handled (bus and sweeper)");
+    self.msgs_in =
+        lp_metrics_counter("lapor_bus_messages_in_total", NULL, "Events handled (bus and sweeper)");
     self.disposed = lp_metrics_counter("lapor_complaints_disposed_total", NULL,
                                        "Complaints disposed to an agency");
     self.no_agency = lp_metrics_counter("lapor_complaints_unroutable_total", NULL,
                                         "Complaints no agency covers");
-    self.db_errors = lp_metrics_counter("lapor_database_errors_total", NULL,
-                                        "Database operations that failed");
+    self.db_errors =
+        lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
     self.dispose_latency = lp_metrics_histogram("lapor_dispose_latency_seconds", NULL,
                                                 "From submission to disposition");
     lp_error_clear(&err);
     self.notifier_push = lp_bus_bind(self.svc.bus, LP_BUS_NOTIFIER_WORK, ZMQ_PUSH, &err);
     self.events_pub =
         self.notifier_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err) : NULL;
-    self.work_pull = self.events_pub ? lp_bus_connect(self.svc.bus, "intake", LP_BUS_ROUTER_WORK,
-                                                      ZMQ_PULL, &err)
-                                     : NULL;
+    self.work_pull =
+        self.events_pub ? lp_bus_connect(self.svc.bus, "intake", LP_BUS_ROUTER_WORK, ZMQ_PULL, &err)
+                        : NULL;
     if (!self.work_pull) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         rc = -1;

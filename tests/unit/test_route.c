@@ -73,14 +73,22 @@ static const s_case_t s_cases[] = {
     {"64.010.01 is not Paser", "64.010.01", "lainnya", {0}, "kaltim-diskominfo"},
     {"640 is not Kaltim", "640.01", "kesehatan", {0}, "kemenkes"},
     /* Exclusions: agencies that said "not our authority". */
-    {"Paser health, dinkes declined", "64.01.01.2009", "kesehatan", {"paser-dinkes"},
+    {"Paser health, dinkes declined",
+     "64.01.01.2009",
+     "kesehatan",
+     {"paser-dinkes"},
      "paser-diskominfo"},
-    {"Paser health, both declined", "64.01.01.2009", "kesehatan",
-     {"paser-dinkes", "paser-diskominfo"}, "kaltim-dinkes"},
-    {"Kukar environment, the rule's agency declined", "64.02.06", "lingkungan",
-     {"kaltim-dlh"}, "tenggarong-lh"},
-    {"excluding an unknown id changes nothing", "64.01", "kesehatan", {"nobody"},
-     "paser-dinkes"},
+    {"Paser health, both declined",
+     "64.01.01.2009",
+     "kesehatan",
+     {"paser-dinkes", "paser-diskominfo"},
+     "kaltim-dinkes"},
+    {"Kukar environment, the rule's agency declined",
+     "64.02.06",
+     "lingkungan",
+     {"kaltim-dlh"},
+     "tenggarong-lh"},
+    {"excluding an unknown id changes nothing", "64.01", "kesehatan", {"nobody"}, "paser-dinkes"},
     /* Missing region or category. */
     {"no region: national only", NULL, "kesehatan", {0}, "kemenkes"},
     {"empty region: national only", "", "lainnya", {0}, "kemenpanrb"},
@@ -112,8 +120,7 @@ s_assert_case(const s_case_t *c, const char *got)
     if (!c->want && !got)
         return;
     if (!c->want || !got || strcmp(c->want, got) != 0)
-        fail_msg("%s: got %s, want %s", c->why, got ? got : "(none)",
-                 c->want ? c->want : "(none)");
+        fail_msg("%s: got %s, want %s", c->why, got ? got : "(none)", c->want ? c->want : "(none)");
 }
 
 static void
@@ -183,10 +190,12 @@ test_input_order_does_not_matter(void **state)
         if (round == 0) {
             for (size_t i = 0; i < n; i++)
                 shuffled[i] = s_directory[n - 1 - i];
-        } else if (round <= (int) n) {
+        }
+        else if (round <= (int) n) {
             for (size_t i = 0; i < n; i++)
                 shuffled[i] = s_directory[(i + (size_t) round) % n];
-        } else {
+        }
+        else {
             memcpy(shuffled, s_directory, sizeof shuffled);
             for (size_t i = n - 1; i > 0; i--) {
                 lp_route_candidate_t tmp;
@@ -254,8 +263,8 @@ test_no_match(void **state)
     const lp_route_candidate_t only_paser[] = {
         {"paser-dinkes", "64.01", s_kesehatan, 1, LP_LEVEL_REGENCY, 0},
     };
-    const char *const all[] = {"kemenpanrb", "kaltim-diskominfo", "paser-diskominfo",
-                               "paser-dinkes", "kemenkes", "kaltim-dinkes"};
+    const char *const all[] = {"kemenpanrb",   "kaltim-diskominfo", "paser-diskominfo",
+                               "paser-dinkes", "kemenkes",          "kaltim-dinkes"};
     (void) state;
     assert_int_equal(lp_route_match(only_paser, 1, "64.72", "kesehatan", NULL, 0), -1);
     assert_int_equal(lp_route_match(only_paser, 1, "64.01", "pendidikan", NULL, 0), -1);
@@ -273,11 +282,11 @@ test_hostile_candidates(void **state)
 {
     static const char *const with_null[] = {NULL, "kesehatan"};
     const lp_route_candidate_t odd[] = {
-        {NULL, "64.01", s_kesehatan, 1, LP_LEVEL_VILLAGE, 9},       /* no agency */
-        {"", "64.01", s_kesehatan, 1, LP_LEVEL_VILLAGE, 9},         /* empty agency */
-        {"no-categories", "64.01", NULL, 3, LP_LEVEL_VILLAGE, 9},   /* NULL list */
+        {NULL, "64.01", s_kesehatan, 1, LP_LEVEL_VILLAGE, 9},        /* no agency */
+        {"", "64.01", s_kesehatan, 1, LP_LEVEL_VILLAGE, 9},          /* empty agency */
+        {"no-categories", "64.01", NULL, 3, LP_LEVEL_VILLAGE, 9},    /* NULL list */
         {"zero-categories", "64.01", s_any, 0, LP_LEVEL_VILLAGE, 9}, /* empty list */
-        {"null-prefix", NULL, with_null, 2, LP_LEVEL_NATIONAL, 0},  /* NULL = national */
+        {"null-prefix", NULL, with_null, 2, LP_LEVEL_NATIONAL, 0},   /* NULL = national */
     };
     const char *const exclude_with_null[] = {NULL, "nobody"};
     (void) state;

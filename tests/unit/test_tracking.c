@@ -128,7 +128,7 @@ test_valid_rejects_wrong_shape(void **state)
         "482109375a",
         " 4821093753",
         "4821093753 ",
-        "4821093752",   /* wrong check digit */
+        "4821093752", /* wrong check digit */
     };
     (void) state;
     assert_true(lp_tracking_valid("4821093753"));
@@ -142,15 +142,11 @@ static void
 test_normalize_accepts_what_people_type(void **state)
 {
     static const char *typed[] = {
-        "4821093753",
-        "482 109 3753",
-        "4821-0937-53",
-        " 4821093753 ",
-        "4821.0937.53",
-        "48-21 09.37-53",
+        "4821093753",     "482 109 3753",
+        "4821-0937-53",   " 4821093753 ",
+        "4821.0937.53",   "48-21 09.37-53",
         "4821093753\r\n", /* SMS gateways pass line ends on */
-        "\t4821 0937 53",
-        "  4 8 2 1 0 9 3 7 5 3  ",
+        "\t4821 0937 53", "  4 8 2 1 0 9 3 7 5 3  ",
     };
     char out[LP_TRACKING_LEN + 1];
     (void) state;
@@ -168,18 +164,19 @@ test_normalize_refuses_hostile_input(void **state)
         "",
         "   ",
         "---",
-        "4821093752",            /* one digit wrong */
-        "4821093735",            /* last two swapped */
-        "482109375",             /* too short */
-        "48210937530",           /* too long */
-        "482109375l",            /* a letter l for a 1 */
-        "4821O93753",            /* a letter O for a 0 */
+        "4821093752",  /* one digit wrong */
+        "4821093735",  /* last two swapped */
+        "482109375",   /* too short */
+        "48210937530", /* too long */
+        "482109375l",  /* a letter l for a 1 */
+        "4821O93753",  /* a letter O for a 0 */
         "4821093753x",
         "+4821093753",
         "4821_0937_53",
         "4821/0937/53",
         "0724000006",
-        "4821093753\0" "99",     /* reading stops at the NUL: this one is fine... */
+        "4821093753\0"
+        "99", /* reading stops at the NUL: this one is fine... */
     };
     char out[LP_TRACKING_LEN + 1];
     char *big = NULL;
@@ -197,8 +194,14 @@ test_normalize_refuses_hostile_input(void **state)
     assert_string_equal(out, "");
 
     /* UTF-8 look-alikes (fullwidth digits, an en dash) are not ASCII digits. */
-    assert_int_equal(lp_tracking_normalize("\xef\xbc\x94" "821093753", out), -1);
-    assert_int_equal(lp_tracking_normalize("4821\xe2\x80\x93" "0937-53", out), -1);
+    assert_int_equal(lp_tracking_normalize("\xef\xbc\x94"
+                                           "821093753",
+                                           out),
+                     -1);
+    assert_int_equal(lp_tracking_normalize("4821\xe2\x80\x93"
+                                           "0937-53",
+                                           out),
+                     -1);
 
     /* Exactly 64 bytes is still read; 65 is refused even though the digits are fine. */
     big = malloc(1 << 20);

@@ -23,8 +23,8 @@ category_known(void *arg, const char *id)
 
 static const intake_lookup_t lookup = {region_known, category_known, NULL};
 
-#define GOOD_FIELDS                                                                        \
-    "\"type\":\"pengaduan\",\"title\":\"Puskesmas tutup\",\"body\":\"Puskesmas tutup sejak " \
+#define GOOD_FIELDS                                                                                \
+    "\"type\":\"pengaduan\",\"title\":\"Puskesmas tutup\",\"body\":\"Puskesmas tutup sejak "       \
     "seminggu.\",\"category\":\"kesehatan\",\"region\":\"64.01.01.2009\""
 
 static void
@@ -118,8 +118,8 @@ test_bad_inputs(void **state)
         lp_error_clear(&err);
         int rc = intake_complaint_parse(bad[i].json, strlen(bad[i].json), &lookup, &c, &err);
         if (rc != -1 || strcmp(err.field, bad[i].field) != 0)
-            fail_msg("case %zu: rc %d field '%s' (wanted '%s'): %s", i, rc, err.field,
-                     bad[i].field, err.message);
+            fail_msg("case %zu: rc %d field '%s' (wanted '%s'): %s", i, rc, err.field, bad[i].field,
+                     err.message);
         assert_true(err.message[0] != '\0');
         assert_null(c.title);
     }
@@ -166,8 +166,13 @@ test_phone_normalize(void **state)
               {"6281234567890", "+6281234567890"},
               {"+62 812-3456-7890", "+6281234567890"},
               {"(0541) 123456", "+62541123456"}};
-    static const char *const no[] = {"", "12345", "+1 202 555 0100", "0812abc", "08",
-                                     "+62 0812 3456 7890", "0812345678901234567890"};
+    static const char *const no[] = {"",
+                                     "12345",
+                                     "+1 202 555 0100",
+                                     "0812abc",
+                                     "08",
+                                     "+62 0812 3456 7890",
+                                     "0812345678901234567890"};
     char out[32];
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         assert_int_equal(intake_phone_normalize(ok[i].in, out, sizeof out), 0);
@@ -181,10 +186,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_complaint),
-        cmocka_unit_test(test_anonymous_drops_identity),
-        cmocka_unit_test(test_bad_inputs),
-        cmocka_unit_test(test_invalid_utf8_and_length),
+        cmocka_unit_test(test_good_complaint),  cmocka_unit_test(test_anonymous_drops_identity),
+        cmocka_unit_test(test_bad_inputs),      cmocka_unit_test(test_invalid_utf8_and_length),
         cmocka_unit_test(test_phone_normalize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,9 +109,10 @@ test_holiday_loading(void **state)
 {
     lp_workdays_t *cal = *state;
     static const char *malformed[] = {
-        "", "2026", "2026-3-20", "2026-03-2", "20260320", "2026/03/20", "2026-03-20 ",
-        "2026-03-20x", " 2026-03-20", "abcd-ef-gh", "2026-02-29", "2026-02-30",
-        "2026-13-01", "2026-00-10", "2026-04-31", "2026-01-00", "0000-01-01",
+        "",           "2026",        "2026-3-20",   "2026-03-2",   "20260320",
+        "2026/03/20", "2026-03-20 ", "2026-03-20x", " 2026-03-20", "abcd-ef-gh",
+        "2026-02-29", "2026-02-30",  "2026-13-01",  "2026-00-10",  "2026-04-31",
+        "2026-01-00", "0000-01-01",
     };
     assert_int_equal(lp_workdays_holiday_count(cal), S_N_HOLIDAYS_2026);
     /* The same date again changes nothing. */
@@ -138,24 +139,21 @@ test_is_working(void **state)
         int y, m, d;
         bool working;
     } days[] = {
-        {2026, 1, 1, false},   /* Thursday, New Year */
-        {2026, 1, 2, true},    /* Friday */
-        {2026, 1, 3, false},   /* Saturday */
-        {2026, 1, 4, false},   /* Sunday */
-        {2026, 1, 5, true},    /* Monday */
-        {2026, 3, 17, true},   /* Tuesday before the leave */
-        {2026, 3, 18, false},  /* Nyepi cuti bersama */
-        {2026, 3, 19, false},  /* Nyepi */
-        {2026, 3, 20, false},  /* Idulfitri cuti bersama */
-        {2026, 3, 23, false},  /* Monday, cuti bersama */
-        {2026, 3, 24, false},  /* Tuesday, cuti bersama */
-        {2026, 3, 25, true},   /* back to work */
-        {2026, 12, 24, false}, /* cuti bersama Natal */
-        {2026, 12, 28, true},
-        {2026, 2, 29, false},  /* does not exist */
-        {2026, 13, 1, false},
-        {2026, 0, 1, false},
-        {2026, 4, 31, false},
+        {2026, 1, 1, false},                         /* Thursday, New Year */
+        {2026, 1, 2, true},                          /* Friday */
+        {2026, 1, 3, false},                         /* Saturday */
+        {2026, 1, 4, false},                         /* Sunday */
+        {2026, 1, 5, true},                          /* Monday */
+        {2026, 3, 17, true},                         /* Tuesday before the leave */
+        {2026, 3, 18, false},                        /* Nyepi cuti bersama */
+        {2026, 3, 19, false},                        /* Nyepi */
+        {2026, 3, 20, false},                        /* Idulfitri cuti bersama */
+        {2026, 3, 23, false},                        /* Monday, cuti bersama */
+        {2026, 3, 24, false},                        /* Tuesday, cuti bersama */
+        {2026, 3, 25, true},                         /* back to work */
+        {2026, 12, 24, false},                       /* cuti bersama Natal */
+        {2026, 12, 28, true},  {2026, 2, 29, false}, /* does not exist */
+        {2026, 13, 1, false},  {2026, 0, 1, false},  {2026, 4, 31, false},
     };
     lp_workdays_t *cal = *state;
     lp_workdays_t *plain = lp_workdays_new(WITA);
@@ -288,13 +286,14 @@ test_deadline_agrees_with_between(void **state)
             struct tm local;
             gmtime_r(&secs, &local);
             assert_int_equal(local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec, 86399);
-            assert_true(lp_workdays_is_working(cal, local.tm_year + 1900, local.tm_mon + 1,
-                                               local.tm_mday));
+            assert_true(
+                lp_workdays_is_working(cal, local.tm_year + 1900, local.tm_mon + 1, local.tm_mday));
             assert_true(deadline >= from);
             if (n > 0) {
                 assert_int_equal(lp_workdays_between(cal, from, deadline), n);
                 assert_int_equal(lp_workdays_between(cal, from, deadline - 86400000), n - 1);
-            } else {
+            }
+            else {
                 assert_int_equal(lp_workdays_deadline(cal, deadline, 0), deadline);
             }
         }
@@ -317,9 +316,8 @@ test_edges(void **state)
     assert_true(lp_workdays_deadline(cal, INT64_MIN, 5) < 0);
     assert_true(lp_workdays_between(cal, INT64_MIN, INT64_MAX) > 0);
     /* No 2027 holiday is loaded, so all 261 weekdays of 2027 count. */
-    assert_int_equal(lp_workdays_between(cal, s_wita(2026, 12, 31, 12, 0),
-                                         s_wita(2027, 12, 31, 12, 0)),
-                     261);
+    assert_int_equal(
+        lp_workdays_between(cal, s_wita(2026, 12, 31, 12, 0), s_wita(2027, 12, 31, 12, 0)), 261);
     lp_workdays_destroy(&utc);
 }
 
