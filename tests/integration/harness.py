@@ -335,21 +335,28 @@ class System:
         self._old_sigterm = signal.signal(signal.SIGTERM, on_term)
 
     def start(self, name):
-        """Starts one program (devdb or a service) and waits until it answers."""
+        """Starts one program (devdb or a service) and waits until it answers. A name
+        such as "router-2" starts one more instance of that service on its own port,
+        with no change to the running ones."""
         proc = self.procs.get(name)
         if proc is not None and proc.poll() is None:
             raise AssertionError(f"{name} is already running (pid {proc.pid})")
+        service = name.split("-", 1)[0]
+        env = self.env
         if name == "devdb":
             argv = [str(self.binary("devdb")), f"127.0.0.1:{self.ports['devdb']}",
                     str(Path(self.tmp) / "db")]
         else:
-            argv = [str(self.binary(name))]
+            argv = [str(self.binary(service))]
+            if name != service:
+                self.ports.setdefault(name, free_port())
+                env[f"LAPOR_{service.upper()}_LISTEN"] = f"127.0.0.1:{self.ports[name]}"
         log = open(self.log_path(name), "ab")
         log.write(f"--- harness: starting {' '.join(argv)}\n".encode())
         log.flush()
         self._log_handles.setdefault(name, []).append(log)
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                env=self.env, cwd=self.tmp)
+                                env=env, cwd=self.tmp)
         self.procs[name] = proc
 
         def ready():

@@ -8,3 +8,11 @@ set_tests_properties(integration_slice PROPERTIES
                      ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
                      LABELS integration
                      TIMEOUT 600)
+
+add_test(NAME integration_scale
+         COMMAND /usr/bin/python3 -m unittest -v test_scale
+         WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+set_tests_properties(integration_scale PROPERTIES
+                     ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
+                     LABELS integration
+                     TIMEOUT 600)
