@@ -21,6 +21,7 @@ struct lp_refdata_t {
     s_rule_t *rules;
     size_t n_rules;
     lp_workdays_t *calendar;
+    lp_classifier_t *classifier;
     lp_route_candidate_t *cands; /* rules first, then agencies' coverage */
     size_t n_cands;
 };
@@ -163,6 +164,20 @@ s_add_holiday(lp_refdata_t *self, const bson_t *doc)
     free(date);
 }
 
+static void
+s_add_keyword(lp_refdata_t *self, const bson_t *doc)
+{
+    bson_iter_t it;
+    double weight = 1.0;
+    char *category = s_str(doc, "category");
+    char *phrase = s_str(doc, "phrase");
+    if (bson_iter_init_find(&it, doc, "weight") && BSON_ITER_HOLDS_NUMBER(&it))
+        weight = bson_iter_as_double(&it);
+    lp_classifier_add(self->classifier, category, phrase, weight);
+    free(category);
+    free(phrase);
+}
+
 static int
 s_region_cmp(const void *a, const void *b)
 {
@@ -216,7 +231,10 @@ lp_refdata_load(lp_store_t *store, lp_error_t *err)
     mongoc_client_t *client = NULL;
     bool ok = false;
 
-    if (!self || !(self->calendar = lp_workdays_new(8 * 60))) {
+    if (!self || !(self->calendar = lp_workdays_new(8 * 60)) ||
+        !(self->classifier = lp_classifier_new())) {
+        if (self)
+            lp_workdays_destroy(&self->calendar);
         free(self);
         lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
         return NULL;
@@ -226,7 +244,8 @@ lp_refdata_load(lp_store_t *store, lp_error_t *err)
          s_each(store, client, LP_COLL_CATEGORIES, s_add_category, self, err) &&
          s_each(store, client, LP_COLL_AGENCIES, s_add_agency, self, err) &&
          s_each(store, client, LP_COLL_RULES, s_add_rule, self, err) &&
-         s_each(store, client, LP_COLL_HOLIDAYS, s_add_holiday, self, err);
+         s_each(store, client, LP_COLL_HOLIDAYS, s_add_holiday, self, err) &&
+         s_each(store, client, LP_COLL_KEYWORDS, s_add_keyword, self, err);
     lp_store_push(store, client);
     if (ok && self->n_regions == 0) {
         lp_error_set(err, LP_ERR_NOT_FOUND, NULL,
@@ -278,6 +297,7 @@ lp_refdata_destroy(lp_refdata_t **self_p)
     free(self->rules);
     free(self->cands);
     lp_workdays_destroy(&self->calendar);
+    lp_classifier_destroy(&self->classifier);
     free(self);
     *self_p = NULL;
 }
@@ -337,4 +357,10 @@ const lp_workdays_t *
 lp_refdata_calendar(const lp_refdata_t *self)
 {
     return self->calendar;
+}
+
+const lp_classifier_t *
+lp_refdata_classifier(const lp_refdata_t *self)
+{
+    return self->classifier;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lp_classify.h"
 #include "lp_error.h"
 #include "lp_route.h"
 #include "lp_store.h"
@@ -53,6 +54,9 @@ const lp_agency_t *lp_refdata_route(const lp_refdata_t *self, const char *region
                                     size_t n_exclude, const char **rule_out);
 
 const lp_workdays_t *lp_refdata_calendar(const lp_refdata_t *self);
+
+/* The keyword classifier built from the `keywords` collection (may hold no phrases). */
+const lp_classifier_t *lp_refdata_classifier(const lp_refdata_t *self);
 
 /* Parses an agency level word ("national", "province", "regency", "district",
  * "village"); -1 when unknown. */

@@ -17,6 +17,8 @@
 #define LP_COLL_AGENCIES "agencies"
 #define LP_COLL_RULES "routing_rules"
 #define LP_COLL_HOLIDAYS "holidays"
+#define LP_COLL_KEYWORDS "keywords"
+#define LP_COLL_API_KEYS "api_keys"
 #define LP_COLL_NOTIFICATIONS "notifications"
 #define LP_COLL_SERVICES "services"
 #define LP_COLL_LEDGER "stats_ledger"

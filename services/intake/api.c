@@ -182,7 +182,9 @@ intake_api_handle(lp_http_req_t *req, void *arg)
     const char *path = lp_http_path(req);
     const char *method = lp_http_method(req);
 
-    if (strcmp(path, COMPLAINTS_PATH) == 0) {
+    if (strncmp(path, "/api/v1/admin/", 14) == 0)
+        intake_triage_handle(self, req);
+    else if (strcmp(path, COMPLAINTS_PATH) == 0) {
         if (strcmp(method, "POST") == 0)
             s_post_complaint(self, req);
         else {

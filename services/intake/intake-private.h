@@ -29,7 +29,13 @@ typedef struct {
 int intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
                   char tracking_out[LP_TRACKING_LEN + 1], lp_error_t *err);
 
+/* Sends an event the database already holds to the routers and reporters. */
+void intake_ring(intake_t *self, const lp_envelope_t *env);
+
 /* The HTTP handler for /api/v1/... */
 void intake_api_handle(lp_http_req_t *req, void *arg);
+
+/* The triage desk, /api/v1/admin/... (coordinator API keys). */
+void intake_triage_handle(intake_t *self, lp_http_req_t *req);
 
 #endif

@@ -8,6 +8,8 @@ typedef struct {
     lp_common_config_t common;
     const char *listen;
     long threads;
+    long dispose_days;  /* working days to verify and dispose */
+    long followup_days; /* working days an agency has to follow up */
 } intake_config_t;
 
 /* Runs intake until SIGTERM or SIGINT; returns the process exit code. */

@@ -11,6 +11,11 @@ main(int argc, char **argv)
          "HTTP address of the web pages and the API", &config.listen},
         {"threads", "LAPOR_INTAKE_THREADS", LP_OPT_INT, "4", "HTTP worker threads",
          &config.threads},
+        {"dispose-days", "LAPOR_DISPOSE_DAYS", LP_OPT_INT, "3",
+         "working days to verify and dispose a complaint", &config.dispose_days},
+        {"followup-days", "LAPOR_FOLLOWUP_DAYS", LP_OPT_INT, "5",
+         "working days an agency has to follow up (triage desk dispositions)",
+         &config.followup_days},
         {0},
     };
     int first = 0;
@@ -21,5 +26,9 @@ main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     if (config.threads < 1 || config.threads > 64)
         config.threads = 4;
+    if (config.dispose_days < 1 || config.dispose_days > 60)
+        config.dispose_days = 3;
+    if (config.followup_days < 1 || config.followup_days > 60)
+        config.followup_days = 5;
     return intake_main(&config);
 }

@@ -39,14 +39,16 @@ s_build(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
     bson_t *doc = bson_new();
     bson_t child, item;
     int64_t now = env->occurred_at_ms;
-    int64_t dispose_by = lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), now, 3);
+    int64_t dispose_by = lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), now,
+                                              (int) self->config->dispose_days);
 
     BSON_APPEND_OID(doc, "_id", oid);
     BSON_APPEND_UTF8(doc, "tracking_id", tracking);
     BSON_APPEND_UTF8(doc, "type", lp_report_type_name(c->type));
     BSON_APPEND_UTF8(doc, "title", c->title);
     BSON_APPEND_UTF8(doc, "body", c->body);
-    BSON_APPEND_UTF8(doc, "category", c->category);
+    /* No category (free text): the router's classifier or the triage desk picks one. */
+    BSON_APPEND_UTF8(doc, "category", c->category ? c->category : "");
     s_append_region(self, doc, c->region);
     BSON_APPEND_UTF8(doc, "channel", lp_channel_name(channel));
     BSON_APPEND_UTF8(doc, "privacy", lp_privacy_name(c->privacy));
@@ -89,8 +91,8 @@ s_build(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
 
 /* Rings the router (work) and the reporter (event); a doorbell that cannot ring
  * now is not an error: the sweepers will find the work. */
-static void
-s_ring(intake_t *self, const lp_envelope_t *env)
+void
+intake_ring(intake_t *self, const lp_envelope_t *env)
 {
     size_t len = 0;
     char topic[96];
@@ -124,7 +126,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel ch
     bson_oid_init(&oid, NULL);
     bson_oid_to_string(&oid, complaint_id);
     submitted.type = c->type;
-    submitted.category = c->category;
+    submitted.category = c->category ? c->category : "";
     submitted.region = c->region;
     submitted.channel = channel;
     submitted.privacy = c->privacy;
@@ -162,7 +164,8 @@ intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel ch
     lp_metric_inc(self->accepted);
     lp_log(LP_LOG_INFO, "complaint.accepted", "{s:s,s:s,s:s,s:s,s:s,s:s}", "tracking_id",
            tracking_out, "complaint_id", complaint_id, "event_id", event_id, "category",
-           c->category, "region", c->region, "channel", lp_channel_name(channel));
-    s_ring(self, &env);
+           c->category ? c->category : "", "region", c->region, "channel",
+           lp_channel_name(channel));
+    intake_ring(self, &env);
     return 0;
 }

@@ -256,10 +256,11 @@ intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *look
                err) != 0 ||
         s_text(root, "body", "body", true, INTAKE_BODY_MIN, INTAKE_BODY_MAX, true, &c->body, err) !=
             0 ||
-        s_text(root, "category", "category", true, 1, 40, false, &c->category, err) != 0 ||
+        s_text(root, "category", "category", false, 1, 40, false, &c->category, err) != 0 ||
         s_text(root, "region", "region", true, 1, 20, false, &c->region, err) != 0)
         goto done;
-    if (lookup && lookup->category_known && !lookup->category_known(lookup->arg, c->category)) {
+    if (c->category && lookup && lookup->category_known &&
+        !lookup->category_known(lookup->arg, c->category)) {
         lp_error_set(err, LP_ERR_INVALID, "category", "is not a known category");
         goto done;
     }

@@ -33,7 +33,7 @@ typedef struct {
     Lapor__V1__Privacy privacy;
     char *title;
     char *body;
-    char *category;
+    char *category; /* NULL: not given, the router classifies the text */
     char *region;
     char *reporter_name;  /* NULL when not given; always NULL when anonymous */
     char *reporter_phone; /* normalised "+628..." */

@@ -224,6 +224,26 @@ s_rule_row(char **f, size_t n, long line, void *arg)
 }
 
 static int
+s_keyword_row(char **f, size_t n, long line, void *arg)
+{
+    s_import_t *im = arg;
+    char id[128], *end = NULL;
+    double weight = strtod(f[2], &end);
+    size_t len = strlen(f[1]);
+    if (!s_set_has(&im->categories, f[0]))
+        return s_bad(im, line, "category", "must be a known category id");
+    if (len < 1 || len > 60 || strspn(f[1], "abcdefghijklmnopqrstuvwxyz0123456789 -") != len)
+        return s_bad(im, line, "phrase", "must be 1 to 60 lower-case letters, digits, spaces");
+    if (!*f[2] || *end || !(weight > 0 && weight <= 10))
+        return s_bad(im, line, "weight", "must be a number above 0 and at most 10");
+    snprintf(id, sizeof id, "%s|%s", f[0], f[1]);
+    s_upsert(im, id,
+             BCON_NEW("category", BCON_UTF8(f[0]), "phrase", BCON_UTF8(f[1]), "weight",
+                      BCON_DOUBLE(weight)));
+    return 0;
+}
+
+static int
 s_holiday_row(char **f, size_t n, long line, void *arg)
 {
     s_import_t *im = arg;
@@ -254,11 +274,13 @@ static const char *const s_agency_header[] = {
 static const char *const s_rule_header[] = {"region_prefix", "category", "agency_id",
                                             "priority",      "note",     NULL};
 static const char *const s_holiday_header[] = {"date", "name", "kind", NULL};
+static const char *const s_keyword_header[] = {"category", "phrase", "weight", NULL};
 
 /* Order matters: later files are checked against earlier ones. */
 static const s_source_t s_sources[] = {
     {"wilayah-64-kaltim.csv", LP_COLL_REGIONS, s_region_header, s_region_row, true},
     {"categories.csv", LP_COLL_CATEGORIES, s_category_header, s_category_row, true},
+    {"keywords.csv", LP_COLL_KEYWORDS, s_keyword_header, s_keyword_row, false},
     {"agencies.csv", LP_COLL_AGENCIES, s_agency_header, s_agency_row, true},
     {"routing_rules.csv", LP_COLL_RULES, s_rule_header, s_rule_row, false},
     {"libur-nasional-2025-2027.csv", LP_COLL_HOLIDAYS, s_holiday_header, s_holiday_row, true},

@@ -12,7 +12,9 @@ static const char s_commands[] =
     "                                            rules and holidays from DIR (deploy/data);\n"
     "                                            validated, idempotent\n"
     "  agency list [--json]                      list agencies and whether a webhook is set\n"
-    "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n";
+    "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n"
+    "  admin-key add <name> [coordinator|admin]  prints a new triage-desk API key (shown once)\n"
+    "  admin-key revoke <name>                   withdraws every key of that person\n";
 
 int
 main(int argc, char **argv)
@@ -59,6 +61,8 @@ main(int argc, char **argv)
         rc = laporctl_agency(store, argc, argv);
     else if (strcmp(argv[0], "agency-webhook") == 0)
         rc = laporctl_agency_webhook(store, argc, argv);
+    else if (strcmp(argv[0], "admin-key") == 0)
+        rc = laporctl_admin_key(store, argc, argv);
     else {
         fprintf(stderr, "laporctl: unknown command '%s' (see --help)\n", argv[0]);
         rc = 2;

@@ -28,30 +28,39 @@ s_time(int64_t ms)
     return json_string(text);
 }
 
-/* The agency-bound payload. It is built from a projection without the reporter,
- * and leaves the content out of confidential complaints' public fields. */
+/* The agency-bound payload. It is built from a projection without the reporter.
+ * The responsible agency needs the content to act, even when the complaint is
+ * confidential: confidential means not public, not hidden from the agency. */
 static char *
 s_payload(const lp_envelope_t *env, const bson_t *complaint)
 {
     json_t *c = json_object();
     json_t *root = NULL;
     char *text = NULL;
+    bson_iter_t it;
 
     json_object_set_new(c, "tracking_id", json_string(s_str(complaint, "tracking_id")));
     json_object_set_new(c, "type", json_string(s_str(complaint, "type")));
+    json_object_set_new(c, "status", json_string(s_str(complaint, "status")));
     json_object_set_new(c, "category", json_string(s_str(complaint, "category")));
     json_object_set_new(c, "privacy", json_string(s_str(complaint, "privacy")));
     json_object_set_new(c, "region",
                         json_pack("{s:s,s:s}", "code", s_str(complaint, "region.code"), "name",
                                   s_str(complaint, "region.name")));
-    /* The responsible agency needs the content to act, even when confidential:
-     * confidential means not public, not hidden from the agency handling it. */
     json_object_set_new(c, "title", json_string(s_str(complaint, "title")));
     json_object_set_new(c, "body", json_string(s_str(complaint, "body")));
-    json_object_set_new(c, "agency_id", json_string(env->disposed->agency_id));
-    json_object_set_new(c, "deadline_at", s_time(env->disposed->deadline_at_ms));
+    json_object_set_new(c, "agency_id", json_string(s_str(complaint, "agency.id")));
+    if (bson_iter_init_find(&it, complaint, "deadline_at") && BSON_ITER_HOLDS_INT64(&it))
+        json_object_set_new(c, "deadline_at", s_time(bson_iter_int64(&it)));
     root = json_pack("{s:s,s:s,s:o,s:o}", "type", lp_event_type(env), "event_id", env->event_id,
                      "occurred_at", s_time(env->occurred_at_ms), "complaint", c);
+    if (root && env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED) {
+        const Lapor__V1__DeadlineMissed *m = env->deadline_missed;
+        json_object_set_new(root, "escalation",
+                            json_pack("{s:i,s:s,s:s,s:o}", "level", (int) m->escalation_level,
+                                      "from", m->agency_id, "to", m->escalated_to,
+                                      "missed_deadline_at", s_time(m->deadline_at_ms)));
+    }
     if (root)
         text = json_dumps(root, JSON_COMPACT);
     json_decref(root);
@@ -82,24 +91,98 @@ s_find(mongoc_collection_t *coll, const bson_t *filter, const bson_t *projection
     return copy;
 }
 
+/* One webhook notification for one agency about env (idempotent by its _id).
+ * Returns 0, or -1 on a database error. */
 static int
-s_disposed(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
-           const lp_envelope_t *env)
+s_queue_webhook(notifier_t *self, mongoc_client_t *client, const lp_envelope_t *env,
+                const char *agency_id, const char *payload)
 {
     mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
-    bson_oid_t oid;
-    bson_t *filter = NULL, *projection = NULL, *complaint = NULL, *agency = NULL, *doc = NULL;
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(agency_id));
+    bson_t *agency = NULL, *doc = NULL;
     bool db_error = false;
+    const char *url = "";
     char id[160];
-    char *payload = NULL;
-    const char *url = NULL;
     bson_error_t error;
     int rc = -1;
     int64_t now = lp_now_ms();
 
-    if (!lp_outbox_oid(env->complaint_id, &oid)) {
+    agency = s_find(agencies, filter, NULL, &db_error);
+    if (db_error)
+        goto done;
+    if (agency)
+        url = s_str(agency, "webhook.url");
+    snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, agency_id);
+    doc =
+        BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",
+                 BCON_UTF8(lp_event_type(env)), "complaint_id", BCON_UTF8(env->complaint_id),
+                 "tracking_id", BCON_UTF8(env->tracking_id), "recipient", "{", "kind",
+                 BCON_UTF8("agency"), "id", BCON_UTF8(agency_id), "}", "channel",
+                 BCON_UTF8("webhook"), "state", BCON_UTF8(*url ? "pending" : "skipped"), "attempts",
+                 BCON_INT32(0), "next_at", BCON_INT64(now), "payload", BCON_UTF8(payload),
+                 "created_at", BCON_INT64(now), "updated_at", BCON_INT64(now));
+    if (!*url)
+        BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
+    if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
+        lp_metric_inc(self->queued);
+        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s}", "id", id, "tracking_id",
+               env->tracking_id, "state", *url ? "pending" : "skipped");
+    }
+    else if (lp_store_is_duplicate(&error))
+        lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id", id);
+    else {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        goto done;
+    }
+    rc = 0;
+done:
+    if (doc)
+        bson_destroy(doc);
+    if (agency)
+        bson_destroy(agency);
+    bson_destroy(filter);
+    mongoc_collection_destroy(notes);
+    mongoc_collection_destroy(agencies);
+    return rc;
+}
+
+/* The agencies an event concerns: the one disposed to; on an escalation both the
+ * agency that missed the deadline and the one it went up to. */
+static size_t
+s_recipients(const lp_envelope_t *env, const char *out[2])
+{
+    size_t n = 0;
+    if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED)
+        out[n++] = env->disposed->agency_id;
+    else if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED) {
+        out[n++] = env->deadline_missed->agency_id;
+        if (strcmp(env->deadline_missed->escalated_to, env->deadline_missed->agency_id) != 0)
+            out[n++] = env->deadline_missed->escalated_to;
+    }
+    for (size_t i = 0; i < n;)
+        if (!out[i] || !*out[i])
+            out[i] = out[--n];
+        else
+            i++;
+    return n;
+}
+
+/* Queues the webhooks an event causes and acknowledges it. 0 done, -1 retry. */
+static int
+s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
+               const lp_envelope_t *env)
+{
+    const char *recipients[2];
+    size_t n = s_recipients(env, recipients);
+    bson_oid_t oid;
+    bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
+    bool db_error = false;
+    char *payload = NULL;
+    int rc = -1;
+
+    if (n == 0 || !lp_outbox_oid(env->complaint_id, &oid)) {
         rc = 0;
         goto done;
     }
@@ -108,9 +191,6 @@ s_disposed(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *compl
     projection = BCON_NEW("reporter", BCON_INT32(0), "events", BCON_INT32(0), "history",
                           BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0));
     complaint = s_find(complaints, filter, projection, &db_error);
-    bson_destroy(filter);
-    filter = BCON_NEW("_id", BCON_UTF8(env->disposed->agency_id));
-    agency = s_find(agencies, filter, NULL, &db_error);
     if (db_error)
         goto done;
     if (!complaint) {
@@ -120,49 +200,21 @@ s_disposed(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *compl
     payload = s_payload(env, complaint);
     if (!payload)
         goto done;
-    url = agency ? s_str(agency, "webhook.url") : "";
-    snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, env->disposed->agency_id);
-    doc =
-        BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",
-                 BCON_UTF8(lp_event_type(env)), "complaint_id", BCON_UTF8(env->complaint_id),
-                 "tracking_id", BCON_UTF8(env->tracking_id), "recipient", "{", "kind",
-                 BCON_UTF8("agency"), "id", BCON_UTF8(env->disposed->agency_id), "}", "channel",
-                 BCON_UTF8("webhook"), "state", BCON_UTF8(*url ? "pending" : "skipped"), "attempts",
-                 BCON_INT32(0), "next_at", BCON_INT64(now), "payload", BCON_UTF8(payload),
-                 "created_at", BCON_INT64(now), "updated_at", BCON_INT64(now));
-    if (!*url)
-        BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
-    if (!mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
-        if (!lp_store_is_duplicate(&error)) {
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-            goto done;
-        }
-        lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id", id);
-    }
-    else {
-        lp_metric_inc(self->queued);
-        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s}", "id", id, "tracking_id",
-               env->tracking_id, "state", *url ? "pending" : "skipped");
-    }
     rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = s_queue_webhook(self, client, env, recipients[i], payload);
 done:
     if (rc == 0)
         lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
     else
         lp_metric_inc(self->db_errors);
     free(payload);
-    if (doc)
-        bson_destroy(doc);
-    if (filter)
-        bson_destroy(filter);
-    if (projection)
-        bson_destroy(projection);
     if (complaint)
         bson_destroy(complaint);
-    if (agency)
-        bson_destroy(agency);
-    mongoc_collection_destroy(notes);
-    mongoc_collection_destroy(agencies);
+    if (projection)
+        bson_destroy(projection);
+    if (filter)
+        bson_destroy(filter);
     return rc;
 }
 
@@ -176,10 +228,7 @@ notifier_handle(void *arg, lp_envelope_t *env)
     int rc = 0;
 
     lp_metric_inc(self->msgs_in);
-    if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED)
-        rc = s_disposed(self, client, complaints, env);
-    else
-        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
+    rc = s_agency_event(self, client, complaints, env);
     mongoc_collection_destroy(complaints);
     lp_store_push(self->svc.store, client);
     return rc;

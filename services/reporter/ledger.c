@@ -54,7 +54,13 @@ reporter_deltas(const lp_envelope_t *env, reporter_delta_t *out)
         s_add(out, &n, "status", lp_status_name(env->status_changed->to), 1);
         break;
     case LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-        s_add(out, &n, "escalation", env->deadline_missed->agency_id, 1);
+        /* No agency yet: the verification deadline; else the agency's follow-up. */
+        if (*env->deadline_missed->agency_id) {
+            s_add(out, &n, "overdue", "followup", 1);
+            s_add(out, &n, "escalation", env->deadline_missed->agency_id, 1);
+        }
+        else
+            s_add(out, &n, "overdue", "verification", 1);
         break;
     default:
         break;

@@ -97,7 +97,8 @@ s_stats(reporter_t *self, lp_http_req_t *req)
         dim = "status";
     if (!s_one_of(dim, s_dims)) {
         lp_http_reply_error(req, 400, "group_by",
-                            "must be status, agency, region, category, type, channel or privacy");
+                            "must be status, agency, region, category, type, channel, privacy, "
+                            "escalation or overdue");
         return;
     }
     if (level && !s_one_of(level, s_levels)) {

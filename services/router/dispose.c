@@ -1,11 +1,15 @@
-/* dispose: a received complaint goes to the agency responsible for it. */
+/* dispose: a received complaint goes to the agency responsible for it, or to the
+ * triage desk when the router cannot tell with confidence. */
 #include <stdio.h>
 #include <string.h>
 
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
+#include "lp_transition.h"
 #include "router-private.h"
+
+#define MAX_EXCLUDED 16
 
 /* The fields of a complaint that disposition needs. */
 typedef struct {
@@ -13,6 +17,10 @@ typedef struct {
     char category[48];
     char region[24];
     char tracking_id[16];
+    char *text; /* title and body, for the classifier */
+    char excluded[MAX_EXCLUDED][64];
+    size_t n_excluded;
+    bool in_triage;
     int32_t v;
     int64_t created_at;
 } s_complaint_t;
@@ -41,12 +49,16 @@ static int
 s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
 {
     bson_t *filter = BCON_NEW("_id", BCON_OID(oid));
-    bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "status", BCON_INT32(1),
-                            "category", BCON_INT32(1), "region.code", BCON_INT32(1), "tracking_id",
-                            BCON_INT32(1), "v", BCON_INT32(1), "created_at", BCON_INT32(1), "}");
+    bson_t *opts =
+        BCON_NEW("limit", BCON_INT64(1), "projection", "{", "status", BCON_INT32(1), "category",
+                 BCON_INT32(1), "region.code", BCON_INT32(1), "tracking_id", BCON_INT32(1), "v",
+                 BCON_INT32(1), "created_at", BCON_INT32(1), "title", BCON_INT32(1), "body",
+                 BCON_INT32(1), "excluded_agencies", BCON_INT32(1), "triage", BCON_INT32(1), "}");
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     const bson_t *doc = NULL;
     bson_error_t error;
+    bson_iter_t it, arr;
+    char title[512], body[8192];
     int rc = 0;
 
     if (mongoc_cursor_next(cursor, &doc)) {
@@ -54,8 +66,18 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
         s_copy(doc, "category", c->category, sizeof c->category);
         s_copy(doc, "region.code", c->region, sizeof c->region);
         s_copy(doc, "tracking_id", c->tracking_id, sizeof c->tracking_id);
+        s_copy(doc, "title", title, sizeof title);
+        s_copy(doc, "body", body, sizeof body);
+        c->text = bson_strdup_printf("%s\n%s", title, body);
         c->v = (int32_t) s_int(doc, "v");
         c->created_at = s_int(doc, "created_at");
+        c->in_triage = bson_iter_init_find(&it, doc, "triage");
+        if (bson_iter_init_find(&it, doc, "excluded_agencies") && BSON_ITER_HOLDS_ARRAY(&it) &&
+            bson_iter_recurse(&it, &arr))
+            while (bson_iter_next(&arr) && c->n_excluded < MAX_EXCLUDED)
+                if (BSON_ITER_HOLDS_UTF8(&arr))
+                    snprintf(c->excluded[c->n_excluded++], sizeof c->excluded[0], "%s",
+                             bson_iter_utf8(&arr, NULL));
         rc = 1;
     }
     else if (mongoc_cursor_error(cursor, &error)) {
@@ -68,9 +90,8 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
     return rc;
 }
 
-/* Rings the notifiers (work) and the reporters (event) after a durable change. */
-static void
-s_ring(router_t *self, const lp_envelope_t *env)
+void
+router_ring(router_t *self, const lp_envelope_t *env)
 {
     size_t len = 0;
     char topic[96];
@@ -83,57 +104,47 @@ s_ring(router_t *self, const lp_envelope_t *env)
     free(pb);
 }
 
-/* One guarded write: received -> disposed, with the history entry, the event and
- * the todo entries of the next stages. Returns 1 when this call made the change,
- * 0 when the complaint had already moved on, -1 on a database error. */
+/* Parks the complaint at the triage desk (status stays received): a coordinator
+ * verifies and disposes it by hand. Returns 0 when done, -1 to retry. */
 static int
-s_write_disposed(mongoc_collection_t *coll, const bson_oid_t *oid, const s_complaint_t *c,
-                 const lp_agency_t *agency, const lp_envelope_t *env, const char *done_event)
+s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
+            const s_complaint_t *c, const lp_envelope_t *in, const char *reason,
+            const char *suggested, double confidence)
 {
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-    bson_t *filter =
-        BCON_NEW("_id", BCON_OID(oid), "status", BCON_UTF8("received"), "v", BCON_INT32(c->v));
-    bson_t update = BSON_INITIALIZER, set, push, history, pull, reply = BSON_INITIALIZER;
-    bson_error_t error;
-    bson_iter_t it;
-    int rc = -1;
-    int64_t now = env->occurred_at_ms;
-    char note[160];
+    bson_t set = BSON_INITIALIZER, triage;
+    lp_transition_t t = {0};
+    lp_error_t err;
+    int rc = 0;
 
-    snprintf(note, sizeof note, "Diteruskan ke %s", agency->name);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-    BSON_APPEND_UTF8(&set, "status", "disposed");
-    BSON_APPEND_UTF8(&set, "agency.id", agency->id);
-    BSON_APPEND_UTF8(&set, "agency.name", agency->name);
-    BSON_APPEND_INT64(&set, "deadline_at", env->disposed->deadline_at_ms);
-    BSON_APPEND_INT64(&set, "disposed_at", now);
-    BSON_APPEND_INT64(&set, "updated_at", now);
-    bson_append_document_end(&update, &set);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &set);
-    BSON_APPEND_INT32(&set, "v", 1);
-    bson_append_document_end(&update, &set);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &push);
-    BSON_APPEND_DOCUMENT_BEGIN(&push, "history", &history);
-    BSON_APPEND_INT64(&history, "at", now);
-    BSON_APPEND_UTF8(&history, "status", "disposed");
-    BSON_APPEND_UTF8(&history, "actor", "router");
-    BSON_APPEND_UTF8(&history, "agency_id", agency->id);
-    BSON_APPEND_UTF8(&history, "note", note);
-    bson_append_document_end(&push, &history);
-    lp_outbox_push(&push, env, next, 2);
-    bson_append_document_end(&update, &push);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$pull", &pull);
-    BSON_APPEND_UTF8(&pull, "todo." LP_STAGE_ROUTER, done_event);
-    bson_append_document_end(&update, &pull);
-
-    if (!mongoc_collection_update_one(coll, filter, &update, NULL, &reply, &error))
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-    else
-        rc = bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1;
-    bson_destroy(&reply);
-    bson_destroy(&update);
-    bson_destroy(filter);
-    return rc;
+    lp_error_clear(&err);
+    BSON_APPEND_DOCUMENT_BEGIN(&set, "triage", &triage);
+    BSON_APPEND_UTF8(&triage, "reason", reason);
+    if (suggested)
+        BSON_APPEND_UTF8(&triage, "suggested_category", suggested);
+    BSON_APPEND_DOUBLE(&triage, "confidence", confidence);
+    BSON_APPEND_INT64(&triage, "at", lp_now_ms());
+    bson_append_document_end(&set, &triage);
+    t.from_status = "received";
+    t.from_v = c->v;
+    t.set = &set;
+    t.actor = "router";
+    t.note = "Menunggu verifikasi admin (meja triase)";
+    t.done_stage = LP_STAGE_ROUTER;
+    t.done_event = in->event_id;
+    rc = lp_transition_apply(coll, oid, &t, lp_now_ms(), &err);
+    bson_destroy(&set);
+    if (rc < 0) {
+        lp_metric_inc(self->db_errors);
+        return -1;
+    }
+    if (rc == 0)
+        lp_outbox_done(coll, in->complaint_id, LP_STAGE_ROUTER, in->event_id, NULL);
+    else {
+        lp_metric_inc(self->triaged);
+        lp_log(LP_LOG_INFO, "complaint.triage", "{s:s,s:s,s:s,s:f}", "tracking_id", c->tracking_id,
+               "reason", reason, "suggested", suggested ? suggested : "", "confidence", confidence);
+    }
+    return 0;
 }
 
 static int
@@ -141,40 +152,63 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
 {
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
-    char event_id[LP_EVENT_ID_LEN + 1];
+    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+    char event_id[LP_EVENT_ID_LEN + 1], note[200];
+    const char *exclude[MAX_EXCLUDED];
     s_complaint_t c;
     bson_oid_t oid;
+    bson_t set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
     const lp_agency_t *agency = NULL;
-    const char *rule = "coverage";
-    int found = 0, written = 0;
+    const char *rule = "coverage", *category = NULL;
+    double confidence = 1.0;
+    lp_transition_t t = {0};
+    lp_error_t err;
+    int found = 0, written = 0, rc = 0;
 
     memset(&c, 0, sizeof c);
+    lp_error_clear(&err);
     if (!lp_outbox_oid(in->complaint_id, &oid))
-        return 0; /* not ours to retry: a malformed id can never be handled */
+        return 0; /* a malformed id can never be handled: not ours to retry */
     found = s_load(coll, &oid, &c);
-    if (found < 0) {
-        lp_metric_inc(self->db_errors);
-        return -1;
+    if (found <= 0) {
+        if (found < 0)
+            lp_metric_inc(self->db_errors);
+        rc = found < 0 ? -1 : 0;
+        goto done;
     }
-    if (found == 0)
-        return 0;
-    if (strcmp(c.status, "received") != 0) {
-        /* Already disposed (by us earlier, or by another router): just acknowledge. */
+    if (strcmp(c.status, "received") != 0 || c.in_triage) {
+        /* Already disposed (by us earlier, or by another router), or waiting for a
+         * coordinator at the triage desk: only acknowledge. */
         lp_outbox_done(coll, in->complaint_id, LP_STAGE_ROUTER, in->event_id, NULL);
-        return 0;
+        goto done;
     }
-    agency = lp_refdata_route(self->svc.refdata, c.region, c.category, NULL, 0, &rule);
+    category = c.category;
+    if (!*category) {
+        /* Free text (an SMS): guess the category, but only when confident. */
+        category =
+            lp_classifier_classify(lp_refdata_classifier(self->svc.refdata), c.text, &confidence);
+        if (!category || confidence * 100 < self->config->classify_threshold) {
+            rc = s_to_triage(self, coll, &oid, &c, in, "uncertain_category", category, confidence);
+            goto done;
+        }
+        rule = "classifier";
+        BSON_APPEND_UTF8(&set, "category", category);
+        BSON_APPEND_UTF8(&set, "category_source", "classifier");
+    }
+    for (size_t i = 0; i < c.n_excluded; i++)
+        exclude[i] = c.excluded[i];
+    agency = lp_refdata_route(self->svc.refdata, c.region, category, exclude, c.n_excluded,
+                              strcmp(rule, "classifier") == 0 ? NULL : &rule);
     if (!agency) {
         lp_metric_inc(self->no_agency);
-        lp_log(LP_LOG_ERROR, "complaint.no_agency", "{s:s,s:s,s:s}", "tracking_id", c.tracking_id,
-               "region", c.region, "category", c.category);
-        return -1;
+        rc = s_to_triage(self, coll, &oid, &c, in, "no_agency", category, confidence);
+        goto done;
     }
 
     disposed.agency_id = agency->id;
     disposed.from = LAPOR__V1__STATUS__STATUS_RECEIVED;
     disposed.rule = (char *) rule;
-    disposed.category = c.category;
+    disposed.category = (char *) category;
     disposed.region = c.region;
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
     env.disposed = &disposed;
@@ -186,23 +220,48 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
         lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), env.occurred_at_ms,
                              (int) self->config->followup_days);
 
-    written = s_write_disposed(coll, &oid, &c, agency, &env, in->event_id);
+    snprintf(note, sizeof note, "Diteruskan ke %s", agency->name);
+    BSON_APPEND_UTF8(&set, "agency.id", agency->id);
+    BSON_APPEND_UTF8(&set, "agency.name", agency->name);
+    BSON_APPEND_INT64(&set, "deadline_at", disposed.deadline_at_ms);
+    BSON_APPEND_INT64(&set, "disposed_at", env.occurred_at_ms);
+    BSON_APPEND_UTF8(&unset, "triage", "");
+    t.from_status = "received";
+    t.from_v = c.v;
+    t.to_status = "disposed";
+    t.set = &set;
+    t.unset = &unset;
+    t.actor = "router";
+    t.note = note;
+    t.agency_id = agency->id;
+    t.event = &env;
+    t.stages = next;
+    t.n_stages = 2;
+    t.done_stage = LP_STAGE_ROUTER;
+    t.done_event = in->event_id;
+    written = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
     if (written < 0) {
         lp_metric_inc(self->db_errors);
-        return -1;
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+        rc = -1;
+        goto done;
     }
     if (written == 0) {
         lp_outbox_done(coll, in->complaint_id, LP_STAGE_ROUTER, in->event_id, NULL);
-        return 0;
+        goto done;
     }
     lp_metric_inc(self->disposed);
     if (c.created_at > 0)
         lp_metric_observe(self->dispose_latency, (env.occurred_at_ms - c.created_at) / 1000.0);
-    lp_log(LP_LOG_INFO, "complaint.disposed", "{s:s,s:s,s:s,s:s,s:I}", "tracking_id", c.tracking_id,
-           "agency_id", agency->id, "rule", rule, "event_id", event_id, "deadline_at",
-           (json_int_t) disposed.deadline_at_ms);
-    s_ring(self, &env);
-    return 0;
+    lp_log(LP_LOG_INFO, "complaint.disposed", "{s:s,s:s,s:s,s:s,s:s,s:I}", "tracking_id",
+           c.tracking_id, "agency_id", agency->id, "category", category, "rule", rule, "event_id",
+           event_id, "deadline_at", (json_int_t) disposed.deadline_at_ms);
+    router_ring(self, &env);
+done:
+    bson_free(c.text);
+    bson_destroy(&set);
+    bson_destroy(&unset);
+    return rc;
 }
 
 int
@@ -214,11 +273,9 @@ router_handle(void *arg, lp_envelope_t *env)
     int rc = 0;
 
     lp_metric_inc(self->msgs_in);
-    if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED)
-        rc = s_dispose(self, coll, env);
-    else
-        /* Nothing else is the router's yet: acknowledge so it does not come back. */
-        lp_outbox_done(coll, env->complaint_id, LP_STAGE_ROUTER, env->event_id, NULL);
+    /* Anything that lands in the router's todo (a submission, a complaint sent back
+     * by "not our authority") means: dispose it if it is still waiting. */
+    rc = s_dispose(self, coll, env);
     mongoc_collection_destroy(coll);
     lp_store_push(self->svc.store, client);
     return rc;

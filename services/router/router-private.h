@@ -16,6 +16,9 @@ typedef struct {
     lp_metric_t *msgs_in;
     lp_metric_t *disposed;
     lp_metric_t *no_agency;
+    lp_metric_t *triaged;
+    lp_metric_t *escalated;
+    lp_metric_t *closed;
     lp_metric_t *db_errors;
     lp_metric_t *dispose_latency;
 } router_t;
@@ -23,5 +26,13 @@ typedef struct {
 /* Handles one event addressed to the router (from the bus or the sweeper).
  * Idempotent. Returns 0 when done, -1 to retry later. */
 int router_handle(void *arg, lp_envelope_t *env);
+
+/* Sends an event the database already holds to the notifiers and reporters. */
+void router_ring(router_t *self, const lp_envelope_t *env);
+
+/* Escalates complaints whose agency missed its deadline, flags complaints not
+ * disposed in time, and closes resolved ones nobody answered. Returns how many
+ * complaints it moved, or -1 on a database error. */
+int router_deadlines(router_t *self);
 
 #endif

@@ -45,6 +45,14 @@ s_sweep(lp_loop_t *loop, void *arg)
         lp_log(LP_LOG_WARN, "sweep.failed", "{s:s}", "message", err.message);
 }
 
+static void
+s_deadlines(lp_loop_t *loop, void *arg)
+{
+    router_t *self = arg;
+    if (router_deadlines(self) < 0)
+        lp_log(LP_LOG_WARN, "deadlines.failed", NULL);
+}
+
 /* Agencies and rules change with `laporctl import`: pick them up without a restart. */
 static void
 s_refresh(lp_loop_t *loop, void *arg)
@@ -78,6 +86,12 @@ router_main(router_config_t *config)
                                        "Complaints disposed to an agency");
     self.no_agency = lp_metrics_counter("lapor_complaints_unroutable_total", NULL,
                                         "Complaints no agency covers");
+    self.triaged = lp_metrics_counter("lapor_complaints_triaged_total", NULL,
+                                      "Complaints sent to the triage desk");
+    self.escalated = lp_metrics_counter("lapor_complaints_escalated_total", NULL,
+                                        "Missed follow-up deadlines escalated to the parent");
+    self.closed = lp_metrics_counter("lapor_complaints_closed_total", NULL,
+                                     "Resolved complaints closed without a reply");
     self.db_errors =
         lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
     self.dispose_latency = lp_metrics_histogram("lapor_dispose_latency_seconds", NULL,
@@ -101,6 +115,7 @@ router_main(router_config_t *config)
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
     lp_loop_add_timer(self.svc.loop, REFDATA_EVERY_MS, s_refresh, &self);
+    lp_loop_add_timer(self.svc.loop, config->deadline_every_ms, s_deadlines, &self);
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);

@@ -7,7 +7,10 @@
 typedef struct {
     lp_common_config_t common;
     const char *listen;
-    long followup_days; /* working days the agency has to follow up */
+    long followup_days;      /* working days the agency has to follow up */
+    long close_days;         /* working days after a resolution before it closes */
+    long classify_threshold; /* percent of confidence needed to trust the classifier */
+    long deadline_every_ms;  /* how often deadlines are checked */
 } router_config_t;
 
 /* Runs the router until SIGTERM or SIGINT; returns the process exit code. */

@@ -16,3 +16,11 @@ set_tests_properties(integration_scale PROPERTIES
                      ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
                      LABELS integration
                      TIMEOUT 600)
+
+add_test(NAME integration_lifecycle
+         COMMAND /usr/bin/python3 -m unittest -v test_lifecycle
+         WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+set_tests_properties(integration_lifecycle PROPERTIES
+                     ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
+                     LABELS integration
+                     TIMEOUT 600)

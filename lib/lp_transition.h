@@ -1,0 +1,37 @@
+/* lp_transition: one guarded single-document write that moves a complaint on.
+ *
+ * Every change of a complaint's state goes through here, whoever makes it (router,
+ * triage desk, agency): the guard (expected status and version) makes a repeated or
+ * concurrent attempt harmless, and the history entry, the event and the todo
+ * entries of the stages that must react are written in the same document update,
+ * so nothing can happen half. */
+#ifndef LP_TRANSITION_H
+#define LP_TRANSITION_H
+
+#include "lp_event.h"
+#include "lp_store.h"
+
+typedef struct {
+    const char *from_status;    /* guard: the status expected now; NULL for any */
+    int32_t from_v;             /* guard: the version expected now; 0 for any */
+    const char *to_status;      /* the new status; NULL keeps it */
+    const bson_t *set;          /* more fields to $set (may be NULL) */
+    const bson_t *unset;        /* fields to $unset, as {field: ""} (may be NULL) */
+    const bson_t *push;         /* more {array: value} to $push (may be NULL) */
+    const char *actor;          /* who: "router", "triage:<key name>", ... */
+    const char *note;           /* history note in plain words (may be NULL) */
+    const char *agency_id;      /* history: the agency concerned (may be NULL) */
+    const lp_envelope_t *event; /* the event this causes (may be NULL) */
+    const char *const *stages;  /* stages whose todo list gets the event */
+    size_t n_stages;
+    const char *done_stage; /* acknowledge done_event for this stage (may be NULL) */
+    const char *done_event;
+} lp_transition_t;
+
+/* Applies t to the complaint oid at time now_ms. Returns 1 when this call made
+ * the change, 0 when the guard did not match (the complaint moved on, or someone
+ * else made the same change), -1 on a database error (err filled). */
+int lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_transition_t *t,
+                        int64_t now_ms, lp_error_t *err);
+
+#endif
