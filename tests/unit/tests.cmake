@@ -2,3 +2,4 @@
 lp_add_unit_test(test_tracking)
 lp_add_unit_test(test_workdays)
 lp_add_unit_test(test_route)
+lp_add_unit_test(test_classify)
