@@ -8,8 +8,9 @@
 // report success without effect (measured here: 4 clients x 300 $inc kept 367).
 // lapor relies on single-document atomicity, as MongoDB provides it. So clients
 // do not talk to FerretDB directly: they talk to serial.go's front, which lets
-// one command at a time through to FerretDB over a private Unix socket. SQLite
-// serialises writes anyway, so little is lost and every command becomes atomic.
+// one write command at a time through to FerretDB over a private Unix socket.
+// SQLite serialises writes anyway, so little is lost and every write becomes
+// atomic with respect to the others; reads run beside them.
 package main
 
 import (

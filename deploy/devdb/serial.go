@@ -1,9 +1,14 @@
 package main
 
-// serial.go: a MongoDB wire-protocol front that passes one command at a time to
-// FerretDB (see main.go for why). Each client connection gets its own backend
+// serial.go: a MongoDB wire-protocol front that passes one write command at a time
+// to FerretDB (see main.go for why). Each client connection gets its own backend
 // connection, so cursors and sessions keep their meaning; a global lock is held
-// from sending a request until its reply has been read.
+// from sending a write until its reply has been read.
+//
+// Only writes take the lock. Lost updates come from two writes interleaving their
+// read-modify-write; a read cannot cause one. Holding the lock for reads too would
+// also deadlock: FerretDB may make a write wait until an open cursor is closed,
+// while that cursor's getMore waits for the lock.
 
 import (
 	"encoding/binary"
@@ -82,6 +87,38 @@ func readMessage(r io.Reader) ([]byte, error) {
 	return msg, nil
 }
 
+// writeCommands change documents or collections: they go through one at a time.
+var writeCommands = map[string]bool{
+	"insert": true, "update": true, "delete": true, "findAndModify": true,
+	"findandmodify": true, "createIndexes": true, "dropIndexes": true, "create": true,
+	"drop": true, "dropDatabase": true, "renameCollection": true, "collMod": true,
+}
+
+// commandName is the first key of an OP_MSG body section: the command's name.
+// Anything it cannot read counts as a write, to be safe.
+func isWrite(msg []byte) bool {
+	if binary.LittleEndian.Uint32(msg[12:16]) != opMsg {
+		return false // OP_QUERY: the legacy handshake
+	}
+	body := msg[headerLen+4:]
+	if len(body) < 1+4+1 || body[0] != 0 { // section kind 0: the command document
+		return true
+	}
+	doc := body[1+4:] // skip the kind byte and the document's length
+	if doc[0] == 0 {  // empty document
+		return true
+	}
+	name := doc[1:]
+	end := 0
+	for end < len(name) && name[end] != 0 {
+		end++
+	}
+	if end == len(name) {
+		return true
+	}
+	return writeCommands[string(name[:end])]
+}
+
 // expectsReply is false only for OP_MSG with moreToCome set.
 func expectsReply(msg []byte) bool {
 	if binary.LittleEndian.Uint32(msg[12:16]) != opMsg || len(msg) < headerLen+4 {
@@ -90,10 +127,12 @@ func expectsReply(msg []byte) bool {
 	return binary.LittleEndian.Uint32(msg[16:20])&moreToCome == 0
 }
 
-// exchange sends one request and reads its reply while holding the lock.
+// exchange sends one request and reads its reply, holding the lock for writes.
 func (f *serialFront) exchange(back net.Conn, req []byte) ([]byte, error) {
-	f.lock.Lock()
-	defer f.lock.Unlock()
+	if len(req) < headerLen+4 || isWrite(req) {
+		f.lock.Lock()
+		defer f.lock.Unlock()
+	}
 	if _, err := back.Write(req); err != nil {
 		return nil, err
 	}

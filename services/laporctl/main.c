@@ -8,9 +8,11 @@
 
 static const char s_commands[] =
     "\nCommands:\n"
-    "  import [--data DIR]                       load regions, categories, agencies, routing\n"
-    "                                            rules and holidays from DIR (deploy/data);\n"
-    "                                            validated, idempotent\n"
+    "  import [--data DIR]                       load regions, categories, keywords, agencies,\n"
+    "                                            routing rules and holidays from DIR\n"
+    "                                            (deploy/data); validated, idempotent\n"
+    "  export [--data DIR]                       write the same files from the database into\n"
+    "                                            DIR (default .), sorted; no webhook secrets\n"
     "  agency list [--json]                      list agencies and whether a webhook is set\n"
     "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n"
     "  admin-key add <name> [coordinator|admin]  prints a new triage-desk API key (shown once)\n"
@@ -57,6 +59,8 @@ main(int argc, char **argv)
     argv += first;
     if (strcmp(argv[0], "import") == 0)
         rc = laporctl_import(store, argc, argv);
+    else if (strcmp(argv[0], "export") == 0)
+        rc = laporctl_export(store, argc, argv);
     else if (strcmp(argv[0], "agency") == 0)
         rc = laporctl_agency(store, argc, argv);
     else if (strcmp(argv[0], "agency-webhook") == 0)

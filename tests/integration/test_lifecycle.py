@@ -4,10 +4,13 @@ the verification deadline, and automatic closure."""
 
 import datetime
 import json
+import shutil
+import tempfile
 import time
 import unittest
+from pathlib import Path
 
-from harness import System, SystemTestCase, http, wait_until
+from harness import REPO, System, SystemTestCase, http, wait_until
 
 SYSTEM = None
 KEY = None
@@ -213,6 +216,51 @@ class LifecycleTest(SystemTestCase):
         self.assertEqual(d["events"][-1]["type"], "complaint.status")
         time.sleep(1)
         self.assertEqual(doc_of(fresh)["status"], "resolved")
+
+    def test_village_funds_go_to_the_village_government(self):
+        tid = submit("Dana desa", "Penggunaan dana desa tahun ini tidak diumumkan.",
+                     category="dana-desa")
+        d = wait_status(tid, "disposed")
+        self.assertEqual(d["agency"]["id"], "desa-64-01-01-2009")
+        self.assertEqual(d["agency"]["name"], "Pemerintah Desa Samurangau")
+
+
+class ReferenceDataTest(SystemTestCase):
+    def test_export_round_trip(self):
+        out = Path(tempfile.mkdtemp(prefix="lapor-export-"))
+        try:
+            SYSTEM.laporctl("export", "--data", str(out))
+            data = REPO / "deploy" / "data"
+            for f in ("wilayah-64-kaltim.csv", "categories.csv", "keywords.csv",
+                      "agencies.csv", "routing_rules.csv", "libur-nasional-2025-2027.csv"):
+                got = (out / f).read_text(encoding="utf-8").splitlines()
+                want = (data / f).read_text(encoding="utf-8").splitlines()
+                self.assertEqual(got[0], want[0], f"{f}: header")
+                self.assertEqual(sorted(got[1:]), sorted(want[1:]), f"{f}: rows")
+            self.assertNotIn("webhook", (out / "agencies.csv").read_text())
+            before = {c: SYSTEM.db[c].count_documents({}) for c in ("regions", "agencies")}
+            SYSTEM.laporctl("import", "--data", str(out))  # idempotent: nothing new
+            self.assertEqual(before, {c: SYSTEM.db[c].count_documents({}) for c in before})
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+
+    def test_bad_rows_are_refused_with_the_line(self):
+        bad = Path(tempfile.mkdtemp(prefix="lapor-bad-"))
+        try:
+            for f in (REPO / "deploy" / "data").glob("*.csv"):
+                shutil.copy(f, bad / f.name)
+            with open(bad / "agencies.csv", "a", encoding="utf-8") as out:
+                out.write("new-office,Kantor Baru,regency,64.99,kesehatan,kaltim-dinkes,,\n")
+                out.write("other-office,Kantor Lain,galaxy,64.01,sihir,nobody,,\n")
+            res = SYSTEM.laporctl("import", "--data", str(bad), check=False)
+            self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+            lines = len((bad / "agencies.csv").read_text().splitlines())
+            self.assertIn(f"agencies.csv:{lines - 1}: region_prefix", res.stderr)
+            self.assertIn(f"agencies.csv:{lines}: level", res.stderr)
+            self.assertIsNone(SYSTEM.db.agencies.find_one({"_id": "new-office"}),
+                              "a file with errors was partly imported")
+        finally:
+            shutil.rmtree(bad, ignore_errors=True)
 
 
 if __name__ == "__main__":

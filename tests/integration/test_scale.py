@@ -13,7 +13,7 @@ SECRET = "scale-secret-0123456789"
 N = 60
 # (region, category, agency that must get it)
 CASES = [("64.01.01.2009", "kesehatan", "paser-dinkes"),
-         ("64.72.01.1001", "kesehatan", "kaltim-dinkes"),
+         ("64.72.01.1001", "kesehatan", "samarinda-dinkes"),
          ("64.01.01.2009", "infrastruktur", "paser-dpupr")]
 
 SYSTEM = None
