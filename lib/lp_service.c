@@ -151,3 +151,39 @@ lp_service_stop(lp_service_t *svc)
     mongoc_cleanup();
     lp_log(LP_LOG_INFO, "service.stopped", NULL);
 }
+
+int
+lp_service_drain(lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg, int max)
+{
+    int handled = 0;
+    for (int i = 0; i < max; i++) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (lp_bus_recv(sock, &msg) != 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
+        if (!env)
+            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
+        else if (fn(arg, env) == 0) /* a failure is retried by the sweeper */
+            handled++;
+        lp_event_free(&env);
+        zmq_msg_close(&msg);
+    }
+    return handled;
+}
+
+int
+lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg)
+{
+    lp_error_t err;
+    lp_error_clear(&err);
+    int n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
+                            svc->config->lease_ms, 100, fn, arg, &err);
+    if (n > 0)
+        lp_log(LP_LOG_INFO, "sweep.handled", "{s:s,s:i}", "stage", stage, "events", n);
+    else if (n < 0)
+        lp_log(LP_LOG_WARN, "sweep.failed", "{s:s,s:s}", "stage", stage, "message", err.message);
+    return n;
+}

@@ -11,6 +11,7 @@
 #include "lp_config.h"
 #include "lp_http.h"
 #include "lp_loop.h"
+#include "lp_outbox.h"
 #include "lp_refdata.h"
 #include "lp_store.h"
 
@@ -39,6 +40,14 @@ int lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler
 
 /* Runs the loop (with the heartbeat and database ping every 2 s) until SIGTERM. */
 int lp_service_run(lp_service_t *svc);
+
+/* Receives up to max events waiting on sock and hands each to fn (messages that
+ * are not valid envelopes are logged and dropped). Returns how many fn took. */
+int lp_service_drain(lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg, int max);
+
+/* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease)
+ * and logs what it found. Returns the number of events handed to fn, or -1. */
+int lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg);
 
 /* Stops HTTP first (answers in flight finish), then the bus, then the store. */
 void lp_service_stop(lp_service_t *svc);

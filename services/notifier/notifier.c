@@ -7,31 +7,14 @@
 #include "notifier-private.h"
 
 #define DRAIN_MAX 256
-#define SWEEP_BATCH 100
 #define DELIVER_BATCH 100
 
 static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
     notifier_t *self = arg;
-    int handled = 0;
-    for (int i = 0; i < DRAIN_MAX; i++) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (lp_bus_recv(sock, &msg) != 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
-        if (env && notifier_handle(self, env) == 0)
-            handled++;
-        else if (!env)
-            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
-        lp_event_free(&env);
-        zmq_msg_close(&msg);
-    }
     /* Deliver now rather than at the next tick: agencies hear within milliseconds. */
-    if (handled > 0)
+    if (lp_service_drain(sock, notifier_handle, self, DRAIN_MAX) > 0)
         notifier_deliver_due(self, DELIVER_BATCH);
 }
 
@@ -39,15 +22,7 @@ static void
 s_sweep(lp_loop_t *loop, void *arg)
 {
     notifier_t *self = arg;
-    lp_error_t err;
-    lp_error_clear(&err);
-    int n = lp_outbox_sweep(self->svc.store, LP_STAGE_NOTIFIER, self->svc.config->instance,
-                            self->svc.config->grace_ms, self->svc.config->lease_ms, SWEEP_BATCH,
-                            notifier_handle, self, &err);
-    if (n > 0)
-        lp_log(LP_LOG_INFO, "sweep.handled", "{s:i}", "events", n);
-    else if (n < 0)
-        lp_log(LP_LOG_WARN, "sweep.failed", "{s:s}", "message", err.message);
+    lp_service_sweep(&self->svc, LP_STAGE_NOTIFIER, notifier_handle, self);
     notifier_deliver_due(self, DELIVER_BATCH);
 }
 

@@ -6,42 +6,18 @@
 #include "reporter-private.h"
 
 #define DRAIN_MAX 512
-#define SWEEP_BATCH 100
 
 static void
 s_on_event(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
-    reporter_t *self = arg;
-    for (int i = 0; i < DRAIN_MAX; i++) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (lp_bus_recv(sock, &msg) != 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
-        if (env)
-            reporter_handle(self, env);
-        else
-            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
-        lp_event_free(&env);
-        zmq_msg_close(&msg);
-    }
+    lp_service_drain(sock, reporter_handle, arg, DRAIN_MAX);
 }
 
 static void
 s_sweep(lp_loop_t *loop, void *arg)
 {
     reporter_t *self = arg;
-    lp_error_t err;
-    lp_error_clear(&err);
-    int n = lp_outbox_sweep(self->svc.store, LP_STAGE_REPORTER, self->svc.config->instance,
-                            self->svc.config->grace_ms, self->svc.config->lease_ms, SWEEP_BATCH,
-                            reporter_handle, self, &err);
-    if (n > 0)
-        lp_log(LP_LOG_INFO, "sweep.handled", "{s:i}", "events", n);
-    else if (n < 0)
-        lp_log(LP_LOG_WARN, "sweep.failed", "{s:s}", "message", err.message);
+    lp_service_sweep(&self->svc, LP_STAGE_REPORTER, reporter_handle, self);
     /* Fold until the ledger is drained, a batch at a time. */
     while (reporter_fold(self) >= REPORTER_FOLD_BATCH)
         ;

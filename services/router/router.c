@@ -12,37 +12,14 @@
 static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
-    router_t *self = arg;
-    for (int i = 0; i < DRAIN_MAX; i++) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (lp_bus_recv(sock, &msg) != 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
-        if (env)
-            router_handle(self, env); /* a failure is retried by the sweeper */
-        else
-            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
-        lp_event_free(&env);
-        zmq_msg_close(&msg);
-    }
+    lp_service_drain(sock, router_handle, arg, DRAIN_MAX);
 }
 
 static void
 s_sweep(lp_loop_t *loop, void *arg)
 {
     router_t *self = arg;
-    lp_error_t err;
-    lp_error_clear(&err);
-    int n = lp_outbox_sweep(self->svc.store, LP_STAGE_ROUTER, self->svc.config->instance,
-                            self->svc.config->grace_ms, self->svc.config->lease_ms, SWEEP_BATCH,
-                            router_handle, self, &err);
-    if (n > 0)
-        lp_log(LP_LOG_INFO, "sweep.handled", "{s:i}", "events", n);
-    else if (n < 0)
-        lp_log(LP_LOG_WARN, "sweep.failed", "{s:s}", "message", err.message);
+    lp_service_sweep(&self->svc, LP_STAGE_ROUTER, router_handle, self);
 }
 
 static void
