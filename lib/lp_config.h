@@ -29,6 +29,7 @@ typedef struct {
     long grace_ms;
     long sweep_ms;
     long lease_ms;
+    long refdata_every_ms;
 } lp_common_config_t;
 
 /* The table rows of lp_common_config_t, to put inside a program's own table. */

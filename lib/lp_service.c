@@ -128,6 +128,23 @@ s_heartbeat(lp_loop_t *loop, void *arg)
                "message", ok ? "ok" : err.message);
 }
 
+/* Agencies, rules, keywords and holidays change with `laporctl import`: pick them
+ * up without a restart. */
+static void
+s_reload(lp_loop_t *loop, void *arg)
+{
+    lp_service_t *svc = arg;
+    lp_error_t err;
+    lp_error_clear(&err);
+    lp_refdata_t *fresh = lp_refdata_load(svc->store, &err);
+    if (!fresh) {
+        lp_log(LP_LOG_WARN, "refdata.reload_failed", "{s:s}", "message", err.message);
+        return;
+    }
+    lp_refdata_destroy(&svc->retired);
+    svc->retired = atomic_exchange(&svc->refdata, fresh);
+}
+
 int
 lp_service_run(lp_service_t *svc)
 {
@@ -136,6 +153,11 @@ lp_service_run(lp_service_t *svc)
     if (lp_bus_tick(svc->bus, &err) != 0)
         lp_log(LP_LOG_WARN, "bus.tick_failed", "{s:s}", "message", err.message);
     lp_loop_add_timer(svc->loop, HEARTBEAT_MS, s_heartbeat, svc);
+    /* Never faster than a second: a request may hold the previous set that long. */
+    if (svc->refdata)
+        lp_loop_add_timer(
+            svc->loop, svc->config->refdata_every_ms < 1000 ? 1000 : svc->config->refdata_every_ms,
+            s_reload, svc);
     lp_log(LP_LOG_INFO, "service.started", NULL);
     return lp_loop_run(svc->loop);
 }
@@ -145,7 +167,9 @@ lp_service_stop(lp_service_t *svc)
 {
     lp_http_destroy(&svc->http);
     lp_bus_destroy(&svc->bus);
-    lp_refdata_destroy(&svc->refdata);
+    lp_refdata_t *refdata = atomic_exchange(&svc->refdata, NULL);
+    lp_refdata_destroy(&refdata);
+    lp_refdata_destroy(&svc->retired);
     lp_store_destroy(&svc->store);
     lp_loop_destroy(&svc->loop);
     mongoc_cleanup();

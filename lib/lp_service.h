@@ -21,7 +21,11 @@ typedef struct {
     lp_loop_t *loop;
     lp_store_t *store;
     lp_bus_t *bus;
-    lp_refdata_t *refdata; /* NULL unless asked for */
+    /* NULL unless asked for. Reloaded every minute: readers on other threads load
+     * the pointer atomically, and a replaced set is freed only one reload later,
+     * when no request that could still hold it is left. */
+    lp_refdata_t *_Atomic refdata;
+    lp_refdata_t *retired;
     lp_http_t *http;
     atomic_bool db_ok; /* last database ping succeeded */
 } lp_service_t;

@@ -7,7 +7,6 @@
 
 #define DRAIN_MAX 256   /* messages per wake-up, so timers keep running */
 #define SWEEP_BATCH 100 /* complaints per sweep */
-#define REFDATA_EVERY_MS 60000
 
 static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
@@ -28,22 +27,6 @@ s_deadlines(lp_loop_t *loop, void *arg)
     router_t *self = arg;
     if (router_deadlines(self) < 0)
         lp_log(LP_LOG_WARN, "deadlines.failed", NULL);
-}
-
-/* Agencies and rules change with `laporctl import`: pick them up without a restart. */
-static void
-s_refresh(lp_loop_t *loop, void *arg)
-{
-    router_t *self = arg;
-    lp_error_t err;
-    lp_error_clear(&err);
-    lp_refdata_t *fresh = lp_refdata_load(self->svc.store, &err);
-    if (!fresh) {
-        lp_log(LP_LOG_WARN, "refdata.refresh_failed", "{s:s}", "message", err.message);
-        return;
-    }
-    lp_refdata_destroy(&self->svc.refdata);
-    self->svc.refdata = fresh;
 }
 
 int
@@ -91,7 +74,6 @@ router_main(router_config_t *config)
     }
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
-    lp_loop_add_timer(self.svc.loop, REFDATA_EVERY_MS, s_refresh, &self);
     lp_loop_add_timer(self.svc.loop, config->deadline_every_ms, s_deadlines, &self);
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:

@@ -24,7 +24,8 @@ def ms(dt):
 
 def setUpModule():
     global SYSTEM, KEY
-    SYSTEM = System(extra_env={"LAPOR_DEADLINE_EVERY_MS": "300"})
+    SYSTEM = System(extra_env={"LAPOR_DEADLINE_EVERY_MS": "300",
+                               "LAPOR_REFDATA_EVERY_MS": "1000"})
     SYSTEM.__enter__()
     KEY = SYSTEM.laporctl("admin-key", "add", "Koordinator Uji").stdout.strip()
 
@@ -226,6 +227,28 @@ class LifecycleTest(SystemTestCase):
 
 
 class ReferenceDataTest(SystemTestCase):
+    def test_new_holidays_apply_without_a_restart(self):
+        def dispose_by():
+            tid = submit("Puskesmas tutup", "Puskesmas di desa kami tutup sejak kemarin.",
+                         category="kesehatan")
+            return doc_of(tid)["dispose_by"]
+
+        before = dispose_by()
+        # Declare the next five weekdays holidays, as a new decree imported later would.
+        day, added = datetime.datetime.now(WITA).date(), 0
+        while added < 5:
+            day += datetime.timedelta(days=1)
+            if day.weekday() < 5:
+                SYSTEM.db.holidays.update_one({"_id": day.isoformat()}, {"$set": {
+                    "name": "Libur uji", "kind": "cuti_bersama"}}, upsert=True)
+                added += 1
+        try:
+            after = wait_until(lambda: (v := dispose_by()) > before + 5 * 86400000 and v, 10,
+                               "intake to use the new holidays")
+            self.assertGreaterEqual(after - before, 7 * 86400000)
+        finally:
+            SYSTEM.db.holidays.delete_many({"name": "Libur uji"})
+
     def test_export_round_trip(self):
         out = Path(tempfile.mkdtemp(prefix="lapor-export-"))
         try:
