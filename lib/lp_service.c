@@ -7,9 +7,11 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "lp_clock.h"
 #include "lp_log.h"
 
 #define HEARTBEAT_MS 2000
+#define RETIRE_MS (10 * 60 * 1000)
 
 /* Waits ms or until a stop signal; returns -1 on a stop signal. The signals are
  * blocked (lp_loop_new), so a pending one is seen here and read later by the loop. */
@@ -136,13 +138,28 @@ s_reload(lp_loop_t *loop, void *arg)
     lp_service_t *svc = arg;
     lp_error_t err;
     lp_error_clear(&err);
-    lp_refdata_t *fresh = lp_refdata_load(svc->store, &err);
+    lp_refdata_t *fresh = NULL;
+    int64_t now = lp_mono_ms();
+    int kept = 0;
+
+    /* Free the sets replaced long enough ago that no request can still hold them. */
+    for (int i = 0; i < svc->n_retired; i++) {
+        if (now - svc->retired[i].at > RETIRE_MS)
+            lp_refdata_destroy(&svc->retired[i].set);
+        else
+            svc->retired[kept++] = svc->retired[i];
+    }
+    svc->n_retired = kept;
+    if (svc->n_retired == (int) (sizeof svc->retired / sizeof svc->retired[0]))
+        return; /* reloading faster than sets can be freed: wait */
+    fresh = lp_refdata_load(svc->store, &err);
     if (!fresh) {
         lp_log(LP_LOG_WARN, "refdata.reload_failed", "{s:s}", "message", err.message);
         return;
     }
-    lp_refdata_destroy(&svc->retired);
-    svc->retired = atomic_exchange(&svc->refdata, fresh);
+    svc->retired[svc->n_retired].set = atomic_exchange(&svc->refdata, fresh);
+    svc->retired[svc->n_retired].at = now;
+    svc->n_retired++;
 }
 
 int
@@ -169,7 +186,9 @@ lp_service_stop(lp_service_t *svc)
     lp_bus_destroy(&svc->bus);
     lp_refdata_t *refdata = atomic_exchange(&svc->refdata, NULL);
     lp_refdata_destroy(&refdata);
-    lp_refdata_destroy(&svc->retired);
+    for (int i = 0; i < svc->n_retired; i++)
+        lp_refdata_destroy(&svc->retired[i].set);
+    svc->n_retired = 0;
     lp_store_destroy(&svc->store);
     lp_loop_destroy(&svc->loop);
     mongoc_cleanup();

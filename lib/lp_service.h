@@ -22,10 +22,15 @@ typedef struct {
     lp_store_t *store;
     lp_bus_t *bus;
     /* NULL unless asked for. Reloaded every minute: readers on other threads load
-     * the pointer atomically, and a replaced set is freed only one reload later,
-     * when no request that could still hold it is left. */
+     * the pointer atomically, and a replaced set is freed only after 10 minutes,
+     * longer than any request can hold it (the driver gives up on a socket after
+     * 5 minutes). */
     lp_refdata_t *_Atomic refdata;
-    lp_refdata_t *retired;
+    struct {
+        lp_refdata_t *set;
+        int64_t at;
+    } retired[64];
+    int n_retired;
     lp_http_t *http;
     atomic_bool db_ok; /* last database ping succeeded */
 } lp_service_t;
