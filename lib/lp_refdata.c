@@ -1,4 +1,5 @@
 /* lp_refdata: reference data loaded from MongoDB into sorted in-memory tables. */
+#include "lp_doc.h"
 #include "lp_refdata.h"
 
 #include <stdlib.h>
@@ -40,19 +41,7 @@ lp_refdata_level_from_name(const char *name)
 static char *
 s_str(const bson_t *doc, const char *key)
 {
-    bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_UTF8(&it))
-        return strdup(bson_iter_utf8(&it, NULL));
-    return strdup("");
-}
-
-static int
-s_int(const bson_t *doc, const char *key)
-{
-    bson_iter_t it;
-    if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_NUMBER(&it))
-        return (int) bson_iter_as_int64(&it);
-    return 0;
+    return strdup(lp_doc_str(doc, key));
 }
 
 /* Runs fn(doc, arg) for each document of a collection; false on a database error. */
@@ -151,7 +140,7 @@ s_add_rule(lp_refdata_t *self, const bson_t *doc)
     r->region_prefix = s_str(doc, "region_prefix");
     r->category = s_str(doc, "category");
     r->agency_id = s_str(doc, "agency_id");
-    r->priority = s_int(doc, "priority");
+    r->priority = (int) lp_doc_int(doc, "priority");
     if (r->priority < 1)
         r->priority = 1; /* an explicit rule always outranks plain coverage */
 }

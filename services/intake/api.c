@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "intake-private.h"
 #include "lp_log.h"
 
@@ -10,11 +11,8 @@
 static json_t *
 s_bson_str(const bson_t *doc, const char *path)
 {
-    bson_iter_t it;
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        return json_string(bson_iter_utf8(&it, NULL));
-    return json_null();
+    const char *text = lp_doc_str(doc, path);
+    return *text ? json_string(text) : json_null();
 }
 
 static json_t *

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "intake-private.h"
 #include "lp_apikey.h"
 #include "lp_clock.h"
@@ -33,16 +34,6 @@ typedef struct {
     int32_t v;
 } s_complaint_t;
 
-static void
-s_copy(const bson_t *doc, const char *path, char *dst, size_t size)
-{
-    bson_iter_t it;
-    dst[0] = '\0';
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        snprintf(dst, size, "%s", bson_iter_utf8(&it, NULL));
-}
-
 /* 1 found, 0 not found, -1 database error. */
 static int
 s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
@@ -62,11 +53,11 @@ s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
             bson_oid_copy(bson_iter_oid(&it), &c->oid);
             bson_oid_to_string(&c->oid, c->id);
         }
-        s_copy(doc, "status", c->status, sizeof c->status);
-        s_copy(doc, "category", c->category, sizeof c->category);
-        s_copy(doc, "region.code", c->region, sizeof c->region);
-        s_copy(doc, "agency.id", c->agency, sizeof c->agency);
-        s_copy(doc, "triage.suggested_category", c->suggested, sizeof c->suggested);
+        lp_doc_copy(doc, "status", c->status, sizeof c->status);
+        lp_doc_copy(doc, "category", c->category, sizeof c->category);
+        lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
+        lp_doc_copy(doc, "agency.id", c->agency, sizeof c->agency);
+        lp_doc_copy(doc, "triage.suggested_category", c->suggested, sizeof c->suggested);
         if (bson_iter_init_find(&it, doc, "v") && BSON_ITER_HOLDS_NUMBER(&it))
             c->v = (int32_t) bson_iter_as_int64(&it);
         if (bson_iter_init_find(&it, doc, "excluded_agencies") && BSON_ITER_HOLDS_ARRAY(&it) &&

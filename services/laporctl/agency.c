@@ -3,18 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "laporctl.h"
 #include "lp_clock.h"
-
-static const char *
-s_str(const bson_t *doc, const char *path)
-{
-    bson_iter_t it;
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        return bson_iter_utf8(&it, NULL);
-    return "";
-}
 
 int
 laporctl_agency(lp_store_t *store, int argc, char **argv)
@@ -40,22 +31,23 @@ laporctl_agency(lp_store_t *store, int argc, char **argv)
     if (!json)
         printf("%-24s %-9s %-8s %-7s %s\n", "ID", "LEVEL", "REGION", "WEBHOOK", "NAME");
     while (mongoc_cursor_next(cursor, &doc)) {
-        bool hook = *s_str(doc, "webhook.url") != '\0';
+        bool hook = *lp_doc_str(doc, "webhook.url") != '\0';
         if (json) {
             /* Never print the webhook secret. */
-            json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", s_str(doc, "_id"), "name",
-                                     s_str(doc, "name"), "level", s_str(doc, "level"),
-                                     "region_prefix", s_str(doc, "region_prefix"), "parent_id",
-                                     s_str(doc, "parent_id"), "webhook", hook);
+            json_t *line =
+                json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", lp_doc_str(doc, "_id"), "name",
+                          lp_doc_str(doc, "name"), "level", lp_doc_str(doc, "level"),
+                          "region_prefix", lp_doc_str(doc, "region_prefix"), "parent_id",
+                          lp_doc_str(doc, "parent_id"), "webhook", hook);
             char *text = json_dumps(line, JSON_COMPACT);
             printf("%s\n", text ? text : "{}");
             free(text);
             json_decref(line);
         }
         else
-            printf("%-24s %-9s %-8s %-7s %s\n", s_str(doc, "_id"), s_str(doc, "level"),
-                   *s_str(doc, "region_prefix") ? s_str(doc, "region_prefix") : "-",
-                   hook ? "yes" : "no", s_str(doc, "name"));
+            printf("%-24s %-9s %-8s %-7s %s\n", lp_doc_str(doc, "_id"), lp_doc_str(doc, "level"),
+                   *lp_doc_str(doc, "region_prefix") ? lp_doc_str(doc, "region_prefix") : "-",
+                   hook ? "yes" : "no", lp_doc_str(doc, "name"));
     }
     if (mongoc_cursor_error(cursor, &error)) {
         fprintf(stderr, "database error: %s\n", error.message);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "notifier-private.h"
@@ -23,16 +24,6 @@ notifier_backoff_ms(int64_t base_ms, int attempt)
     if (quarter > 0)
         wait += (int64_t) randombytes_uniform((uint32_t) (2 * quarter + 1)) - quarter;
     return wait;
-}
-
-static const char *
-s_str(const bson_t *doc, const char *path)
-{
-    bson_iter_t it;
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        return bson_iter_utf8(&it, NULL);
-    return "";
 }
 
 /* Records the outcome, guarded by our lease so a late writer cannot undo another's. */
@@ -65,10 +56,10 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
               const bson_t *note)
 {
     const char *owner = self->svc.config->instance;
-    const char *agency_id = s_str(note, "recipient.id");
-    const char *event_id = s_str(note, "event_id");
-    const char *payload = s_str(note, "payload");
-    const char *note_id = s_str(note, "_id");
+    const char *agency_id = lp_doc_str(note, "recipient.id");
+    const char *event_id = lp_doc_str(note, "event_id");
+    const char *payload = lp_doc_str(note, "payload");
+    const char *note_id = lp_doc_str(note, "_id");
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(agency_id));
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(agencies, filter, NULL, NULL);
     const bson_t *agency = NULL;
@@ -81,13 +72,14 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     if (bson_iter_init_find(&it, note, "attempts") && BSON_ITER_HOLDS_NUMBER(&it))
         attempts = (int) bson_iter_as_int64(&it);
     attempts++;
-    if (!mongoc_cursor_next(cursor, &agency) || !*s_str(agency, "webhook.url")) {
+    if (!mongoc_cursor_next(cursor, &agency) || !*lp_doc_str(agency, "webhook.url")) {
         s_finish(notes, note, owner, "skipped", attempts - 1, lp_now_ms(),
                  "the agency has no webhook configured", 0);
         goto done;
     }
-    status = webhook_post(s_str(agency, "webhook.url"), s_str(agency, "webhook.secret"), event_id,
-                          payload, self->config->webhook_timeout_ms, error_text, sizeof error_text);
+    status = webhook_post(lp_doc_str(agency, "webhook.url"), lp_doc_str(agency, "webhook.secret"),
+                          event_id, payload, self->config->webhook_timeout_ms, error_text,
+                          sizeof error_text);
     lp_metric_observe(self->send_latency, (lp_mono_ms() - started) / 1000.0);
     if (status >= 200 && status < 300) {
         lp_metric_inc(self->sent);

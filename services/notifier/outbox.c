@@ -2,20 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "notifier-private.h"
-
-static const char *
-s_str(const bson_t *doc, const char *path)
-{
-    bson_iter_t it;
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        return bson_iter_utf8(&it, NULL);
-    return "";
-}
 
 static json_t *
 s_time(int64_t ms)
@@ -39,17 +30,17 @@ s_payload(const lp_envelope_t *env, const bson_t *complaint)
     char *text = NULL;
     bson_iter_t it;
 
-    json_object_set_new(c, "tracking_id", json_string(s_str(complaint, "tracking_id")));
-    json_object_set_new(c, "type", json_string(s_str(complaint, "type")));
-    json_object_set_new(c, "status", json_string(s_str(complaint, "status")));
-    json_object_set_new(c, "category", json_string(s_str(complaint, "category")));
-    json_object_set_new(c, "privacy", json_string(s_str(complaint, "privacy")));
+    json_object_set_new(c, "tracking_id", json_string(lp_doc_str(complaint, "tracking_id")));
+    json_object_set_new(c, "type", json_string(lp_doc_str(complaint, "type")));
+    json_object_set_new(c, "status", json_string(lp_doc_str(complaint, "status")));
+    json_object_set_new(c, "category", json_string(lp_doc_str(complaint, "category")));
+    json_object_set_new(c, "privacy", json_string(lp_doc_str(complaint, "privacy")));
     json_object_set_new(c, "region",
-                        json_pack("{s:s,s:s}", "code", s_str(complaint, "region.code"), "name",
-                                  s_str(complaint, "region.name")));
-    json_object_set_new(c, "title", json_string(s_str(complaint, "title")));
-    json_object_set_new(c, "body", json_string(s_str(complaint, "body")));
-    json_object_set_new(c, "agency_id", json_string(s_str(complaint, "agency.id")));
+                        json_pack("{s:s,s:s}", "code", lp_doc_str(complaint, "region.code"), "name",
+                                  lp_doc_str(complaint, "region.name")));
+    json_object_set_new(c, "title", json_string(lp_doc_str(complaint, "title")));
+    json_object_set_new(c, "body", json_string(lp_doc_str(complaint, "body")));
+    json_object_set_new(c, "agency_id", json_string(lp_doc_str(complaint, "agency.id")));
     if (bson_iter_init_find(&it, complaint, "deadline_at") && BSON_ITER_HOLDS_INT64(&it))
         json_object_set_new(c, "deadline_at", s_time(bson_iter_int64(&it)));
     root = json_pack("{s:s,s:s,s:o,s:o}", "type", lp_event_type(env), "event_id", env->event_id,
@@ -113,7 +104,7 @@ s_queue_webhook(notifier_t *self, mongoc_client_t *client, const lp_envelope_t *
     if (db_error)
         goto done;
     if (agency)
-        url = s_str(agency, "webhook.url");
+        url = lp_doc_str(agency, "webhook.url");
     snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, agency_id);
     doc =
         BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "reporter-private.h"
@@ -57,15 +58,6 @@ s_sums_add(s_sums_t *sums, const char *dim, const char *key, int64_t n)
     probe.n = n;
     sums->items[sums->count++] = probe;
     return true;
-}
-
-static int64_t
-s_int(const bson_t *doc, const char *key)
-{
-    bson_iter_t it;
-    return bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_NUMBER(&it)
-               ? bson_iter_as_int64(&it)
-               : 0;
 }
 
 /* Collects up to REPORTER_FOLD_BATCH unfolded entry ids into an $in array. */
@@ -236,7 +228,7 @@ reporter_fold(reporter_t *self)
         folded = err.code == LP_ERR_NONE ? 0 : -1; /* another reporter is folding */
         goto done;
     }
-    b = s_int(claimed, "open_batch");
+    b = lp_doc_int(claimed, "open_batch");
     if (b == 0) {
         int n = s_unfolded_ids(ledger, &ids);
         if (n <= 0) {
@@ -244,7 +236,7 @@ reporter_fold(reporter_t *self)
             s_close_batch(meta, owner);
             goto done;
         }
-        b = s_int(claimed, "next_batch");
+        b = lp_doc_int(claimed, "next_batch");
         if (b < 1 || !s_open_batch(meta, ledger, owner, b, &ids)) {
             folded = -1;
             goto done;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
@@ -15,27 +16,6 @@
 #define DAY_MS (24LL * 60 * 60 * 1000)
 
 static const char *const s_next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-
-static const char *
-s_str(const bson_t *doc, const char *path, char *buf, size_t size)
-{
-    bson_iter_t it;
-    buf[0] = '\0';
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        snprintf(buf, size, "%s", bson_iter_utf8(&it, NULL));
-    return buf;
-}
-
-static int64_t
-s_int(const bson_t *doc, const char *path)
-{
-    bson_iter_t it;
-    return bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-                   BSON_ITER_HOLDS_NUMBER(&it)
-               ? bson_iter_as_int64(&it)
-               : 0;
-}
 
 /* Runs fn on each document of the query (at most BATCH); returns the number moved,
  * -1 on a database error. */
@@ -75,8 +55,9 @@ s_envelope(router_t *self, const bson_t *doc, lp_envelope_t *env, char *complain
     if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
         bson_oid_to_string(bson_iter_oid(&it), complaint_id);
     env->complaint_id = complaint_id;
-    env->tracking_id = (char *) s_str(doc, "tracking_id", tracking_id, tracking_size);
-    env->version = (uint32_t) s_int(doc, "v") + 1;
+    env->tracking_id =
+        (char *) (lp_doc_copy(doc, "tracking_id", tracking_id, tracking_size), tracking_id);
+    env->version = (uint32_t) lp_doc_int(doc, "v") + 1;
     lp_event_stamp(env, self->svc.config->instance, event_id);
 }
 
@@ -94,16 +75,16 @@ s_escalate(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     lp_error_t err;
     bson_oid_t oid;
     int rc = 0;
-    int32_t level = (int32_t) s_int(doc, "escalation_level") + 1;
+    int32_t level = (int32_t) lp_doc_int(doc, "escalation_level") + 1;
 
     lp_error_clear(&err);
-    s_str(doc, "agency.id", agency_id, sizeof agency_id);
-    s_str(doc, "status", status, sizeof status);
+    (lp_doc_copy(doc, "agency.id", agency_id, sizeof agency_id), agency_id);
+    (lp_doc_copy(doc, "status", status, sizeof status), status);
     agency = lp_refdata_agency(self->svc.refdata, agency_id);
     parent = agency ? lp_refdata_agency(self->svc.refdata, agency->parent_id) : NULL;
 
     missed.agency_id = agency_id;
-    missed.deadline_at_ms = s_int(doc, "deadline_at");
+    missed.deadline_at_ms = lp_doc_int(doc, "deadline_at");
     missed.escalation_level = (uint32_t) level;
     missed.escalated_to = parent ? parent->id : "";
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
@@ -129,7 +110,7 @@ s_escalate(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     BSON_APPEND_INT32(&set, "escalation_level", level);
     BSON_APPEND_INT64(&set, "escalated_at", env.occurred_at_ms);
     t.from_status = status;
-    t.from_v = (int32_t) s_int(doc, "v");
+    t.from_v = (int32_t) lp_doc_int(doc, "v");
     t.set = &set;
     t.actor = "router";
     t.note = note;
@@ -163,7 +144,7 @@ s_flag_undisposed(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     int rc = 0;
 
     lp_error_clear(&err);
-    missed.deadline_at_ms = s_int(doc, "dispose_by");
+    missed.deadline_at_ms = lp_doc_int(doc, "dispose_by");
     missed.escalation_level = 1;
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED;
     env.deadline_missed = &missed;
@@ -172,7 +153,7 @@ s_flag_undisposed(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
         goto done;
     BSON_APPEND_BOOL(&set, "dispose_overdue", true);
     t.from_status = "received";
-    t.from_v = (int32_t) s_int(doc, "v");
+    t.from_v = (int32_t) lp_doc_int(doc, "v");
     t.set = &set;
     t.actor = "router";
     t.note = "Batas waktu verifikasi 3 hari kerja terlewati";
@@ -196,7 +177,7 @@ s_close(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
     char complaint_id[25] = "", tracking[16], event_id[LP_EVENT_ID_LEN + 1], agency_id[64];
-    int64_t resolved_at = s_int(doc, "resolved_at");
+    int64_t resolved_at = lp_doc_int(doc, "resolved_at");
     int64_t close_at = lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), resolved_at,
                                             (int) self->config->close_days);
     bson_t set = BSON_INITIALIZER;
@@ -210,7 +191,8 @@ s_close(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
         goto done; /* not yet: the query only prefilters by calendar days */
     changed.from = LAPOR__V1__STATUS__STATUS_RESOLVED;
     changed.to = LAPOR__V1__STATUS__STATUS_CLOSED;
-    changed.agency_id = (char *) s_str(doc, "agency.id", agency_id, sizeof agency_id);
+    changed.agency_id =
+        (char *) (lp_doc_copy(doc, "agency.id", agency_id, sizeof agency_id), agency_id);
     changed.actor = "router";
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED;
     env.status_changed = &changed;
@@ -219,7 +201,7 @@ s_close(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
         goto done;
     BSON_APPEND_INT64(&set, "closed_at", env.occurred_at_ms);
     t.from_status = "resolved";
-    t.from_v = (int32_t) s_int(doc, "v");
+    t.from_v = (int32_t) lp_doc_int(doc, "v");
     t.to_status = "closed";
     t.set = &set;
     t.actor = "router";

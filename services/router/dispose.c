@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_doc.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
@@ -25,25 +26,6 @@ typedef struct {
     int64_t created_at;
 } s_complaint_t;
 
-static void
-s_copy(const bson_t *doc, const char *path, char *dst, size_t size)
-{
-    bson_iter_t it;
-    dst[0] = '\0';
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_UTF8(&it))
-        snprintf(dst, size, "%s", bson_iter_utf8(&it, NULL));
-}
-
-static int64_t
-s_int(const bson_t *doc, const char *key)
-{
-    bson_iter_t it;
-    return bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_NUMBER(&it)
-               ? bson_iter_as_int64(&it)
-               : 0;
-}
-
 /* Reads the complaint; 1 when found, 0 when absent, -1 on a database error. */
 static int
 s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
@@ -62,15 +44,15 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
     int rc = 0;
 
     if (mongoc_cursor_next(cursor, &doc)) {
-        s_copy(doc, "status", c->status, sizeof c->status);
-        s_copy(doc, "category", c->category, sizeof c->category);
-        s_copy(doc, "region.code", c->region, sizeof c->region);
-        s_copy(doc, "tracking_id", c->tracking_id, sizeof c->tracking_id);
-        s_copy(doc, "title", title, sizeof title);
-        s_copy(doc, "body", body, sizeof body);
+        lp_doc_copy(doc, "status", c->status, sizeof c->status);
+        lp_doc_copy(doc, "category", c->category, sizeof c->category);
+        lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
+        lp_doc_copy(doc, "tracking_id", c->tracking_id, sizeof c->tracking_id);
+        lp_doc_copy(doc, "title", title, sizeof title);
+        lp_doc_copy(doc, "body", body, sizeof body);
         c->text = bson_strdup_printf("%s\n%s", title, body);
-        c->v = (int32_t) s_int(doc, "v");
-        c->created_at = s_int(doc, "created_at");
+        c->v = (int32_t) lp_doc_int(doc, "v");
+        c->created_at = lp_doc_int(doc, "created_at");
         c->in_triage = bson_iter_init_find(&it, doc, "triage");
         if (bson_iter_init_find(&it, doc, "excluded_agencies") && BSON_ITER_HOLDS_ARRAY(&it) &&
             bson_iter_recurse(&it, &arr))

@@ -1,0 +1,30 @@
+/* lp_doc: typed reads of BSON fields by dotted path. */
+#include "lp_doc.h"
+
+#include <stdio.h>
+
+const char *
+lp_doc_str(const bson_t *doc, const char *path)
+{
+    bson_iter_t it;
+    if (doc && bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
+        BSON_ITER_HOLDS_UTF8(&it))
+        return bson_iter_utf8(&it, NULL);
+    return "";
+}
+
+void
+lp_doc_copy(const bson_t *doc, const char *path, char *dst, size_t size)
+{
+    snprintf(dst, size, "%s", lp_doc_str(doc, path));
+}
+
+int64_t
+lp_doc_int(const bson_t *doc, const char *path)
+{
+    bson_iter_t it;
+    if (doc && bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
+        BSON_ITER_HOLDS_NUMBER(&it))
+        return bson_iter_as_int64(&it);
+    return 0;
+}
