@@ -283,6 +283,22 @@ lp_bus_send(lp_bus_socket_t *sock, const char *topic, const void *data, size_t l
     return rc;
 }
 
+size_t
+lp_bus_ring(lp_bus_socket_t *const *socks, size_t n, const lp_envelope_t *env)
+{
+    size_t len = 0, rang = 0;
+    char topic[96];
+    uint8_t *pb = lp_event_pack(env, &len);
+    if (!pb)
+        return 0;
+    lp_event_topic(env, topic, sizeof topic);
+    for (size_t i = 0; i < n; i++)
+        if (lp_bus_send(socks[i], topic, pb, len) == 0)
+            rang++;
+    free(pb);
+    return rang;
+}
+
 void *
 lp_bus_zsock(lp_bus_socket_t *sock)
 {

@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "lp_error.h"
+#include "lp_event.h"
 #include "lp_store.h"
 
 typedef struct lp_bus_t lp_bus_t;
@@ -46,6 +47,10 @@ int lp_bus_tick(lp_bus_t *self, lp_error_t *err);
  * PUSH. Returns 0, or -1 when nobody could take it now (it stays in the database
  * for the sweepers). */
 int lp_bus_send(lp_bus_socket_t *sock, const char *topic, const void *data, size_t len);
+
+/* Packs env once and rings each of the n sockets with it (topic from the event),
+ * after the database already holds the event. Returns how many took it. */
+size_t lp_bus_ring(lp_bus_socket_t *const *socks, size_t n, const lp_envelope_t *env);
 
 /* The raw ZeroMQ socket, for polling. */
 void *lp_bus_zsock(lp_bus_socket_t *sock);

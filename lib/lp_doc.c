@@ -28,3 +28,17 @@ lp_doc_int(const bson_t *doc, const char *path)
         return bson_iter_as_int64(&it);
     return 0;
 }
+
+size_t
+lp_doc_strings(const bson_t *doc, const char *path, char (*out)[64], size_t max)
+{
+    bson_iter_t it, arr;
+    size_t n = 0;
+    if (!doc || !bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &it) ||
+        !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &arr))
+        return 0;
+    while (n < max && bson_iter_next(&arr))
+        if (BSON_ITER_HOLDS_UTF8(&arr))
+            snprintf(out[n++], 64, "%s", bson_iter_utf8(&arr, NULL));
+    return n;
+}

@@ -17,4 +17,8 @@ void lp_doc_copy(const bson_t *doc, const char *path, char *dst, size_t size);
 /* The number at path as an integer, or 0 when absent or not a number. */
 int64_t lp_doc_int(const bson_t *doc, const char *path);
 
+/* Copies the strings of the array at path into out (at most max, each cut to 64
+ * bytes); other element types are skipped. Returns how many were copied. */
+size_t lp_doc_strings(const bson_t *doc, const char *path, char (*out)[64], size_t max);
+
 #endif

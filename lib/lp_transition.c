@@ -74,3 +74,29 @@ done:
     bson_destroy(&filter);
     return rc;
 }
+
+void
+lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelope_t *env,
+                      const lp_agency_t *agency, const lp_workdays_t *calendar, int followup_days,
+                      const char *producer, char event_id[LP_EVENT_ID_LEN + 1])
+{
+    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+
+    env->payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
+    env->disposed->agency_id = agency->id;
+    lp_event_stamp(env, producer, event_id);
+    env->disposed->deadline_at_ms =
+        lp_workdays_deadline(calendar, env->occurred_at_ms, followup_days);
+    BSON_APPEND_UTF8(set, "agency.id", agency->id);
+    BSON_APPEND_UTF8(set, "agency.name", agency->name);
+    BSON_APPEND_INT64(set, "deadline_at", env->disposed->deadline_at_ms);
+    BSON_APPEND_INT64(set, "disposed_at", env->occurred_at_ms);
+    BSON_APPEND_UTF8(unset, "triage", "");
+    t->to_status = "disposed";
+    t->set = set;
+    t->unset = unset;
+    t->agency_id = agency->id;
+    t->event = env;
+    t->stages = next;
+    t->n_stages = 2;
+}

@@ -9,6 +9,7 @@
 #define LP_TRANSITION_H
 
 #include "lp_event.h"
+#include "lp_refdata.h"
 #include "lp_store.h"
 
 typedef struct {
@@ -33,5 +34,17 @@ typedef struct {
  * else made the same change), -1 on a database error (err filled). */
 int lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_transition_t *t,
                         int64_t now_ms, lp_error_t *err);
+
+/* A disposition to agency, whoever makes it (router or triage desk). env must hold
+ * the complaint id, tracking id and version, and env->disposed the caller's
+ * ComplaintDisposed with from, rule, category and region. This stamps env, sets the
+ * deadline (followup_days working days), fills set and unset (initialised and
+ * destroyed by the caller) with what every disposition writes, and fills t with
+ * the new status, the event and the stages that must hear of it. The caller adds
+ * the guard, actor, note and acknowledgement. */
+void lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelope_t *env,
+                           const lp_agency_t *agency, const lp_workdays_t *calendar,
+                           int followup_days, const char *producer,
+                           char event_id[LP_EVENT_ID_LEN + 1]);
 
 #endif

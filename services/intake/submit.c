@@ -94,20 +94,10 @@ s_build(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
 void
 intake_ring(intake_t *self, const lp_envelope_t *env)
 {
-    size_t len = 0;
-    char topic[96];
-    uint8_t *pb = lp_event_pack(env, &len);
-
-    if (!pb)
-        return;
-    lp_event_topic(env, topic, sizeof topic);
-    if (lp_bus_send(self->router_push, topic, pb, len) == 0)
-        lp_metric_inc(self->bus_sent);
-    else
-        lp_metric_inc(self->bus_unsent);
-    if (lp_bus_send(self->events_pub, topic, pb, len) == 0)
-        lp_metric_inc(self->bus_sent);
-    free(pb);
+    lp_bus_socket_t *const socks[] = {self->router_push, self->events_pub};
+    size_t rang = lp_bus_ring(socks, 2, env);
+    lp_metric_add(self->bus_sent, rang);
+    lp_metric_add(self->bus_unsent, 2 - rang);
 }
 
 int

@@ -44,7 +44,7 @@ s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     const bson_t *doc = NULL;
     bson_error_t error;
-    bson_iter_t it, arr;
+    bson_iter_t it;
     int rc = 0;
 
     memset(c, 0, sizeof *c);
@@ -58,17 +58,10 @@ s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
         lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
         lp_doc_copy(doc, "agency.id", c->agency, sizeof c->agency);
         lp_doc_copy(doc, "triage.suggested_category", c->suggested, sizeof c->suggested);
-        if (bson_iter_init_find(&it, doc, "v") && BSON_ITER_HOLDS_NUMBER(&it))
-            c->v = (int32_t) bson_iter_as_int64(&it);
-        if (bson_iter_init_find(&it, doc, "excluded_agencies") && BSON_ITER_HOLDS_ARRAY(&it) &&
-            bson_iter_recurse(&it, &arr))
-            while (bson_iter_next(&arr) && c->n_excluded < MAX_EXCLUDED)
-                if (BSON_ITER_HOLDS_UTF8(&arr)) {
-                    snprintf(c->excluded_buf[c->n_excluded], sizeof c->excluded_buf[0], "%s",
-                             bson_iter_utf8(&arr, NULL));
-                    c->excluded[c->n_excluded] = c->excluded_buf[c->n_excluded];
-                    c->n_excluded++;
-                }
+        c->v = (int32_t) lp_doc_int(doc, "v");
+        c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded_buf, MAX_EXCLUDED);
+        for (size_t i = 0; i < c->n_excluded; i++)
+            c->excluded[i] = c->excluded_buf[i];
         rc = 1;
     }
     else if (mongoc_cursor_error(cursor, &error)) {
@@ -186,7 +179,6 @@ s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_compl
           const char *tracking, const char *actor, const char *owner)
 {
     static const char *const allowed[] = {"agency_id", "category", "note", NULL};
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
     json_t *body = s_body(req, allowed);
@@ -221,40 +213,24 @@ s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_compl
                                       : "no agency covers this; name one");
         goto done;
     }
-    disposed.agency_id = agency->id;
     disposed.from = lp_status_from_name(c->status);
     disposed.rule = "triage";
     disposed.category = (char *) category;
     disposed.region = c->region;
-    env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
     env.disposed = &disposed;
     env.complaint_id = c->id;
     env.tracking_id = (char *) tracking;
     env.version = (uint32_t) c->v + 1;
-    lp_event_stamp(&env, self->svc.config->instance, event_id);
-    disposed.deadline_at_ms =
-        lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), env.occurred_at_ms,
-                             (int) self->config->followup_days);
+    lp_transition_dispose(&t, &set, &unset, &env, agency, lp_refdata_calendar(self->svc.refdata),
+                          (int) self->config->followup_days, self->svc.config->instance, event_id);
     snprintf(note, sizeof note, "Diverifikasi dan diteruskan ke %s%s%s", agency->name,
              s_field(body, "note") ? ": " : "", s_field(body, "note") ? s_field(body, "note") : "");
     BSON_APPEND_UTF8(&set, "category", category);
-    BSON_APPEND_UTF8(&set, "agency.id", agency->id);
-    BSON_APPEND_UTF8(&set, "agency.name", agency->name);
-    BSON_APPEND_INT64(&set, "deadline_at", disposed.deadline_at_ms);
-    BSON_APPEND_INT64(&set, "disposed_at", env.occurred_at_ms);
     BSON_APPEND_UTF8(&set, "verified_by", owner);
-    BSON_APPEND_UTF8(&unset, "triage", "");
     t.from_status = c->status;
     t.from_v = c->v;
-    t.to_status = "disposed";
-    t.set = &set;
-    t.unset = &unset;
     t.actor = actor;
     t.note = note;
-    t.agency_id = agency->id;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     s_apply(self, req, coll, c, &t, tracking, "dispose", owner);
 done:
     bson_destroy(&set);

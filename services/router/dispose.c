@@ -39,7 +39,7 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     const bson_t *doc = NULL;
     bson_error_t error;
-    bson_iter_t it, arr;
+    bson_iter_t it;
     char title[512], body[8192];
     int rc = 0;
 
@@ -54,12 +54,7 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
         c->v = (int32_t) lp_doc_int(doc, "v");
         c->created_at = lp_doc_int(doc, "created_at");
         c->in_triage = bson_iter_init_find(&it, doc, "triage");
-        if (bson_iter_init_find(&it, doc, "excluded_agencies") && BSON_ITER_HOLDS_ARRAY(&it) &&
-            bson_iter_recurse(&it, &arr))
-            while (bson_iter_next(&arr) && c->n_excluded < MAX_EXCLUDED)
-                if (BSON_ITER_HOLDS_UTF8(&arr))
-                    snprintf(c->excluded[c->n_excluded++], sizeof c->excluded[0], "%s",
-                             bson_iter_utf8(&arr, NULL));
+        c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded, MAX_EXCLUDED);
         rc = 1;
     }
     else if (mongoc_cursor_error(cursor, &error)) {
@@ -75,15 +70,8 @@ s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
 void
 router_ring(router_t *self, const lp_envelope_t *env)
 {
-    size_t len = 0;
-    char topic[96];
-    uint8_t *pb = lp_event_pack(env, &len);
-    if (!pb)
-        return;
-    lp_event_topic(env, topic, sizeof topic);
-    lp_bus_send(self->notifier_push, topic, pb, len);
-    lp_bus_send(self->events_pub, topic, pb, len);
-    free(pb);
+    lp_bus_socket_t *const socks[] = {self->notifier_push, self->events_pub};
+    lp_bus_ring(socks, 2, env);
 }
 
 /* Parks the complaint at the triage desk (status stays received): a coordinator
@@ -134,7 +122,6 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
 {
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     char event_id[LP_EVENT_ID_LEN + 1], note[200];
     const char *exclude[MAX_EXCLUDED];
     s_complaint_t c;
@@ -187,38 +174,21 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
         goto done;
     }
 
-    disposed.agency_id = agency->id;
     disposed.from = LAPOR__V1__STATUS__STATUS_RECEIVED;
     disposed.rule = (char *) rule;
     disposed.category = (char *) category;
     disposed.region = c.region;
-    env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
     env.disposed = &disposed;
     env.complaint_id = in->complaint_id;
     env.tracking_id = c.tracking_id;
     env.version = (uint32_t) c.v + 1;
-    lp_event_stamp(&env, self->svc.config->instance, event_id);
-    disposed.deadline_at_ms =
-        lp_workdays_deadline(lp_refdata_calendar(self->svc.refdata), env.occurred_at_ms,
-                             (int) self->config->followup_days);
-
+    lp_transition_dispose(&t, &set, &unset, &env, agency, lp_refdata_calendar(self->svc.refdata),
+                          (int) self->config->followup_days, self->svc.config->instance, event_id);
     snprintf(note, sizeof note, "Diteruskan ke %s", agency->name);
-    BSON_APPEND_UTF8(&set, "agency.id", agency->id);
-    BSON_APPEND_UTF8(&set, "agency.name", agency->name);
-    BSON_APPEND_INT64(&set, "deadline_at", disposed.deadline_at_ms);
-    BSON_APPEND_INT64(&set, "disposed_at", env.occurred_at_ms);
-    BSON_APPEND_UTF8(&unset, "triage", "");
     t.from_status = "received";
     t.from_v = c.v;
-    t.to_status = "disposed";
-    t.set = &set;
-    t.unset = &unset;
     t.actor = "router";
     t.note = note;
-    t.agency_id = agency->id;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     t.done_stage = LP_STAGE_ROUTER;
     t.done_event = in->event_id;
     written = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
