@@ -192,6 +192,31 @@ lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
 }
 
 bson_t *
+lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const bson_t *projection,
+                  lp_error_t *err)
+{
+    bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
+    mongoc_cursor_t *cursor = NULL;
+    const bson_t *doc = NULL;
+    bson_t *copy = NULL;
+    bson_error_t error;
+
+    lp_error_clear(err);
+    if (projection)
+        BSON_APPEND_DOCUMENT(opts, "projection", projection);
+    cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+    if (mongoc_cursor_next(cursor, &doc))
+        copy = bson_copy(doc);
+    else if (mongoc_cursor_error(cursor, &error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        lp_store_set_error(err, &error, "find");
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    return copy;
+}
+
+bson_t *
 lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
                const char *owner, int64_t lease_ms, const char *sort_field, const bson_t *also_set,
                lp_error_t *err)

@@ -56,6 +56,12 @@ bool lp_store_is_duplicate(const bson_error_t *error);
 /* Copies a driver error into err with LP_ERR_DATABASE (or CONFLICT for duplicates). */
 void lp_store_set_error(lp_error_t *err, const bson_error_t *error, const char *what);
 
+/* The first document matching filter, with projection (may be NULL), copied (the
+ * caller destroys it). NULL either when none matches (err->code stays
+ * LP_ERR_NONE) or on a database error (err filled, and the error logged). */
+bson_t *lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const bson_t *projection,
+                          lp_error_t *err);
+
 /* Claims the oldest document of coll that matches filter and whose lease named
  * lease (a field path such as "lease.router") is free or expired, by setting
  * <lease>.owner and <lease>.until = now + lease_ms with findAndModify. Returns the

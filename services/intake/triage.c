@@ -39,16 +39,15 @@ static int
 s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
 {
     bson_t *filter = BCON_NEW("tracking_id", BCON_UTF8(tracking));
-    bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "reporter", BCON_INT32(0),
-                            "events", BCON_INT32(0), "history", BCON_INT32(0), "}");
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-    const bson_t *doc = NULL;
-    bson_error_t error;
+    bson_t *projection =
+        BCON_NEW("reporter", BCON_INT32(0), "events", BCON_INT32(0), "history", BCON_INT32(0));
+    lp_error_t err;
+    bson_t *doc = lp_store_find_one(coll, filter, projection, &err);
     bson_iter_t it;
-    int rc = 0;
+    int found = doc ? 1 : err.code == LP_ERR_NONE ? 0 : -1;
 
     memset(c, 0, sizeof *c);
-    if (mongoc_cursor_next(cursor, &doc)) {
+    if (doc) {
         if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it)) {
             bson_oid_copy(bson_iter_oid(&it), &c->oid);
             bson_oid_to_string(&c->oid, c->id);
@@ -62,16 +61,11 @@ s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
         c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded_buf, MAX_EXCLUDED);
         for (size_t i = 0; i < c->n_excluded; i++)
             c->excluded[i] = c->excluded_buf[i];
-        rc = 1;
+        bson_destroy(doc);
     }
-    else if (mongoc_cursor_error(cursor, &error)) {
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        rc = -1;
-    }
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(opts);
+    bson_destroy(projection);
     bson_destroy(filter);
-    return rc;
+    return found;
 }
 
 /* Parses the request body: a JSON object whose keys are all in allowed and whose

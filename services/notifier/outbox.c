@@ -58,30 +58,6 @@ s_payload(const lp_envelope_t *env, const bson_t *complaint)
     return text;
 }
 
-/* Loads one document by _id with a projection; NULL when absent or on error. */
-static bson_t *
-s_find(mongoc_collection_t *coll, const bson_t *filter, const bson_t *projection, bool *db_error)
-{
-    bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
-    mongoc_cursor_t *cursor = NULL;
-    const bson_t *doc = NULL;
-    bson_t *copy = NULL;
-    bson_error_t error;
-
-    if (projection)
-        BSON_APPEND_DOCUMENT(opts, "projection", projection);
-    cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-    if (mongoc_cursor_next(cursor, &doc))
-        copy = bson_copy(doc);
-    else if (mongoc_cursor_error(cursor, &error)) {
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        *db_error = true;
-    }
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(opts);
-    return copy;
-}
-
 /* One webhook notification for one agency about env (idempotent by its _id).
  * Returns 0, or -1 on a database error. */
 static int
@@ -93,15 +69,15 @@ s_queue_webhook(notifier_t *self, mongoc_client_t *client, const lp_envelope_t *
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(agency_id));
     bson_t *agency = NULL, *doc = NULL;
-    bool db_error = false;
+    lp_error_t err;
     const char *url = "";
     char id[160];
     bson_error_t error;
     int rc = -1;
     int64_t now = lp_now_ms();
 
-    agency = s_find(agencies, filter, NULL, &db_error);
-    if (db_error)
+    agency = lp_store_find_one(agencies, filter, NULL, &err);
+    if (err.code != LP_ERR_NONE)
         goto done;
     if (agency)
         url = lp_doc_str(agency, "webhook.url");
@@ -169,7 +145,7 @@ s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *c
     size_t n = s_recipients(env, recipients);
     bson_oid_t oid;
     bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
-    bool db_error = false;
+    lp_error_t err;
     char *payload = NULL;
     int rc = -1;
 
@@ -181,8 +157,8 @@ s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *c
     /* Never load the reporter here: this path only writes to agencies. */
     projection = BCON_NEW("reporter", BCON_INT32(0), "events", BCON_INT32(0), "history",
                           BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0));
-    complaint = s_find(complaints, filter, projection, &db_error);
-    if (db_error)
+    complaint = lp_store_find_one(complaints, filter, projection, &err);
+    if (err.code != LP_ERR_NONE)
         goto done;
     if (!complaint) {
         rc = 0; /* deleted: nothing to tell */

@@ -31,40 +31,31 @@ static int
 s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
 {
     bson_t *filter = BCON_NEW("_id", BCON_OID(oid));
-    bson_t *opts =
-        BCON_NEW("limit", BCON_INT64(1), "projection", "{", "status", BCON_INT32(1), "category",
-                 BCON_INT32(1), "region.code", BCON_INT32(1), "tracking_id", BCON_INT32(1), "v",
-                 BCON_INT32(1), "created_at", BCON_INT32(1), "title", BCON_INT32(1), "body",
-                 BCON_INT32(1), "excluded_agencies", BCON_INT32(1), "triage", BCON_INT32(1), "}");
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-    const bson_t *doc = NULL;
-    bson_error_t error;
+    bson_t *projection =
+        BCON_NEW("status", BCON_INT32(1), "category", BCON_INT32(1), "region.code", BCON_INT32(1),
+                 "tracking_id", BCON_INT32(1), "v", BCON_INT32(1), "created_at", BCON_INT32(1),
+                 "title", BCON_INT32(1), "body", BCON_INT32(1), "excluded_agencies", BCON_INT32(1),
+                 "triage", BCON_INT32(1));
+    lp_error_t err;
+    bson_t *doc = lp_store_find_one(coll, filter, projection, &err);
     bson_iter_t it;
-    char title[512], body[8192];
-    int rc = 0;
+    int found = doc ? 1 : err.code == LP_ERR_NONE ? 0 : -1;
 
-    if (mongoc_cursor_next(cursor, &doc)) {
+    if (doc) {
+        c->text = bson_strdup_printf("%s\n%s", lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
         lp_doc_copy(doc, "status", c->status, sizeof c->status);
         lp_doc_copy(doc, "category", c->category, sizeof c->category);
         lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
         lp_doc_copy(doc, "tracking_id", c->tracking_id, sizeof c->tracking_id);
-        lp_doc_copy(doc, "title", title, sizeof title);
-        lp_doc_copy(doc, "body", body, sizeof body);
-        c->text = bson_strdup_printf("%s\n%s", title, body);
         c->v = (int32_t) lp_doc_int(doc, "v");
         c->created_at = lp_doc_int(doc, "created_at");
         c->in_triage = bson_iter_init_find(&it, doc, "triage");
         c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded, MAX_EXCLUDED);
-        rc = 1;
+        bson_destroy(doc);
     }
-    else if (mongoc_cursor_error(cursor, &error)) {
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        rc = -1;
-    }
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(opts);
+    bson_destroy(projection);
     bson_destroy(filter);
-    return rc;
+    return found;
 }
 
 void
