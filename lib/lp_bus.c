@@ -133,13 +133,19 @@ s_socket_new(lp_bus_t *self, const char *name, int type, lp_error_t *err)
 lp_bus_socket_t *
 lp_bus_bind(lp_bus_t *self, const char *name, int type, lp_error_t *err)
 {
+    return lp_bus_bind_at(self, name, type, self->bind_base, err);
+}
+
+lp_bus_socket_t *
+lp_bus_bind_at(lp_bus_t *self, const char *name, int type, const char *endpoint, lp_error_t *err)
+{
     lp_bus_socket_t *sock = s_socket_new(self, name, type, err);
     size_t len = 0;
 
     if (!sock)
         return NULL;
-    if (zmq_bind(sock->zsock, self->bind_base) != 0) {
-        lp_error_set(err, LP_ERR_BUS, "bus-bind", "cannot bind %s: %s", self->bind_base,
+    if (zmq_bind(sock->zsock, endpoint) != 0) {
+        lp_error_set(err, LP_ERR_BUS, "bus-bind", "cannot bind %s: %s", endpoint,
                      zmq_strerror(errno));
         return NULL;
     }

@@ -22,6 +22,9 @@ typedef struct lp_bus_socket_t lp_bus_socket_t;
 #define LP_BUS_ROUTER_WORK "router_work"     /* intake PUSH -> router PULL */
 #define LP_BUS_NOTIFIER_WORK "notifier_work" /* router PUSH -> notifier PULL */
 #define LP_BUS_EVENTS "events"               /* intake and router PUB -> reporter SUB */
+#define LP_BUS_AGENCY_FEED                                                                         \
+    "agency_feed" /* notifier PUB -> agencies' systems (topic:                                     \
+                     the agency id) */
 
 /* A bus for one instance of kind ("intake", "router", ...). bind_base is where to
  * bind ("tcp://127.0.0.1:*"). The store is borrowed and must outlive the bus. */
@@ -33,6 +36,11 @@ void lp_bus_destroy(lp_bus_t **self_p);
 
 /* Binds a ZMQ_PUSH or ZMQ_PUB socket and advertises it under name. The bus owns it. */
 lp_bus_socket_t *lp_bus_bind(lp_bus_t *self, const char *name, int type, lp_error_t *err);
+
+/* The same at a given endpoint ("tcp://0.0.0.0:5601"), for sockets that parties
+ * outside lapor connect to. */
+lp_bus_socket_t *lp_bus_bind_at(lp_bus_t *self, const char *name, int type, const char *endpoint,
+                                lp_error_t *err);
 
 /* A ZMQ_PULL or ZMQ_SUB socket (subscribed to everything) that follows every live
  * endpoint that services of peer_kind advertise under name. The bus owns it. */

@@ -1,4 +1,5 @@
 /* api: intake's JSON API: submit a complaint, follow it by tracking ID. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "lp_log.h"
 
 #define COMPLAINTS_PATH "/api/v1/complaints"
+#define LP_IDEMPOTENCY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
 
 static json_t *
 s_bson_str(const bson_t *doc, const char *path)
@@ -126,19 +128,38 @@ s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
     lp_store_push(self->svc.store, client);
 }
 
+/* The hex SHA-256 of a request body: a repeated Idempotency-Key must come with
+ * the same body. */
+static void
+s_body_hash(const char *body, size_t len, char hex[65])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *) body, len);
+    sodium_bin2hex(hex, 65, digest, sizeof digest);
+}
+
 static void
 s_post_complaint(intake_t *self, lp_http_req_t *req)
 {
     intake_complaint_t c;
+    intake_submit_opts_t opts = {.channel = LAPOR__V1__CHANNEL__CHANNEL_API};
+    intake_receipt_t receipt;
     lp_error_t err;
-    char tracking[LP_TRACKING_LEN + 1];
+    char key[160], hash[65];
     size_t len = 0;
     const char *body = lp_http_body(req, &len);
     const char *ctype = lp_http_header(req, "Content-Type");
+    const char *idem = lp_http_header(req, "Idempotency-Key");
 
     lp_error_clear(&err);
     if (ctype && strncmp(ctype, "application/json", 16) != 0) {
         lp_http_reply_error(req, 415, NULL, "send the complaint as application/json");
+        return;
+    }
+    if (idem && (strlen(idem) < 8 || strlen(idem) > 128 ||
+                 strspn(idem, LP_IDEMPOTENCY_CHARS) != strlen(idem))) {
+        lp_http_reply_error(req, 400, "Idempotency-Key",
+                            "must be 8 to 128 letters, digits, '-', '_', '.' or ':'");
         return;
     }
     if (intake_complaint_parse(body, len, &self->lookup, &c, &err) != 0) {
@@ -149,19 +170,40 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
         lp_http_reply_error(req, 400, err.field, err.message);
         return;
     }
-    if (intake_submit(self, &c, LAPOR__V1__CHANNEL__CHANNEL_API, tracking, &err) != 0) {
-        lp_log(LP_LOG_WARN, "complaint.not_stored", "{s:s}", "message", err.message);
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL,
-                            "the complaint could not be stored now; nothing was saved, please "
-                            "try again shortly");
+    if (idem) {
+        snprintf(key, sizeof key, "api:%s", idem);
+        s_body_hash(body, len, hash);
+        opts.idempotency_key = key;
+        opts.request_hash = hash;
+    }
+    if (intake_submit(self, &c, &opts, &receipt, &err) != 0) {
+        if (err.code == LP_ERR_CONFLICT)
+            lp_http_reply_error(req, 422, err.field, err.message);
+        else {
+            lp_log(LP_LOG_WARN, "complaint.not_stored", "{s:s}", "message", err.message);
+            lp_http_add_header(req, "Retry-After", "5");
+            lp_http_reply_error(req, 503, NULL,
+                                "the complaint could not be stored now; nothing was saved, "
+                                "please try again shortly");
+        }
+    }
+    else if (receipt.duplicate) {
+        /* Not a new complaint: the reporter learns where the first one stands. */
+        lp_http_reply_json(req, 200,
+                           json_pack("{s:s,s:b,s:s}", "tracking_id", receipt.tracking_id,
+                                     "duplicate", 1, "message",
+                                     "you sent nearly the same complaint in the last 24 hours; "
+                                     "it was added to that complaint"));
     }
     else {
         char location[64];
-        snprintf(location, sizeof location, COMPLAINTS_PATH "/%s", tracking);
+        snprintf(location, sizeof location, COMPLAINTS_PATH "/%s", receipt.tracking_id);
         lp_http_add_header(req, "Location", location);
-        lp_http_reply_json(req, 201,
-                           json_pack("{s:s,s:s}", "tracking_id", tracking, "status", "received"));
+        if (receipt.replayed)
+            lp_http_add_header(req, "Idempotent-Replayed", "true");
+        lp_http_reply_json(
+            req, 201,
+            json_pack("{s:s,s:s}", "tracking_id", receipt.tracking_id, "status", "received"));
     }
     intake_complaint_clear(&c);
 }

@@ -3,6 +3,7 @@
 #define INTAKE_PRIVATE_H
 
 #include "intake.h"
+#include "lp_identity.h"
 #include "lp_metrics.h"
 #include "lp_service.h"
 #include "lp_tracking.h"
@@ -13,7 +14,9 @@
 typedef struct {
     lp_service_t svc;
     intake_config_t *config;
+    lp_identity_t *identity; /* seals contacts; cannot open them */
     lp_bus_socket_t *router_push;
+    lp_bus_socket_t *notifier_push;
     lp_bus_socket_t *events_pub;
     intake_lookup_t lookup;
     lp_metric_t *accepted;
@@ -23,11 +26,35 @@ typedef struct {
     lp_metric_t *bus_unsent;
 } intake_t;
 
-/* Stores a checked complaint (status received) and rings the router and reporter.
- * Returns 0 with the tracking ID in tracking_out only after the database
- * acknowledged the write; -1 with err (LP_ERR_DATABASE: nothing was stored). */
-int intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
-                  char tracking_out[LP_TRACKING_LEN + 1], lp_error_t *err);
+/* How a complaint came in. */
+typedef struct {
+    Lapor__V1__Channel channel;
+    /* Scoped by the caller ("api:<Idempotency-Key>", "sms:<Kannel id>"); a request
+     * with a key already stored answers with the first complaint. NULL: none. */
+    const char *idempotency_key;
+    const char *request_hash; /* hex digest of the request, to tell a replay from a
+                                 reuse of the key for something else; may be NULL */
+    bool keep_duplicates;     /* store even a near-duplicate as a new complaint */
+} intake_submit_opts_t;
+
+typedef struct {
+    char tracking_id[LP_TRACKING_LEN + 1];
+    bool replayed;  /* the key was seen: tracking_id is the first complaint's */
+    bool duplicate; /* a near-duplicate of tracking_id, linked to it, nothing new */
+} intake_receipt_t;
+
+/* Stores a checked complaint (status received) and rings router, notifier and
+ * reporter; or links a near-duplicate from the same reporter (24 hours) to the
+ * first; or answers a repeated idempotency key with the first complaint. Returns 0
+ * with out filled only after the database acknowledged; -1 with err:
+ * LP_ERR_DATABASE (nothing stored), LP_ERR_CONFLICT (key reused, field named). */
+int intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t *opts,
+                  intake_receipt_t *out, lp_error_t *err);
+
+/* Queues a message for a citizen in the notifier's outbox (unique id: a repeat
+ * queues nothing new). channel "sms" or "email"; the contact is sealed. */
+int intake_tell(intake_t *self, const char *id, const lp_contact_t *to, const char *channel,
+                const char *lang, const char *type, const char *text, lp_error_t *err);
 
 /* Sends an event the database already holds to the routers and reporters. */
 void intake_ring(intake_t *self, const lp_envelope_t *env);

@@ -29,6 +29,13 @@ intake_main(intake_config_t *config)
     rc = lp_service_start(&self.svc, "intake", &config->common, true);
     if (rc != 0)
         goto done;
+    lp_error_clear(&err);
+    self.identity = lp_identity_load(config->identity_file, &err);
+    if (!self.identity) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
+        rc = -1;
+        goto done;
+    }
     self.lookup.region_known = s_region_known;
     self.lookup.category_known = s_category_known;
     self.lookup.arg = &self;
@@ -44,8 +51,10 @@ intake_main(intake_config_t *config)
                                          "Doorbells nobody could take (sweepers pick the work)");
     lp_error_clear(&err);
     self.router_push = lp_bus_bind(self.svc.bus, LP_BUS_ROUTER_WORK, ZMQ_PUSH, &err);
+    self.notifier_push =
+        self.router_push ? lp_bus_bind(self.svc.bus, LP_BUS_NOTIFIER_WORK, ZMQ_PUSH, &err) : NULL;
     self.events_pub =
-        self.router_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err) : NULL;
+        self.notifier_push ? lp_bus_bind(self.svc.bus, LP_BUS_EVENTS, ZMQ_PUB, &err) : NULL;
     if (!self.events_pub) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         rc = -1;
@@ -59,5 +68,6 @@ intake_main(intake_config_t *config)
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);
+    lp_identity_destroy(&self.identity);
     return rc < 0 ? 1 : 0;
 }

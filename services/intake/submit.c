@@ -1,13 +1,18 @@
 /* submit: a checked complaint becomes a durable document, then a doorbell. */
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "intake-private.h"
+#include "lp_doc.h"
+#include "similar.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 
 #define TRACKING_TRIES 5
+#define INTAKE_DUPLICATE_WINDOW_MS (24LL * 3600 * 1000)
 
 /* region: {code, name, level, and the names of each level above it}. */
 static void
@@ -31,9 +36,41 @@ s_append_region(intake_t *self, bson_t *doc, const char *code)
     bson_append_document_end(doc, &region);
 }
 
+/* reporter: the contact sealed for the notifier and keyed lookups to match a
+ * sender; the name in clear only when the reporter chose to be public. */
+static void
+s_append_reporter(intake_t *self, bson_t *doc, const intake_complaint_t *c)
+{
+    lp_contact_t contact;
+    bson_t child, lookup;
+    char hex[LP_IDENTITY_LOOKUP_LEN + 1];
+
+    if (!c->reporter_name && !c->reporter_phone && !c->reporter_email)
+        return;
+    memset(&contact, 0, sizeof contact);
+    snprintf(contact.name, sizeof contact.name, "%s", c->reporter_name ? c->reporter_name : "");
+    snprintf(contact.phone, sizeof contact.phone, "%s", c->reporter_phone ? c->reporter_phone : "");
+    snprintf(contact.email, sizeof contact.email, "%s", c->reporter_email ? c->reporter_email : "");
+    BSON_APPEND_DOCUMENT_BEGIN(doc, "reporter", &child);
+    if (c->reporter_name && c->privacy == LAPOR__V1__PRIVACY__PRIVACY_PUBLIC)
+        BSON_APPEND_UTF8(&child, "name", c->reporter_name);
+    lp_identity_seal_contact(self->identity, &contact, &child, "sealed");
+    BSON_APPEND_DOCUMENT_BEGIN(&child, "lookup", &lookup);
+    if (c->reporter_phone) {
+        lp_identity_lookup(self->identity, c->reporter_phone, hex);
+        BSON_APPEND_UTF8(&lookup, "phone", hex);
+    }
+    if (c->reporter_email) {
+        lp_identity_lookup(self->identity, c->reporter_email, hex);
+        BSON_APPEND_UTF8(&lookup, "email", hex);
+    }
+    bson_append_document_end(&child, &lookup);
+    bson_append_document_end(doc, &child);
+}
+
 /* Builds the complaint document with its submitted event. */
 static bson_t *
-s_build(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
+s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t *opts,
         const char *tracking, const bson_oid_t *oid, const lp_envelope_t *env)
 {
     bson_t *doc = bson_new();
@@ -50,18 +87,12 @@ s_build(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
     /* No category (free text): the router's classifier or the triage desk picks one. */
     BSON_APPEND_UTF8(doc, "category", c->category ? c->category : "");
     s_append_region(self, doc, c->region);
-    BSON_APPEND_UTF8(doc, "channel", lp_channel_name(channel));
+    BSON_APPEND_UTF8(doc, "channel", lp_channel_name(opts->channel));
     BSON_APPEND_UTF8(doc, "privacy", lp_privacy_name(c->privacy));
-    if (c->reporter_name || c->reporter_phone || c->reporter_email) {
-        BSON_APPEND_DOCUMENT_BEGIN(doc, "reporter", &child);
-        if (c->reporter_name)
-            BSON_APPEND_UTF8(&child, "name", c->reporter_name);
-        if (c->reporter_phone)
-            BSON_APPEND_UTF8(&child, "phone", c->reporter_phone);
-        if (c->reporter_email)
-            BSON_APPEND_UTF8(&child, "email", c->reporter_email);
-        bson_append_document_end(doc, &child);
-    }
+    BSON_APPEND_UTF8(doc, "lang", c->lang);
+    s_append_reporter(self, doc, c);
+    if (opts->idempotency_key)
+        BSON_APPEND_UTF8(doc, "request_hash", opts->request_hash ? opts->request_hash : "");
     BSON_APPEND_UTF8(doc, "status", "received");
     BSON_APPEND_INT32(doc, "v", 1);
     BSON_APPEND_INT64(doc, "dispose_by", dispose_by);
@@ -83,26 +114,169 @@ s_build(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
     BSON_APPEND_ARRAY_BEGIN(&child, LP_STAGE_REPORTER, &item);
     BSON_APPEND_UTF8(&item, "0", env->event_id);
     bson_append_array_end(&child, &item);
+    /* The notifier tells the reporter the tracking ID. */
+    BSON_APPEND_ARRAY_BEGIN(&child, LP_STAGE_NOTIFIER, &item);
+    BSON_APPEND_UTF8(&item, "0", env->event_id);
+    bson_append_array_end(&child, &item);
     bson_append_document_end(doc, &child);
     BSON_APPEND_INT64(doc, "created_at", now);
     BSON_APPEND_INT64(doc, "updated_at", now);
     return doc;
 }
 
-/* Rings the router (work) and the reporter (event); a doorbell that cannot ring
- * now is not an error: the sweepers will find the work. */
+/* Rings the router (work), the notifier (work) and the reporter (event); a
+ * doorbell that cannot ring now is not an error: the sweepers will find the work. */
 void
 intake_ring(intake_t *self, const lp_envelope_t *env)
 {
-    lp_bus_socket_t *const socks[] = {self->router_push, self->events_pub};
-    size_t rang = lp_bus_ring(socks, 2, env);
+    lp_bus_socket_t *const socks[] = {self->router_push, self->notifier_push, self->events_pub};
+    size_t rang = lp_bus_ring(socks, 3, env);
     lp_metric_add(self->bus_sent, rang);
-    lp_metric_add(self->bus_unsent, 2 - rang);
+    lp_metric_add(self->bus_unsent, 3 - rang);
+}
+
+/* "a b" in new memory (NULL when out of memory). */
+static char *
+s_join(const char *a, const char *b)
+{
+    size_t size = strlen(a) + strlen(b) + 2;
+    char *out = malloc(size);
+    if (out)
+        snprintf(out, size, "%s %s", a, b);
+    return out;
+}
+
+/* A keyed request always gets the same ObjectId, so its repeat meets the unique
+ * _id index instead of making a second complaint. */
+static void
+s_oid_for_key(const char *key, bson_oid_t *oid)
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *) key, strlen(key));
+    memcpy(oid->bytes, digest, sizeof oid->bytes);
+}
+
+/* Has the keyed request been stored already? 1 yes (a replay: out filled; or
+ * err LP_ERR_CONFLICT when the key came with a different request), 0 no, -1 on
+ * a database error. */
+static int
+s_replay(mongoc_collection_t *coll, const bson_oid_t *oid, const intake_submit_opts_t *opts,
+         intake_receipt_t *out, lp_error_t *err)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_OID(oid));
+    bson_t *projection = BCON_NEW("tracking_id", BCON_INT32(1), "request_hash", BCON_INT32(1));
+    bson_t *doc = lp_store_find_one(coll, filter, projection, err);
+    int rc = 0;
+
+    if (err->code != LP_ERR_NONE)
+        rc = -1;
+    else if (doc) {
+        const char *hash = lp_doc_str(doc, "request_hash");
+        if (opts->request_hash && *hash && strcmp(hash, opts->request_hash) != 0)
+            lp_error_set(err, LP_ERR_CONFLICT, "Idempotency-Key",
+                         "was already used for a different request");
+        else {
+            snprintf(out->tracking_id, sizeof out->tracking_id, "%s",
+                     lp_doc_str(doc, "tracking_id"));
+            out->replayed = true;
+        }
+        rc = 1;
+        bson_destroy(doc);
+    }
+    bson_destroy(projection);
+    bson_destroy(filter);
+    return rc;
+}
+
+/* Links c to an open complaint the same reporter sent in the last 24 hours with
+ * nearly the same text. 1 linked (out filled), 0 none, -1 on a database error. */
+static int
+s_link_duplicate(intake_t *self, mongoc_collection_t *coll, const intake_complaint_t *c,
+                 const intake_submit_opts_t *opts, int64_t now, intake_receipt_t *out,
+                 lp_error_t *err)
+{
+    char phone[LP_IDENTITY_LOOKUP_LEN + 1], email[LP_IDENTITY_LOOKUP_LEN + 1];
+    bson_t *filter = NULL, *fopts = NULL, *update = NULL;
+    const bson_t *doc;
+    mongoc_cursor_t *cursor = NULL;
+    bson_error_t error;
+    bson_oid_t first;
+    char *text = NULL, status[32] = "";
+    int rc = 0;
+
+    if (!c->reporter_phone && !c->reporter_email)
+        return 0;
+    lp_identity_lookup(self->identity, c->reporter_phone ? c->reporter_phone : "", phone);
+    lp_identity_lookup(self->identity, c->reporter_email ? c->reporter_email : "", email);
+    filter = BCON_NEW("created_at", "{", "$gte", BCON_INT64(now - INTAKE_DUPLICATE_WINDOW_MS), "}",
+                      "status", "{", "$nin", "[", BCON_UTF8("closed"), BCON_UTF8("archived"), "]",
+                      "}", "$or", "[", "{", "reporter.lookup.phone",
+                      BCON_UTF8(c->reporter_phone ? phone : "-"), "}", "{", "reporter.lookup.email",
+                      BCON_UTF8(c->reporter_email ? email : "-"), "}", "]");
+    fopts = BCON_NEW("projection", "{", "tracking_id", BCON_INT32(1), "title", BCON_INT32(1),
+                     "body", BCON_INT32(1), "status", BCON_INT32(1), "}", "sort", "{", "created_at",
+                     BCON_INT32(1), "}", "limit", BCON_INT64(20));
+    if (!(text = s_join(c->title, c->body))) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+        rc = -1;
+        goto done;
+    }
+    cursor = mongoc_collection_find_with_opts(coll, filter, fopts, NULL);
+    while (rc == 0 && mongoc_cursor_next(cursor, &doc)) {
+        char *earlier = s_join(lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
+        bson_iter_t it;
+        if (!earlier)
+            continue;
+        if (intake_similar(text, earlier) && bson_iter_init_find(&it, doc, "_id") &&
+            BSON_ITER_HOLDS_OID(&it)) {
+            bson_oid_copy(bson_iter_oid(&it), &first);
+            snprintf(out->tracking_id, sizeof out->tracking_id, "%s",
+                     lp_doc_str(doc, "tracking_id"));
+            snprintf(status, sizeof status, "%s", lp_doc_str(doc, "status"));
+            rc = 1;
+        }
+        free(earlier);
+    }
+    if (rc == 0 && mongoc_cursor_error(cursor, &error)) {
+        lp_store_set_error(err, &error, "find near-duplicates");
+        rc = -1;
+    }
+    if (rc != 1)
+        goto done;
+    /* Keep what the reporter sent again: it may add a detail the agency needs. */
+    update = BCON_NEW("$push", "{", "duplicates", "{", "at", BCON_INT64(now), "channel",
+                      BCON_UTF8(lp_channel_name(opts->channel)), "title", BCON_UTF8(c->title),
+                      "body", BCON_UTF8(c->body), "}", "history", "{", "at", BCON_INT64(now),
+                      "status", BCON_UTF8(status), "actor", BCON_UTF8("intake"), "note",
+                      BCON_UTF8("the reporter sent this complaint again; the copy is kept with it"),
+                      "}", "}", "$inc", "{", "duplicate_count", BCON_INT32(1), "}", "$set", "{",
+                      "updated_at", BCON_INT64(now), "}");
+    bson_destroy(filter);
+    filter = BCON_NEW("_id", BCON_OID(&first));
+    if (!mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error)) {
+        lp_store_set_error(err, &error, "link a near-duplicate");
+        rc = -1;
+        goto done;
+    }
+    out->duplicate = true;
+    lp_log(LP_LOG_INFO, "complaint.linked_duplicate", "{s:s,s:s}", "tracking_id", out->tracking_id,
+           "channel", lp_channel_name(opts->channel));
+done:
+    free(text);
+    if (cursor)
+        mongoc_cursor_destroy(cursor);
+    if (update)
+        bson_destroy(update);
+    if (fopts)
+        bson_destroy(fopts);
+    if (filter)
+        bson_destroy(filter);
+    return rc;
 }
 
 int
-intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel channel,
-              char tracking_out[LP_TRACKING_LEN + 1], lp_error_t *err)
+intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t *opts,
+              intake_receipt_t *out, lp_error_t *err)
 {
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintSubmitted submitted = LAPOR__V1__COMPLAINT_SUBMITTED__INIT;
@@ -111,29 +285,51 @@ intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel ch
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
     bson_error_t error;
-    int rc = -1;
+    int rc = -1, found;
 
-    bson_oid_init(&oid, NULL);
+    memset(out, 0, sizeof *out);
+    lp_error_clear(err);
+    client = lp_store_pop(self->svc.store);
+    coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    if (opts->idempotency_key) {
+        s_oid_for_key(opts->idempotency_key, &oid);
+        if ((found = s_replay(coll, &oid, opts, out, err)) != 0) {
+            rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
+            goto done;
+        }
+    }
+    else
+        bson_oid_init(&oid, NULL);
     bson_oid_to_string(&oid, complaint_id);
     submitted.type = c->type;
     submitted.category = c->category ? c->category : "";
     submitted.region = c->region;
-    submitted.channel = channel;
+    submitted.channel = opts->channel;
     submitted.privacy = c->privacy;
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED;
     env.submitted = &submitted;
     env.complaint_id = complaint_id;
     env.version = 1;
     lp_event_stamp(&env, (char *) self->svc.config->instance, event_id);
-
-    client = lp_store_pop(self->svc.store);
-    coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    if (!opts->keep_duplicates &&
+        (found = s_link_duplicate(self, coll, c, opts, env.occurred_at_ms, out, err)) != 0) {
+        rc = found > 0 ? 0 : -1;
+        goto done;
+    }
     for (int attempt = 0; attempt < TRACKING_TRIES && rc != 0; attempt++) {
-        lp_tracking_generate(tracking_out);
-        env.tracking_id = tracking_out;
-        bson_t *doc = s_build(self, c, channel, tracking_out, &oid, &env);
+        lp_tracking_generate(out->tracking_id);
+        env.tracking_id = out->tracking_id;
+        bson_t *doc = s_build(self, c, opts, out->tracking_id, &oid, &env);
         if (mongoc_collection_insert_one(coll, doc, NULL, NULL, &error))
             rc = 0;
+        else if (lp_store_is_duplicate(&error) && strstr(error.message, "_id") &&
+                 opts->idempotency_key) {
+            /* The same key won a race on another thread or instance. */
+            bson_destroy(doc);
+            found = s_replay(coll, &oid, opts, out, err);
+            rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
+            goto done;
+        }
         else if (!lp_store_is_duplicate(&error) || strstr(error.message, "_id")) {
             /* Anything but a tracking-ID collision is final for this request. */
             lp_store_set_error(err, &error, "insert complaint");
@@ -143,19 +339,21 @@ intake_submit(intake_t *self, const intake_complaint_t *c, Lapor__V1__Channel ch
         }
         bson_destroy(doc);
     }
-    mongoc_collection_destroy(coll);
-    lp_store_push(self->svc.store, client);
     if (rc != 0) {
-        if (err && err->code == LP_ERR_NONE)
+        if (err->code == LP_ERR_NONE)
             lp_error_set(err, LP_ERR_DATABASE, NULL, "could not find a free tracking ID");
-        lp_metric_inc(self->db_errors);
-        return -1;
+        goto done;
     }
     lp_metric_inc(self->accepted);
     lp_log(LP_LOG_INFO, "complaint.accepted", "{s:s,s:s,s:s,s:s,s:s,s:s}", "tracking_id",
-           tracking_out, "complaint_id", complaint_id, "event_id", event_id, "category",
+           out->tracking_id, "complaint_id", complaint_id, "event_id", event_id, "category",
            c->category ? c->category : "", "region", c->region, "channel",
-           lp_channel_name(channel));
+           lp_channel_name(opts->channel));
     intake_ring(self, &env);
-    return 0;
+done:
+    if (rc != 0 && err->code == LP_ERR_DATABASE)
+        lp_metric_inc(self->db_errors);
+    mongoc_collection_destroy(coll);
+    lp_store_push(self->svc.store, client);
+    return rc;
 }

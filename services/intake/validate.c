@@ -216,14 +216,15 @@ int
 intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *lookup,
                        intake_complaint_t *c, lp_error_t *err)
 {
-    static const char *const keys[] = {"type",   "title",   "body",     "category",
-                                       "region", "privacy", "reporter", NULL};
+    static const char *const keys[] = {"type",    "title",    "body", "category", "region",
+                                       "privacy", "reporter", "lang", NULL};
     json_error_t jerr;
     json_t *root = NULL;
-    const char *type = NULL, *privacy = NULL;
+    const char *type = NULL, *privacy = NULL, *lang = NULL;
     int rc = -1;
 
     memset(c, 0, sizeof *c);
+    strcpy(c->lang, "id");
     root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         lp_error_set(err, LP_ERR_INVALID, NULL,
@@ -269,14 +270,19 @@ intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *look
                      "is not a known Kemendagri region code of this province");
         goto done;
     }
-    if (s_reporter(root, c, err) != 0)
+    if (s_reporter(root, c, err) != 0 || s_string(root, "lang", "lang", &lang, err) != 0)
         goto done;
-    /* Anonymous means the identity is never stored, whatever the client sent. */
+    if (lang && strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
+        lp_error_set(err, LP_ERR_INVALID, "lang", "must be id (Bahasa Indonesia) or en (English)");
+        goto done;
+    }
+    if (lang)
+        strcpy(c->lang, lang);
+    /* Anonymous means no name, whatever the client sent. A phone or email stays
+     * (sealed, see lp_identity) only so the reporter can hear what happened. */
     if (c->privacy == LAPOR__V1__PRIVACY__PRIVACY_ANONYMOUS) {
         free(c->reporter_name);
-        free(c->reporter_phone);
-        free(c->reporter_email);
-        c->reporter_name = c->reporter_phone = c->reporter_email = NULL;
+        c->reporter_name = NULL;
     }
     rc = 0;
 done:

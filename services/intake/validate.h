@@ -38,6 +38,7 @@ typedef struct {
     char *reporter_name;  /* NULL when not given; always NULL when anonymous */
     char *reporter_phone; /* normalised "+628..." */
     char *reporter_email;
+    char lang[3]; /* "id" (default) or "en": the language of messages to the reporter */
 } intake_complaint_t;
 
 /* Parses and checks a JSON complaint. On success fills out (free with

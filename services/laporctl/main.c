@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "laporctl.h"
+#include "lp_identity.h"
 #include "lp_config.h"
 #include "lp_log.h"
 
@@ -16,7 +17,12 @@ static const char s_commands[] =
     "  agency list [--json]                      list agencies and whether a webhook is set\n"
     "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n"
     "  admin-key add <name> [coordinator|admin]  prints a new triage-desk API key (shown once)\n"
-    "  admin-key revoke <name>                   withdraws every key of that person\n";
+    "  admin-key revoke <name>                   withdraws every key of that person\n"
+    "  notifications dead [--json]               messages given up after the last try\n"
+    "  notifications redrive <id>|--all          send dead messages again (same ids)\n"
+    "  identity-keygen <dir>                     new keys that seal reporters' contacts:\n"
+    "                                            identity.seal (intake), identity.secret\n"
+    "                                            (notifier only); never overwrites\n";
 
 int
 main(int argc, char **argv)
@@ -42,6 +48,22 @@ main(int argc, char **argv)
         fprintf(stderr, "laporctl: a command is missing (see --help)\n");
         return 2;
     }
+    if (strcmp(argv[first], "identity-keygen") == 0) {
+        /* Needs no database: the keys never go there. */
+        if (argc - first != 2) {
+            fprintf(stderr, "laporctl: usage: identity-keygen <dir>\n");
+            return 2;
+        }
+        lp_error_clear(&err);
+        if (lp_identity_keygen(argv[first + 1], &err) != 0) {
+            fprintf(stderr, "laporctl: %s\n", err.message);
+            return 1;
+        }
+        printf("wrote %s/identity.seal (intake: LAPOR_IDENTITY_SEAL_FILE) and %s/identity.secret "
+               "(notifier only: LAPOR_IDENTITY_OPEN_FILE)\n",
+               argv[first + 1], argv[first + 1]);
+        return 0;
+    }
     lp_log_init("laporctl", NULL);
     lp_log_set_level("warn");
     lp_error_clear(&err);
@@ -65,6 +87,8 @@ main(int argc, char **argv)
         rc = laporctl_agency(store, argc, argv);
     else if (strcmp(argv[0], "agency-webhook") == 0)
         rc = laporctl_agency_webhook(store, argc, argv);
+    else if (strcmp(argv[0], "notifications") == 0)
+        rc = laporctl_notifications(store, argc, argv);
     else if (strcmp(argv[0], "admin-key") == 0)
         rc = laporctl_admin_key(store, argc, argv);
     else {

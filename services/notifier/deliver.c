@@ -7,6 +7,7 @@
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "notifier-private.h"
+#include "email.h"
 #include "webhook.h"
 
 #define BACKOFF_CAP_MS (60 * 60 * 1000)
@@ -51,61 +52,167 @@ s_finish(mongoc_collection_t *notes, const bson_t *note, const char *owner, cons
     bson_destroy(&filter);
 }
 
+/* What one attempt came to. */
+typedef enum {
+    S_SENT,
+    S_RETRY,   /* failed now, try again after the back-off */
+    S_DEAD,    /* refused for good */
+    S_WAIT,    /* the channel is not configured here: keep it pending, untried */
+    S_SKIPPED, /* nobody to send to (an agency without a webhook) */
+} s_outcome_t;
+
+static s_outcome_t
+s_send_webhook(notifier_t *self, mongoc_collection_t *agencies, const bson_t *note, long *status,
+               char *error_text, size_t error_size)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(lp_doc_str(note, "recipient.id")));
+    lp_error_t err;
+    bson_t *agency = lp_store_find_one(agencies, filter, NULL, &err);
+    s_outcome_t outcome = S_RETRY;
+
+    if (err.code != LP_ERR_NONE)
+        snprintf(error_text, error_size, "%s", err.message);
+    else if (!agency || !*lp_doc_str(agency, "webhook.url")) {
+        snprintf(error_text, error_size, "the agency has no webhook configured");
+        outcome = S_SKIPPED;
+    }
+    else {
+        *status =
+            webhook_post(lp_doc_str(agency, "webhook.url"), lp_doc_str(agency, "webhook.secret"),
+                         lp_doc_str(note, "event_id"), lp_doc_str(note, "payload"),
+                         self->config->webhook_timeout_ms, error_text, error_size);
+        if (*status >= 200 && *status < 300)
+            outcome = S_SENT;
+        else if (*status > 0)
+            snprintf(error_text, error_size, "the receiver answered HTTP %ld", *status);
+    }
+    if (agency)
+        bson_destroy(agency);
+    bson_destroy(filter);
+    return outcome;
+}
+
+/* Opens the citizen's sealed contact: the only place it is ever read. */
+static bool
+s_open_contact(notifier_t *self, const bson_t *note, lp_contact_t *contact, char *error_text,
+               size_t error_size)
+{
+    lp_error_t err;
+    if (lp_identity_open_contact(self->identity, note, "recipient.sealed", contact, &err) == 0)
+        return true;
+    snprintf(error_text, error_size, "%s", err.message);
+    return false;
+}
+
+static s_outcome_t
+s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t error_size)
+{
+    lp_contact_t contact;
+    char message_id[200];
+    s_outcome_t outcome = S_DEAD;
+
+    if (!*self->email.url) {
+        snprintf(error_text, error_size, "no SMTP server configured (LAPOR_SMTP_URL)");
+        return S_WAIT;
+    }
+    if (!s_open_contact(self, note, &contact, error_text, error_size))
+        return S_DEAD;
+    if (!*contact.email)
+        snprintf(error_text, error_size, "the reporter gave no email address");
+    else {
+        /* Stable across retries, so a mail client can drop a duplicate. */
+        snprintf(message_id, sizeof message_id, "%s", lp_doc_str(note, "_id"));
+        for (char *p = message_id; *p; p++)
+            if (*p == ':')
+                *p = '.';
+        switch (notifier_email_send(&self->email, contact.email, lp_doc_str(note, "subject"),
+                                    lp_doc_str(note, "text"), message_id, error_text, error_size)) {
+        case NOTIFIER_EMAIL_SENT:
+            outcome = S_SENT;
+            break;
+        case NOTIFIER_EMAIL_RETRY:
+            outcome = S_RETRY;
+            break;
+        case NOTIFIER_EMAIL_DEAD:
+            outcome = S_DEAD;
+            break;
+        }
+    }
+    sodium_memzero(&contact, sizeof contact);
+    return outcome;
+}
+
+static s_outcome_t
+s_send_sms(notifier_t *self, const bson_t *note, char *error_text, size_t error_size)
+{
+    (void) self;
+    (void) note;
+    snprintf(error_text, error_size, "no SMS gateway configured (LAPOR_SMS_SENDSMS_URL)");
+    return S_WAIT;
+}
+
 static void
 s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
               const bson_t *note)
 {
     const char *owner = self->svc.config->instance;
-    const char *agency_id = lp_doc_str(note, "recipient.id");
-    const char *event_id = lp_doc_str(note, "event_id");
-    const char *payload = lp_doc_str(note, "payload");
     const char *note_id = lp_doc_str(note, "_id");
-    bson_t *filter = BCON_NEW("_id", BCON_UTF8(agency_id));
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(agencies, filter, NULL, NULL);
-    const bson_t *agency = NULL;
+    const char *channel = lp_doc_str(note, "channel");
+    notifier_channel_metrics_t *m = notifier_metrics(self, channel);
     char error_text[256] = "";
     bson_iter_t it;
     int attempts = 0;
-    long status = -1;
+    long status = 0;
     int64_t started = lp_mono_ms();
+    s_outcome_t outcome;
 
     if (bson_iter_init_find(&it, note, "attempts") && BSON_ITER_HOLDS_NUMBER(&it))
         attempts = (int) bson_iter_as_int64(&it);
     attempts++;
-    if (!mongoc_cursor_next(cursor, &agency) || !*lp_doc_str(agency, "webhook.url")) {
-        s_finish(notes, note, owner, "skipped", attempts - 1, lp_now_ms(),
-                 "the agency has no webhook configured", 0);
-        goto done;
+    if (strcmp(channel, "webhook") == 0)
+        outcome = s_send_webhook(self, agencies, note, &status, error_text, sizeof error_text);
+    else if (strcmp(channel, "email") == 0)
+        outcome = s_send_email(self, note, error_text, sizeof error_text);
+    else if (strcmp(channel, "sms") == 0)
+        outcome = s_send_sms(self, note, error_text, sizeof error_text);
+    else {
+        snprintf(error_text, sizeof error_text, "unknown channel");
+        outcome = S_DEAD;
     }
-    status = webhook_post(lp_doc_str(agency, "webhook.url"), lp_doc_str(agency, "webhook.secret"),
-                          event_id, payload, self->config->webhook_timeout_ms, error_text,
-                          sizeof error_text);
-    lp_metric_observe(self->send_latency, (lp_mono_ms() - started) / 1000.0);
-    if (status >= 200 && status < 300) {
-        lp_metric_inc(self->sent);
+    if (outcome != S_WAIT && outcome != S_SKIPPED)
+        lp_metric_observe(m->latency, (lp_mono_ms() - started) / 1000.0);
+    if (outcome == S_RETRY && attempts >= self->config->max_tries)
+        outcome = S_DEAD;
+    switch (outcome) {
+    case S_SENT:
+        lp_metric_inc(m->sent);
         s_finish(notes, note, owner, "sent", attempts, lp_now_ms(), "", status);
         lp_log(LP_LOG_INFO, "notification.sent", "{s:s,s:s,s:i,s:i}", "id", note_id, "channel",
-               "webhook", "status", (int) status, "attempt", attempts);
-        goto done;
-    }
-    if (status > 0)
-        snprintf(error_text, sizeof error_text, "the receiver answered HTTP %ld", status);
-    if (attempts >= self->config->max_tries) {
-        lp_metric_inc(self->dead);
+               channel, "status", (int) status, "attempt", attempts);
+        break;
+    case S_SKIPPED:
+        s_finish(notes, note, owner, "skipped", attempts - 1, lp_now_ms(), error_text, 0);
+        break;
+    case S_WAIT:
+        /* Not an attempt: the message waits, untouched, until the channel exists. */
+        s_finish(notes, note, owner, "pending", attempts - 1, lp_now_ms() + NOTIFIER_WAIT_MS,
+                 error_text, 0);
+        break;
+    case S_DEAD:
+        lp_metric_inc(m->dead);
         s_finish(notes, note, owner, "dead", attempts, lp_now_ms(), error_text, status);
-        lp_log(LP_LOG_ERROR, "notification.dead", "{s:s,s:s,s:i}", "id", note_id, "error",
-               error_text, "attempts", attempts);
-    }
-    else {
+        lp_log(LP_LOG_ERROR, "notification.dead", "{s:s,s:s,s:s,s:i}", "id", note_id, "channel",
+               channel, "error", error_text, "attempts", attempts);
+        break;
+    case S_RETRY: {
         int64_t wait = notifier_backoff_ms(self->config->backoff_ms, attempts);
-        lp_metric_inc(self->failed);
+        lp_metric_inc(m->failed);
         s_finish(notes, note, owner, "failed", attempts, lp_now_ms() + wait, error_text, status);
-        lp_log(LP_LOG_WARN, "notification.retry", "{s:s,s:s,s:i,s:I}", "id", note_id, "error",
-               error_text, "attempt", attempts, "retry_in_ms", (json_int_t) wait);
+        lp_log(LP_LOG_WARN, "notification.retry", "{s:s,s:s,s:s,s:i,s:I}", "id", note_id, "channel",
+               channel, "error", error_text, "attempt", attempts, "retry_in_ms", (json_int_t) wait);
+        break;
     }
-done:
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(filter);
+    }
 }
 
 int

@@ -15,12 +15,32 @@ main(int argc, char **argv)
          "attempts before a message is declared dead", &config.max_tries},
         {"backoff-ms", "LAPOR_NOTIFY_BACKOFF_MS", LP_OPT_INT, "2000",
          "wait before the first retry; doubles each time, with jitter", &config.backoff_ms},
+        {"identity-file", "LAPOR_IDENTITY_OPEN_FILE", LP_OPT_STRING, "run/keys/identity.secret",
+         "key file that opens reporters' contacts (only the notifier has it)",
+         &config.identity_file},
+        {"sms-sender", "LAPOR_SMS_SENDER", LP_OPT_STRING, "1708",
+         "the SMS number citizens write to (sender of outgoing SMS)", &config.sms_sender},
+        {"agency-feed-bind", "LAPOR_AGENCY_FEED_BIND", LP_OPT_STRING, NULL,
+         "ZeroMQ address of the agency feed (PUB, topic = agency id); empty: a free port on "
+         "the bus address, advertised in the services collection",
+         &config.feed_bind},
+        {"smtp-url", "LAPOR_SMTP_URL", LP_OPT_STRING, NULL,
+         "SMTP server, smtp://host:port or smtps://host:port (empty: email waits)",
+         &config.smtp_url},
+        {"smtp-username", "LAPOR_SMTP_USERNAME", LP_OPT_STRING, NULL, "SMTP login (empty: none)",
+         &config.smtp_username},
+        {"smtp-password", "LAPOR_SMTP_PASSWORD", LP_OPT_STRING, NULL, "SMTP password",
+         &config.smtp_password},
+        {"smtp-from", "LAPOR_SMTP_FROM", LP_OPT_STRING, "LAPOR <noreply@lapor.localhost>",
+         "From: of citizens' email", &config.smtp_from},
+        {"smtp-require-tls", "LAPOR_SMTP_REQUIRE_TLS", LP_OPT_FLAG, NULL,
+         "refuse to send email without STARTTLS", &config.smtp_require_tls},
         {0},
     };
     int first = 0;
     int rc = lp_config_parse("lapor-notifier",
-                             "Delivers notifications (agency webhooks) exactly once per event "
-                             "and recipient, with retries.",
+                             "Delivers notifications (agency webhooks, citizens' SMS and email) "
+                             "once per event, recipient and channel, with retries.",
                              options, argc, argv, &first);
     if (rc != 0)
         return rc > 0 ? 0 : 2;

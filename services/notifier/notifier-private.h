@@ -2,23 +2,47 @@
 #ifndef NOTIFIER_PRIVATE_H
 #define NOTIFIER_PRIVATE_H
 
+#include "email.h"
 #include "lp_event.h"
+#include "lp_identity.h"
 #include "lp_metrics.h"
 #include "lp_service.h"
 #include "notifier.h"
 
+/* How long a message for a channel that is not configured waits before it is
+ * looked at again. */
+#define NOTIFIER_WAIT_MS 60000
+
 typedef struct {
-    lp_service_t svc;
-    notifier_config_t *config;
-    lp_bus_socket_t *work_pull; /* from routers */
-    lp_metric_t *msgs_in;
-    lp_metric_t *queued;
+    const char *channel;
     lp_metric_t *sent;
     lp_metric_t *failed;
     lp_metric_t *dead;
+    lp_metric_t *latency;
+} notifier_channel_metrics_t;
+
+typedef struct {
+    lp_service_t svc;
+    notifier_config_t *config;
+    notifier_email_config_t email;
+    lp_identity_t *identity;      /* opens citizens' sealed contacts */
+    lp_bus_socket_t *work_pull;   /* from routers */
+    lp_bus_socket_t *intake_pull; /* from intakes: new complaints */
+    lp_bus_socket_t *feed_pub;    /* the agency feed, topic = agency id */
+    lp_metric_t *feed_out;
+    notifier_channel_metrics_t channels[3];
+    lp_metric_t *msgs_in;
+    lp_metric_t *queued;
     lp_metric_t *db_errors;
-    lp_metric_t *send_latency;
 } notifier_t;
+
+/* The metrics of a channel ("webhook", "sms", "email"; others count as webhook). */
+notifier_channel_metrics_t *notifier_metrics(notifier_t *self, const char *channel);
+
+/* Queues the messages an event means for the reporter (idempotent). 0, or -1 on a
+ * database error. */
+int notifier_citizen_event(notifier_t *self, mongoc_client_t *client,
+                           mongoc_collection_t *complaints, const lp_envelope_t *env);
 
 /* Turns one event into its notification documents (idempotent) and acknowledges
  * it. Returns 0 when done, -1 to retry later. */

@@ -1,5 +1,7 @@
 /* notifier: start, run and stop the notifier service. */
 #include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
 #include <zmq.h>
 
 #include "lp_log.h"
@@ -26,6 +28,15 @@ s_sweep(lp_loop_t *loop, void *arg)
     notifier_deliver_due(self, DELIVER_BATCH);
 }
 
+notifier_channel_metrics_t *
+notifier_metrics(notifier_t *self, const char *channel)
+{
+    for (size_t i = 1; i < 3; i++)
+        if (strcmp(self->channels[i].channel, channel) == 0)
+            return &self->channels[i];
+    return &self->channels[0];
+}
+
 int
 notifier_main(notifier_config_t *config)
 {
@@ -42,19 +53,52 @@ notifier_main(notifier_config_t *config)
         lp_metrics_counter("lapor_bus_messages_in_total", NULL, "Events handled (bus and sweeper)");
     self.queued = lp_metrics_counter("lapor_notifications_queued_total", NULL,
                                      "Notification documents created");
-    self.sent = lp_metrics_counter("lapor_notifications_sent_total", "channel=\"webhook\"",
-                                   "Notifications delivered");
-    self.failed = lp_metrics_counter("lapor_notifications_failed_total", "channel=\"webhook\"",
-                                     "Delivery attempts that failed and will be retried");
-    self.dead = lp_metrics_counter("lapor_notifications_dead_total", "channel=\"webhook\"",
-                                   "Notifications given up after the last try");
     self.db_errors =
         lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
-    self.send_latency = lp_metrics_histogram("lapor_notification_send_seconds",
-                                             "channel=\"webhook\"", "Time of one delivery attempt");
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const names[] = {"webhook", "sms", "email"};
+        char labels[40];
+        notifier_channel_metrics_t *m = &self.channels[i];
+        snprintf(labels, sizeof labels, "channel=\"%s\"", names[i]);
+        m->channel = names[i];
+        m->sent =
+            lp_metrics_counter("lapor_notifications_sent_total", labels, "Notifications delivered");
+        m->failed = lp_metrics_counter("lapor_notifications_failed_total", labels,
+                                       "Delivery attempts that failed and will be retried");
+        m->dead = lp_metrics_counter("lapor_notifications_dead_total", labels,
+                                     "Notifications given up after the last try");
+        m->latency = lp_metrics_histogram("lapor_notification_send_seconds", labels,
+                                          "Time of one delivery attempt");
+    }
+    self.email = (notifier_email_config_t){
+        .url = config->smtp_url ? config->smtp_url : "",
+        .username = config->smtp_username ? config->smtp_username : "",
+        .password = config->smtp_password ? config->smtp_password : "",
+        .from = config->smtp_from,
+        .require_tls = config->smtp_require_tls,
+        .timeout_ms = config->webhook_timeout_ms,
+    };
     lp_error_clear(&err);
+    self.identity = lp_identity_load(config->identity_file, &err);
+    if (!self.identity || !lp_identity_can_open(self.identity)) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message",
+               self.identity ? "the identity file cannot open contacts (give identity.secret)"
+                             : err.message);
+        rc = -1;
+        goto done;
+    }
     self.work_pull = lp_bus_connect(self.svc.bus, "router", LP_BUS_NOTIFIER_WORK, ZMQ_PULL, &err);
-    if (!self.work_pull) {
+    self.intake_pull = self.work_pull ? lp_bus_connect(self.svc.bus, "intake", LP_BUS_NOTIFIER_WORK,
+                                                       ZMQ_PULL, &err)
+                                      : NULL;
+    self.feed_out = lp_metrics_counter("lapor_agency_feed_messages_total", NULL,
+                                       "Events published on the agency feed");
+    if (self.intake_pull)
+        self.feed_pub =
+            config->feed_bind && *config->feed_bind
+                ? lp_bus_bind_at(self.svc.bus, LP_BUS_AGENCY_FEED, ZMQ_PUB, config->feed_bind, &err)
+                : lp_bus_bind(self.svc.bus, LP_BUS_AGENCY_FEED, ZMQ_PUB, &err);
+    if (!self.feed_pub) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         rc = -1;
         goto done;
@@ -64,10 +108,12 @@ notifier_main(notifier_config_t *config)
         goto done;
     }
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
+    lp_loop_add_socket(self.svc.loop, self.intake_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);
+    lp_identity_destroy(&self.identity);
     curl_global_cleanup();
     return rc < 0 ? 1 : 0;
 }

@@ -10,6 +10,14 @@ typedef struct {
     long webhook_timeout_ms;
     long max_tries;
     long backoff_ms;
+    const char *identity_file; /* opens reporters' sealed contacts */
+    const char *sms_sender;    /* the number citizens write to */
+    const char *smtp_url;
+    const char *smtp_username;
+    const char *smtp_password;
+    const char *smtp_from;
+    bool smtp_require_tls;
+    const char *feed_bind; /* the agency feed's address; "" = a free port, advertised */
 } notifier_config_t;
 
 /* Runs the notifier until SIGTERM or SIGINT; returns the process exit code. */

@@ -118,7 +118,7 @@ done:
 /* The agencies an event concerns: the one disposed to; on an escalation both the
  * agency that missed the deadline and the one it went up to. */
 static size_t
-s_recipients(const lp_envelope_t *env, const char *out[2])
+s_recipients(const lp_envelope_t *env, const char *out[3])
 {
     size_t n = 0;
     if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED)
@@ -141,7 +141,7 @@ static int
 s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
                const lp_envelope_t *env)
 {
-    const char *recipients[2];
+    const char *recipients[3];
     size_t n = s_recipients(env, recipients);
     bson_oid_t oid;
     bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
@@ -171,10 +171,6 @@ s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *c
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = s_queue_webhook(self, client, env, recipients[i], payload);
 done:
-    if (rc == 0)
-        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
-    else
-        lp_metric_inc(self->db_errors);
     free(payload);
     if (complaint)
         bson_destroy(complaint);
@@ -183,6 +179,27 @@ done:
     if (filter)
         bson_destroy(filter);
     return rc;
+}
+
+/* Publishes the event on the agency feed, one message per agency concerned. The
+ * feed is best effort (PUB drops for a slow subscriber); webhooks are the
+ * delivery that retries. */
+static void
+s_feed(notifier_t *self, const lp_envelope_t *env)
+{
+    const char *agencies[3];
+    size_t n = s_recipients(env, agencies), len = 0;
+    uint8_t *data = NULL;
+
+    if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED &&
+        *env->status_changed->agency_id)
+        agencies[n++] = env->status_changed->agency_id;
+    if (n == 0 || !self->feed_pub || !(data = lp_event_pack(env, &len)))
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (lp_bus_send(self->feed_pub, agencies[i], data, len) == 0)
+            lp_metric_inc(self->feed_out);
+    free(data);
 }
 
 int
@@ -196,6 +213,14 @@ notifier_handle(void *arg, lp_envelope_t *env)
 
     lp_metric_inc(self->msgs_in);
     rc = s_agency_event(self, client, complaints, env);
+    if (rc == 0)
+        rc = notifier_citizen_event(self, client, complaints, env);
+    if (rc == 0) {
+        s_feed(self, env);
+        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
+    }
+    else
+        lp_metric_inc(self->db_errors);
     mongoc_collection_destroy(complaints);
     lp_store_push(self->svc.store, client);
     return rc;

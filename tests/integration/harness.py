@@ -272,6 +272,8 @@ class System:
             "LAPOR_REPORTER_LISTEN": f"127.0.0.1:{self.ports['reporter']}",
             "LAPOR_ROUTER_LISTEN": f"127.0.0.1:{self.ports['router']}",
             "LAPOR_NOTIFIER_LISTEN": f"127.0.0.1:{self.ports['notifier']}",
+            "LAPOR_IDENTITY_SEAL_FILE": str(Path(self.tmp) / "keys" / "identity.seal"),
+            "LAPOR_IDENTITY_OPEN_FILE": str(Path(self.tmp) / "keys" / "identity.secret"),
             "LAPOR_GRACE_MS": "1000",
             "LAPOR_SWEEP_MS": "300",
             "LAPOR_LEASE_MS": "5000",
@@ -318,6 +320,10 @@ class System:
             self.ports[name] = free_port()
         self._install_sigterm_handler()
         atexit.register(self.close)
+        keys = Path(self.tmp) / "keys"
+        keys.mkdir()
+        subprocess.run([str(self.binary("laporctl")), "identity-keygen", str(keys)], check=True,
+                       capture_output=True, stdin=subprocess.DEVNULL)
         self.start("devdb")
         if self.import_data:
             self.laporctl("import", "--data", str(REPO / "deploy" / "data"))

@@ -1,0 +1,166 @@
+/* citizen: events become messages to the reporter, sealed until the moment of sending. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lp_clock.h"
+#include "lp_doc.h"
+#include "lp_log.h"
+#include "lp_outbox.h"
+#include "notifier-private.h"
+#include "templates.h"
+
+/* Which message an event means for the reporter; NULL when none. */
+static const char *
+s_kind(const lp_envelope_t *env)
+{
+    switch (env->payload_case) {
+    case LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED:
+        return "received";
+    case LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED:
+        return env->disposed->from == LAPOR__V1__STATUS__STATUS_REOPENED ? "reopened" : "disposed";
+    case LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
+        return strcmp(env->deadline_missed->escalated_to, env->deadline_missed->agency_id) != 0
+                   ? "escalated"
+                   : NULL;
+    case LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED:
+        switch (env->status_changed->to) {
+        case LAPOR__V1__STATUS__STATUS_POSTPONED:
+            return "question";
+        case LAPOR__V1__STATUS__STATUS_IN_PROGRESS:
+            return "followup";
+        case LAPOR__V1__STATUS__STATUS_RESOLVED:
+            return "resolved";
+        case LAPOR__V1__STATUS__STATUS_CLOSED:
+            return "closed";
+        case LAPOR__V1__STATUS__STATUS_ARCHIVED:
+            return "archived";
+        case LAPOR__V1__STATUS__STATUS_REOPENED:
+            return "reopened";
+        default:
+            return NULL;
+        }
+    default:
+        return NULL;
+    }
+}
+
+/* The note a message quotes: the agency's question, answer or reason. */
+static const char *
+s_note(const char *kind, const bson_t *complaint)
+{
+    if (strcmp(kind, "question") == 0)
+        return lp_doc_str(complaint, "question.text");
+    if (strcmp(kind, "archived") == 0)
+        return lp_doc_str(complaint, "archive_reason");
+    if (strcmp(kind, "resolved") == 0 || strcmp(kind, "followup") == 0)
+        return lp_doc_str(complaint, "last_followup.text");
+    return "";
+}
+
+/* Queues one message (idempotent by its _id). 0, or -1 on a database error. */
+static int
+s_queue(notifier_t *self, mongoc_collection_t *notes, const lp_envelope_t *env, const char *kind,
+        const char *channel, const bson_value_t *sealed, const char *lang,
+        const notifier_message_t *msg)
+{
+    char id[160];
+    bson_t *doc = bson_new();
+    bson_t child;
+    bson_error_t error;
+    int64_t now = lp_now_ms();
+    int rc = 0;
+
+    snprintf(id, sizeof id, "%s:citizen:%s", env->event_id, channel);
+    BSON_APPEND_UTF8(doc, "_id", id);
+    BSON_APPEND_UTF8(doc, "event_id", env->event_id);
+    BSON_APPEND_UTF8(doc, "type", kind);
+    BSON_APPEND_UTF8(doc, "complaint_id", env->complaint_id);
+    BSON_APPEND_UTF8(doc, "tracking_id", env->tracking_id);
+    BSON_APPEND_DOCUMENT_BEGIN(doc, "recipient", &child);
+    BSON_APPEND_UTF8(&child, "kind", "citizen");
+    BSON_APPEND_VALUE(&child, "sealed", sealed);
+    bson_append_document_end(doc, &child);
+    BSON_APPEND_UTF8(doc, "channel", channel);
+    BSON_APPEND_UTF8(doc, "lang", lang);
+    if (strcmp(channel, "email") == 0) {
+        BSON_APPEND_UTF8(doc, "subject", msg->subject);
+        BSON_APPEND_UTF8(doc, "text", msg->text);
+    }
+    else
+        BSON_APPEND_UTF8(doc, "text", msg->sms);
+    BSON_APPEND_UTF8(doc, "state", "pending");
+    BSON_APPEND_INT32(doc, "attempts", 0);
+    BSON_APPEND_INT64(doc, "next_at", now);
+    BSON_APPEND_INT64(doc, "created_at", now);
+    BSON_APPEND_INT64(doc, "updated_at", now);
+    if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
+        lp_metric_inc(self->queued);
+        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id", id, "tracking_id",
+               env->tracking_id, "kind", kind, "channel", channel);
+    }
+    else if (!lp_store_is_duplicate(&error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        rc = -1;
+    }
+    bson_destroy(doc);
+    return rc;
+}
+
+int
+notifier_citizen_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
+                       const lp_envelope_t *env)
+{
+    const char *kind = s_kind(env);
+    bson_oid_t oid;
+    bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
+    mongoc_collection_t *notes = NULL;
+    notifier_vars_t vars;
+    notifier_message_t msg;
+    char deadline[40] = "";
+    const char *lang;
+    bson_iter_t sealed, it;
+    lp_error_t err;
+    int rc = 0;
+
+    if (!kind || !lp_outbox_oid(env->complaint_id, &oid))
+        return 0;
+    filter = BCON_NEW("_id", BCON_OID(&oid));
+    /* The sealed contact is copied, never opened, here: it is opened only to send. */
+    projection = BCON_NEW("tracking_id", BCON_INT32(1), "lang", BCON_INT32(1), "reporter.sealed",
+                          BCON_INT32(1), "reporter.lookup", BCON_INT32(1), "agency.name",
+                          BCON_INT32(1), "deadline_at", BCON_INT32(1), "question", BCON_INT32(1),
+                          "archive_reason", BCON_INT32(1), "last_followup", BCON_INT32(1));
+    complaint = lp_store_find_one(complaints, filter, projection, &err);
+    if (err.code != LP_ERR_NONE) {
+        rc = -1;
+        goto done;
+    }
+    if (!complaint || !bson_iter_init(&sealed, complaint) ||
+        !bson_iter_find_descendant(&sealed, "reporter.sealed", &sealed))
+        goto done; /* nobody to tell: no contact was given */
+    lang = lp_doc_str(complaint, "lang");
+    if (bson_iter_init(&it, complaint) && bson_iter_find_descendant(&it, "deadline_at", &it) &&
+        BSON_ITER_HOLDS_INT64(&it))
+        notifier_date(bson_iter_int64(&it), lang, deadline, sizeof deadline);
+    vars.tracking_id = env->tracking_id;
+    vars.agency = lp_doc_str(complaint, "agency.name");
+    vars.deadline = deadline;
+    vars.note = s_note(kind, complaint);
+    vars.number = self->config->sms_sender;
+    if (notifier_render(kind, lang, &vars, &msg) != 0)
+        goto done;
+    notes = lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    if (*lp_doc_str(complaint, "reporter.lookup.phone"))
+        rc = s_queue(self, notes, env, kind, "sms", bson_iter_value(&sealed), lang, &msg);
+    if (rc == 0 && *lp_doc_str(complaint, "reporter.lookup.email"))
+        rc = s_queue(self, notes, env, kind, "email", bson_iter_value(&sealed), lang, &msg);
+done:
+    if (notes)
+        mongoc_collection_destroy(notes);
+    if (complaint)
+        bson_destroy(complaint);
+    if (projection)
+        bson_destroy(projection);
+    bson_destroy(filter);
+    return rc;
+}
