@@ -179,7 +179,8 @@ lp_ratelimit_take(lp_ratelimit_t *self, const char *key, int64_t now_ms, int64_t
         allowed = true;
     }
     else if (retry_after_ms) {
-        double wait = ceil((1.0 - b->tokens) / self->per_ms);
+        /* The small subtraction keeps rounding error from adding a millisecond. */
+        double wait = ceil((1.0 - b->tokens) / self->per_ms - 1e-6);
         *retry_after_ms = wait < 1 ? 1 : (int64_t) wait;
     }
     pthread_mutex_unlock(&self->lock);
