@@ -11,8 +11,8 @@ if(IS_DIRECTORY ${SEEDS})
     file(COPY ${seeds} DESTINATION ${WORK}/corpus)
   endif()
 endif()
-set(args -runs=${RUNS} -max_total_time=${SECONDS} -max_len=${MAX_LEN} -timeout=5 -rss_limit_mb=2048 -print_final_stats=1
-    -artifact_prefix=${WORK}/)
+set(args -runs=${RUNS} -max_total_time=${SECONDS} -max_len=${MAX_LEN} -timeout=5
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=${WORK}/)
 if(EXISTS ${DICT})
   list(APPEND args -dict=${DICT})
 endif()

@@ -9,7 +9,12 @@
 #                                              code sees `data`/`size` (the input),
 #                                              `text` (a NUL-terminated copy) and
 #                                              `err` (an lp_error_t), and must free
-#                                              what the parser returns.
+#                                              what the parser returns. A parser that
+#                                              needs reference data takes fuzz_lookup()
+#                                              (HEADERS fuzz_lookup.h).
+# For example:
+#   lp_add_fuzzer(fuzz_sms LIBS lapor_intake HEADERS sms_parse.h fuzz_lookup.h
+#                 CALL "intake_sms_t m; if (intake_sms_parse(text, fuzz_lookup(), &m, &err) == 0) intake_sms_clear(&m);")
 # Seeds are read from tests/fuzz/corpus/NAME/ and a dictionary from
 # tests/fuzz/NAME.dict, both optional. Each ctest runs the target for a bounded number
 # of inputs over a copy of the seeds in the build folder, and fails on a crash, a leak,
