@@ -443,6 +443,9 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
     int auth = 0;
 
     lp_error_clear(&err);
+    /* Before the key check, so guessing keys is slow too. */
+    if (strcmp(method, "POST") == 0 && !intake_rate_allow(self, req))
+        return;
     auth = lp_apikey_check(self->svc.store, lp_http_header(req, "Authorization"), s_roles, owner,
                            sizeof owner, &err);
     if (auth < 0) {
