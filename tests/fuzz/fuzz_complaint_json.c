@@ -19,8 +19,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(intake_utf8_length(c.title) <= INTAKE_TITLE_MAX);
         assert(intake_utf8_length(c.body) <= INTAKE_BODY_MAX);
         assert(!c.reporter_phone || strncmp(c.reporter_phone, "+62", 3) == 0);
-        assert(c.privacy != LAPOR__V1__PRIVACY__PRIVACY_ANONYMOUS ||
-               (!c.reporter_name && !c.reporter_phone && !c.reporter_email));
+        /* Anonymous: never a name; a phone or email only to be sealed. */
+        assert(c.privacy != LAPOR__V1__PRIVACY__PRIVACY_ANONYMOUS || !c.reporter_name);
+        assert(strcmp(c.lang, "id") == 0 || strcmp(c.lang, "en") == 0);
         intake_complaint_clear(&c);
     }
     else
