@@ -10,6 +10,7 @@
 #include "lp_log.h"
 #include "notifier-private.h"
 #include "email.h"
+#include "templates.h"
 #include "webhook.h"
 
 #define BACKOFF_CAP_MS (60 * 60 * 1000)
