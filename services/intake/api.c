@@ -6,6 +6,7 @@
 #include "lp_doc.h"
 #include "intake-private.h"
 #include "agency.h"
+#include "auth.h"
 #include "citizen.h"
 #include "view.h"
 #include "lp_log.h"
@@ -125,11 +126,14 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
         char location[64];
         snprintf(location, sizeof location, COMPLAINTS_PATH "/%s", receipt.tracking_id);
         lp_http_add_header(req, "Location", location);
+        char pin[LP_PIN_LEN + 1];
         if (receipt.replayed)
             lp_http_add_header(req, "Idempotent-Replayed", "true");
-        lp_http_reply_json(
-            req, 201,
-            json_pack("{s:s,s:s}", "tracking_id", receipt.tracking_id, "status", "received"));
+        /* The PIN lets the reporter answer, accept or reopen; shown here, never stored. */
+        lp_identity_pin(self->identity, receipt.complaint_id, pin);
+        lp_http_reply_json(req, 201,
+                           json_pack("{s:s,s:s,s:s}", "tracking_id", receipt.tracking_id, "status",
+                                     "received", "pin", pin));
     }
     intake_complaint_clear(&c);
 }
@@ -150,6 +154,8 @@ intake_api_handle(lp_http_req_t *req, void *arg)
 
     if (strncmp(path, "/api/v1/admin/", 14) == 0)
         intake_triage_handle(self, req);
+    else if (strcmp(path, "/api/v1/session") == 0)
+        intake_session_handle(self, req);
     else if (strncmp(path, "/api/v1/agency/complaints", 25) == 0)
         intake_agency_handle(self, req);
     else if (strcmp(path, COMPLAINTS_PATH) == 0) {

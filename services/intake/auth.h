@@ -20,4 +20,9 @@ bool intake_auth_for_agency(intake_t *self, const lp_principal_t *who, const cha
 /* May who change a complaint's status (resolve, not our authority)? */
 bool intake_auth_may_decide(const lp_principal_t *who);
 
+/* POST /api/v1/session {username, password}: logs in (sets the HttpOnly,
+ * SameSite=Strict session cookie; Secure when secure_cookies) and answers the CSRF
+ * token; DELETE /api/v1/session logs out. */
+void intake_session_handle(intake_t *self, lp_http_req_t *req);
+
 #endif
