@@ -17,3 +17,12 @@ lp_add_integration_test(integration_lifecycle test_lifecycle)
 lp_add_integration_test(integration_notify test_notify)
 lp_add_integration_test(integration_ratelimit test_ratelimit)
 lp_add_integration_test(integration_agency test_agency)
+
+# Faults under load: label chaos (each test bounded to a couple of minutes).
+add_test(NAME chaos_faults
+         COMMAND /usr/bin/python3 -m unittest -v test_chaos
+         WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+set_tests_properties(chaos_faults PROPERTIES
+                     ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
+                     LABELS chaos
+                     TIMEOUT 900)
