@@ -62,6 +62,9 @@ void intake_ring(intake_t *self, const lp_envelope_t *env);
 /* The HTTP handler for /api/v1/... */
 void intake_api_handle(lp_http_req_t *req, void *arg);
 
+/* Kannel's inbound SMS, GET /sms/inbound?from=&to=&text=&id=&ts= (sms.c). */
+void intake_sms_handle(intake_t *self, lp_http_req_t *req);
+
 /* The triage desk, /api/v1/admin/... (coordinator API keys). */
 void intake_triage_handle(intake_t *self, lp_http_req_t *req);
 

@@ -11,6 +11,7 @@ typedef struct {
     long threads;
     long dispose_days;  /* working days to verify and dispose */
     long followup_days; /* working days an agency has to follow up */
+    const char *sms_token; /* /sms/inbound wants token=<this>; NULL or "": no check */
 } intake_config_t;
 
 /* Runs intake until SIGTERM or SIGINT; returns the process exit code. */

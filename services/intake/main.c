@@ -19,6 +19,9 @@ main(int argc, char **argv)
         {"followup-days", "LAPOR_FOLLOWUP_DAYS", LP_OPT_INT, "5",
          "working days an agency has to follow up (triage desk dispositions)",
          &config.followup_days},
+        {"sms-inbound-token", "LAPOR_SMS_INBOUND_TOKEN", LP_OPT_STRING, NULL,
+         "secret that Kannel's get-url passes as token= to /sms/inbound (empty: no check)",
+         &config.sms_token},
         {0},
     };
     int first = 0;
