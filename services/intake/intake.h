@@ -9,8 +9,8 @@ typedef struct {
     const char *listen;
     const char *identity_file; /* the sealing key (see lp_identity) */
     long threads;
-    long dispose_days;  /* working days to verify and dispose */
-    long followup_days; /* working days an agency has to follow up */
+    long dispose_days;     /* working days to verify and dispose */
+    long followup_days;    /* working days an agency has to follow up */
     const char *sms_token; /* /sms/inbound wants token=<this>; NULL or "": no check */
 } intake_config_t;
 

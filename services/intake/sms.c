@@ -125,8 +125,8 @@ s_find(intake_t *self, mongoc_collection_t *coll, const char *tracking, lp_error
     bson_t *filter = BCON_NEW("tracking_id", BCON_UTF8(tracking));
     bson_t *projection =
         BCON_NEW("tracking_id", BCON_INT32(1), "status", BCON_INT32(1), "v", BCON_INT32(1),
-                 "agency", BCON_INT32(1), "deadline_at", BCON_INT32(1), "dispose_by",
-                 BCON_INT32(1), "reporter.lookup", BCON_INT32(1), "replies.sms_id", BCON_INT32(1));
+                 "agency", BCON_INT32(1), "deadline_at", BCON_INT32(1), "dispose_by", BCON_INT32(1),
+                 "reporter.lookup", BCON_INT32(1), "replies.sms_id", BCON_INT32(1));
     bson_t *doc = lp_store_find_one(coll, filter, projection, err);
     if (err->code != LP_ERR_NONE)
         lp_metric_inc(self->db_errors);
@@ -177,8 +177,9 @@ s_status(s_sms_t *sms, const intake_sms_cmd_t *cmd)
     lp_error_clear(&err);
     snprintf(typed, sizeof typed, "%.*s", (int) (cmd->id_len < 63 ? cmd->id_len : 63), cmd->id);
     if (cmd->id_len == 0)
-        return s_answer(sms, "sms_help",
-                        "LAPOR: kirim STATUS diikuti nomor lacak 10 angka, mis. STATUS 4821093756.");
+        return s_answer(
+            sms, "sms_help",
+            "LAPOR: kirim STATUS diikuti nomor lacak 10 angka, mis. STATUS 4821093756.");
     if (lp_tracking_normalize(typed, tracking) != 0)
         return s_unknown_id(sms, cmd->id, cmd->id_len);
     client = lp_store_pop(self->svc.store);
@@ -193,8 +194,8 @@ s_status(s_sms_t *sms, const intake_sms_cmd_t *cmd)
         const char *agency = lp_doc_str(doc, "agency.name");
         int64_t deadline = lp_doc_int(doc, "deadline_at");
         int64_t dispose_by = lp_doc_int(doc, "dispose_by");
-        size_t n = (size_t) snprintf(text, sizeof text, "LAPOR %s: %s.", tracking,
-                                     s_status_words(status));
+        size_t n =
+            (size_t) snprintf(text, sizeof text, "LAPOR %s: %s.", tracking, s_status_words(status));
         if (*agency && n < sizeof text)
             n += (size_t) snprintf(text + n, sizeof text - n, " Instansi: %s.", agency);
         if (deadline > 0 && strcmp(status, "closed") != 0 && strcmp(status, "resolved") != 0) {
@@ -276,7 +277,8 @@ s_reply(s_sms_t *sms, const intake_sms_cmd_t *cmd)
     }
     lp_doc_copy(doc, "agency.id", agency_id, sizeof agency_id);
     changed.from = LAPOR__V1__STATUS__STATUS_POSTPONED;
-    changed.to = *agency_id ? LAPOR__V1__STATUS__STATUS_DISPOSED : LAPOR__V1__STATUS__STATUS_RECEIVED;
+    changed.to =
+        *agency_id ? LAPOR__V1__STATUS__STATUS_DISPOSED : LAPOR__V1__STATUS__STATUS_RECEIVED;
     changed.agency_id = agency_id;
     changed.actor = "reporter:sms";
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED;

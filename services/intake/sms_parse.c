@@ -282,9 +282,9 @@ intake_sms_title(const char *body, size_t len, char *out, size_t size)
 /* ---------------------------------------------------------------------------------
  * Places */
 
-static const char *const s_cues[] = {"desa",      "kelurahan", "kel", "kampung", "kecamatan",
-                                     "kec",       "kabupaten", "kab", "kota",    "di",
-                                     "dusun",     "daerah",    "wilayah", NULL};
+static const char *const s_cues[] = {"desa",  "kelurahan", "kel",     "kampung", "kecamatan",
+                                     "kec",   "kabupaten", "kab",     "kota",    "di",
+                                     "dusun", "daerah",    "wilayah", NULL};
 
 static int
 s_depth(const char *level)

@@ -51,6 +51,10 @@ int notifier_handle(void *arg, lp_envelope_t *env);
 /* Delivers up to max due notifications; returns how many were attempted. */
 int notifier_deliver_due(notifier_t *self, int max);
 
+/* Makes messages of channel that waited for it to be configured due now (at start,
+ * when the channel is configured). Returns how many, or -1 on a database error. */
+int notifier_release_waiting(notifier_t *self, const char *channel);
+
 /* The back-off before attempt number `attempt` (1-based), with ±25 % jitter. */
 int64_t notifier_backoff_ms(int64_t base_ms, int attempt);
 
