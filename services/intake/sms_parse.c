@@ -356,8 +356,10 @@ s_contains_words(const char *text, size_t len, const char *name, size_t n, bool 
 static bool
 s_matches(const char *text, size_t len, const lp_region_t *r)
 {
-    size_t n = 0;
-    const char *name = s_short_name(r->name, &n);
+    size_t n = strlen(r->name);
+    /* Only a kabupaten or kota is called by its short name: "Kota Bangun" is a
+     * kecamatan, and "bangun" an everyday word. */
+    const char *name = s_depth(r->level) == 1 ? s_short_name(r->name, &n) : r->name;
     bool need_cue = n < 6;
     if (s_contains_words(text, len, name, n, need_cue))
         return true;
@@ -402,7 +404,10 @@ intake_sms_region(const char *text, size_t len, const lp_region_t *regions, size
         long score;
         if (depth == 0 || !r->name || !s_matches(text, len, r))
             continue;
-        s_short_name(r->name, &name_len);
+        if (depth == 1)
+            s_short_name(r->name, &name_len);
+        else
+            name_len = strlen(r->name);
         /* Deeper first; a place whose kecamatan or kabupaten is named too beats a
          * namesake elsewhere; then the longer name. */
         score = depth * 100000L + (s_ancestor_named(text, len, regions, n, r) ? 10000L : 0) +

@@ -183,6 +183,11 @@ class Kannel:
         else:
             self._start_fakesmsc(f"{sender} {to or self.sender} text {text}")
 
+    def inject_data(self, sender, raw, to=None):
+        """One 8-bit SMS whose bytes are raw (any bytes, not necessarily UTF-8)."""
+        self._start_fakesmsc(f"{sender} {to or self.sender} data "
+                             f"{urllib.parse.quote_plus(raw)}")
+
     def inject_parts(self, sender, parts, ref=0x2A):
         """A concatenated SMS: each part carries the concatenation UDH, so bearerbox
         must join them before smsbox calls intake."""

@@ -14,3 +14,6 @@ endfunction()
 lp_add_integration_test(integration_slice test_slice)
 lp_add_integration_test(integration_scale test_scale)
 lp_add_integration_test(integration_lifecycle test_lifecycle)
+# The SMS channel needs Kannel (Debian packages kannel, kannel-extras); label `kannel`.
+lp_add_integration_test(integration_sms test_sms)
+set_tests_properties(integration_sms PROPERTIES LABELS "integration;kannel")

@@ -189,6 +189,7 @@ static const lp_region_t regions[] = {
     {"64.02", "kabupaten", "Kabupaten Kutai Kartanegara", "64"},
     {"64.02.01", "kecamatan", "Muara Jawa", "64.02"},
     {"64.02.01.2001", "desa", "Jawa", "64.02.01"},
+    {"64.02.08", "kecamatan", "Kota Bangun", "64.02"},
     {"64.71", "kabupaten", "Kota Balikpapan", "64"},
 };
 #define N_REGIONS (sizeof regions / sizeof regions[0])
@@ -215,6 +216,9 @@ test_region(void **state)
     assert_string_equal(region_of("desa Jawa kecamatan Muara Jawa banjir"), "64.02.01.2001");
     assert_null(region_of("banjir di desa jawa"));
     assert_null(region_of("tidak ada nama tempat"));
+    /* Only a kabupaten goes by its short name. */
+    assert_null(region_of("tolong bangun taman bermain"));
+    assert_string_equal(region_of("banjir di Kota Bangun"), "64.02.08");
     assert_null(region_of("Samurangaux bukan nama"));
 }
 
