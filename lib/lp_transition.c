@@ -56,6 +56,11 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
     if (t->push)
         bson_concat(&push, t->push);
     bson_append_document_end(&update, &push);
+    if (t->seen_by && *t->seen_by) {
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$addToSet", &set);
+        BSON_APPEND_UTF8(&set, "agencies_seen", t->seen_by);
+        bson_append_document_end(&update, &set);
+    }
     if (t->done_stage && t->done_event) {
         char path[64];
         snprintf(path, sizeof path, "todo.%s", t->done_stage);
@@ -96,6 +101,7 @@ lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelop
     t->set = set;
     t->unset = unset;
     t->agency_id = agency->id;
+    t->seen_by = agency->id;
     t->event = env;
     t->stages = next;
     t->n_stages = 2;

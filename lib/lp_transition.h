@@ -22,6 +22,8 @@ typedef struct {
     const char *actor;          /* who: "router", "triage:<key name>", ... */
     const char *note;           /* history note in plain words (may be NULL) */
     const char *agency_id;      /* history: the agency concerned (may be NULL) */
+    const char *seen_by;        /* an agency that now holds the complaint: added to
+                                   agencies_seen, which decides who may read it */
     const lp_envelope_t *event; /* the event this causes (may be NULL) */
     const char *const *stages;  /* stages whose todo list gets the event */
     size_t n_stages;

@@ -152,6 +152,8 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
     const char *idem = lp_http_header(req, "Idempotency-Key");
 
     lp_error_clear(&err);
+    if (!intake_rate_allow(self, req))
+        return;
     if (ctype && strncmp(ctype, "application/json", 16) != 0) {
         lp_http_reply_error(req, 415, NULL, "send the complaint as application/json");
         return;

@@ -9,8 +9,15 @@ typedef struct {
     const char *listen;
     const char *identity_file; /* the sealing key (see lp_identity) */
     long threads;
-    long dispose_days;     /* working days to verify and dispose */
-    long followup_days;    /* working days an agency has to follow up */
+    long dispose_days;  /* working days to verify and dispose */
+    long followup_days; /* working days an agency has to follow up */
+
+    /* Rate limits (rate.c). */
+    const char *trusted_proxies; /* whose X-Forwarded-For counts (lp_ipnet.h) */
+    long rate_ip_per_minute;     /* writes per client address; 0: no limit */
+    long rate_ip_burst;
+    long rate_phone_per_hour; /* complaints per phone number (SMS); 0: no limit */
+    long rate_phone_burst;
     const char *sms_token; /* /sms/inbound wants token=<this>; NULL or "": no check */
 } intake_config_t;
 

@@ -359,6 +359,7 @@ s_complaint(s_sms_t *sms, const intake_sms_cmd_t *cmd)
     const lp_region_t *regions = NULL, *region = NULL;
     char key[SMS_ID_MAX + 8], title[INTAKE_SMS_TITLE_MAX * 4 + 1], text[SMS_TEXT_MAX];
     size_t n_regions = 0;
+    int64_t retry_s = 0;
     lp_error_t err;
     int rc = 0;
 
@@ -374,6 +375,20 @@ s_complaint(s_sms_t *sms, const intake_sms_cmd_t *cmd)
         rc = s_answer(sms, "sms_too_short",
                       "LAPOR: pesan Anda terlalu pendek untuk diproses. Ceritakan apa, di mana "
                       "dan sejak kapan (paling sedikit 10 huruf), atau kirim BANTUAN.");
+        goto done;
+    }
+    /* The per-phone limit of complaints (rate.c): one polite SMS, then silence. */
+    switch (intake_rate_phone(self, sms->contact.phone, &retry_s)) {
+    case INTAKE_RATE_OK:
+        break;
+    case INTAKE_RATE_NOTICE:
+        snprintf(text, sizeof text,
+                 "LAPOR: Anda sudah mengirim banyak pengaduan. Silakan kirim lagi dalam %lld "
+                 "menit. Terima kasih.",
+                 (long long) (retry_s + 59) / 60);
+        rc = s_answer(sms, "sms_rate_limited", text);
+        goto done;
+    case INTAKE_RATE_QUIET:
         goto done;
     }
     intake_sms_title(c.body, strlen(c.body), title, sizeof title);
@@ -477,10 +492,6 @@ intake_sms_handle(intake_t *self, lp_http_req_t *req)
         return;
     }
     lp_identity_lookup(self->identity, sms.contact.phone, sms.lookup);
-
-    /* RATE LIMIT (the lead wires lib/lp_ratelimit here): one bucket per sms.lookup
-     * (the keyed hash, never the number). When it is exceeded, queue one polite SMS
-     * with id "sms:<kannel id>:reply" (type "sms_rate_limited"), answer 200 and stop. */
 
     intake_sms_parse(text ? text : "", text ? strlen(text) : 0, &cmd);
     if (cmd.english)

@@ -16,6 +16,7 @@ static const char s_commands[] =
     "                                            DIR (default .), sorted; no webhook secrets\n"
     "  agency list [--json]                      list agencies and whether a webhook is set\n"
     "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n"
+    "  agency-webhook clear <id>                 stop sending the agency webhooks\n"
     "  admin-key add <name> [coordinator|admin]  prints a new triage-desk API key (shown once)\n"
     "  admin-key revoke <name>                   withdraws every key of that person\n"
     "  notifications dead [--json]               messages given up after the last try\n"

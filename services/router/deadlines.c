@@ -115,6 +115,7 @@ s_escalate(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     t.actor = "router";
     t.note = note;
     t.agency_id = parent ? parent->id : agency_id;
+    t.seen_by = parent ? parent->id : NULL;
     t.event = &env;
     t.stages = s_next;
     t.n_stages = 2;

@@ -277,6 +277,9 @@ class System:
             "LAPOR_GRACE_MS": "1000",
             "LAPOR_SWEEP_MS": "300",
             "LAPOR_LEASE_MS": "5000",
+            # Every test client is 127.0.0.1: rate limits are tested in test_ratelimit.
+            "LAPOR_RATE_IP_PER_MINUTE": "0",
+            "LAPOR_RATE_PHONE_PER_HOUR": "0",
         })
         env.update(self.extra_env)
         return env
