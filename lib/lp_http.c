@@ -143,6 +143,12 @@ lp_http_header(const lp_http_req_t *req, const char *name)
 }
 
 const char *
+lp_http_cookie(const lp_http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *
 lp_http_body(const lp_http_req_t *req, size_t *len)
 {
     if (len)

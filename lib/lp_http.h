@@ -48,6 +48,7 @@ const char *lp_http_method(const lp_http_req_t *req);
 const char *lp_http_path(const lp_http_req_t *req);
 const char *lp_http_query(const lp_http_req_t *req, const char *key); /* NULL if absent */
 const char *lp_http_header(const lp_http_req_t *req, const char *name);
+const char *lp_http_cookie(const lp_http_req_t *req, const char *name); /* NULL if absent */
 const char *lp_http_body(const lp_http_req_t *req, size_t *len);
 /* The client's IP address: the peer's, or the one trusted proxies forwarded for. */
 const char *lp_http_client_ip(const lp_http_req_t *req);

@@ -49,4 +49,13 @@ void lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_en
                            int followup_days, const char *producer,
                            char event_id[LP_EVENT_ID_LEN + 1]);
 
+/* Erases the reporter's details from a complaint (UU 27/2022: kept no longer than
+ * needed), with a history entry, and from the citizen messages still waiting for
+ * it (they become "skipped"). The complaint itself stays for statistics. Returns
+ * 1 erased, 0 nothing to erase, -1 on a database error. */
+int lp_transition_erase_reporter(mongoc_collection_t *complaints,
+                                 mongoc_collection_t *notifications, const bson_oid_t *oid,
+                                 const char *actor, const char *note, int64_t now_ms,
+                                 lp_error_t *err);
+
 #endif

@@ -46,6 +46,7 @@ typedef struct {
 
 typedef struct {
     char tracking_id[LP_TRACKING_LEN + 1];
+    char complaint_id[25];
     bool replayed;  /* the key was seen: tracking_id is the first complaint's */
     bool duplicate; /* a near-duplicate of tracking_id, linked to it, nothing new */
 } intake_receipt_t;

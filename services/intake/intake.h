@@ -8,6 +8,7 @@ typedef struct {
     lp_common_config_t common;
     const char *listen;
     const char *identity_file; /* the sealing key (see lp_identity) */
+    bool secure_cookies;       /* behind TLS: session cookies get Secure */
     long threads;
     long dispose_days;  /* working days to verify and dispose */
     long followup_days; /* working days an agency has to follow up */

@@ -126,7 +126,8 @@ s_find(intake_t *self, mongoc_collection_t *coll, const char *tracking, lp_error
     bson_t *projection =
         BCON_NEW("tracking_id", BCON_INT32(1), "status", BCON_INT32(1), "v", BCON_INT32(1),
                  "agency", BCON_INT32(1), "deadline_at", BCON_INT32(1), "dispose_by", BCON_INT32(1),
-                 "reporter.lookup", BCON_INT32(1), "replies.sms_id", BCON_INT32(1));
+                 "reporter.lookup", BCON_INT32(1), "reporter_replies.sms_id", BCON_INT32(1),
+                 "question.from_status", BCON_INT32(1));
     bson_t *doc = lp_store_find_one(coll, filter, projection, err);
     if (err->code != LP_ERR_NONE)
         lp_metric_inc(self->db_errors);
@@ -149,7 +150,7 @@ static bool
 s_has_reply(const bson_t *doc, const char *kannel_id)
 {
     bson_iter_t it, arr, item;
-    if (!bson_iter_init_find(&it, doc, "replies") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+    if (!bson_iter_init_find(&it, doc, "reporter_replies") || !BSON_ITER_HOLDS_ARRAY(&it) ||
         !bson_iter_recurse(&it, &arr))
         return false;
     while (bson_iter_next(&arr))
@@ -217,21 +218,24 @@ s_status(s_sms_t *sms, const intake_sms_cmd_t *cmd)
     return rc;
 }
 
-/* The reporter's answer goes into the complaint, which returns to whoever asked:
- * the agency when one holds it (disposed), else the triage desk (received). */
+/* The reporter's answer goes into the complaint, which returns to whoever asked,
+ * as the web reply does (citizen.c): the status the question was asked in, else
+ * disposed when an agency holds it, else received (back through the router). */
 static int
 s_reply(s_sms_t *sms, const intake_sms_cmd_t *cmd)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+    static const char *const back_to_router[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER,
+                                                 LP_STAGE_REPORTER};
     intake_t *self = sms->self;
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
     char tracking[LP_TRACKING_LEN + 1], text[SMS_TEXT_MAX], typed[64], complaint_id[25];
-    char event_id[LP_EVENT_ID_LEN + 1], agency_id[64] = "";
+    char event_id[LP_EVENT_ID_LEN + 1], agency_id[64] = "", back[24] = "";
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
     bson_t *doc = NULL, *answer = NULL;
-    bson_t push = BSON_INITIALIZER, set = BSON_INITIALIZER;
+    bson_t push = BSON_INITIALIZER, set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
     lp_transition_t t = {0};
     bson_iter_t it;
     bson_oid_t oid;
@@ -276,9 +280,12 @@ s_reply(s_sms_t *sms, const intake_sms_cmd_t *cmd)
         goto done;
     }
     lp_doc_copy(doc, "agency.id", agency_id, sizeof agency_id);
+    lp_doc_copy(doc, "question.from_status", back, sizeof back);
+    if (strcmp(back, "received") != 0 && strcmp(back, "disposed") != 0 &&
+        strcmp(back, "in_progress") != 0 && strcmp(back, "reopened") != 0)
+        snprintf(back, sizeof back, "%s", *agency_id ? "disposed" : "received");
     changed.from = LAPOR__V1__STATUS__STATUS_POSTPONED;
-    changed.to =
-        *agency_id ? LAPOR__V1__STATUS__STATUS_DISPOSED : LAPOR__V1__STATUS__STATUS_RECEIVED;
+    changed.to = lp_status_from_name(back);
     changed.agency_id = agency_id;
     changed.actor = "reporter:sms";
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED;
@@ -301,20 +308,22 @@ s_reply(s_sms_t *sms, const intake_sms_cmd_t *cmd)
                           BCON_UTF8(body), "sms_id", BCON_UTF8(sms->kannel_id));
         free(body);
     }
-    BSON_APPEND_DOCUMENT(&push, "replies", answer);
+    BSON_APPEND_DOCUMENT(&push, "reporter_replies", answer);
+    BSON_APPEND_UTF8(&unset, "question", "");
     BSON_APPEND_INT64(&set, "last_reply_at", now);
     t.from_status = "postponed";
     t.from_v = (int32_t) lp_doc_int(doc, "v");
-    t.to_status = *agency_id ? "disposed" : "received";
+    t.to_status = back;
     t.set = &set;
+    t.unset = &unset;
     t.push = &push;
     t.actor = "reporter:sms";
-    /* History notes are public: the answer itself stays in `replies`. */
+    /* History notes are public: the answer itself stays in `reporter_replies`. */
     t.note = "Pelapor menjawab pertanyaan petugas lewat SMS";
-    t.agency_id = agency_id;
+    t.agency_id = *agency_id ? agency_id : NULL;
     t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
+    t.stages = strcmp(back, "received") == 0 ? back_to_router : next;
+    t.n_stages = strcmp(back, "received") == 0 ? 3 : 2;
     applied = lp_transition_apply(coll, &oid, &t, now, &err);
     if (applied < 0) {
         lp_metric_inc(self->db_errors);
@@ -339,6 +348,7 @@ done:
         bson_destroy(answer);
     bson_destroy(&push);
     bson_destroy(&set);
+    bson_destroy(&unset);
     if (doc)
         bson_destroy(doc);
     if (coll)

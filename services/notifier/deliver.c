@@ -11,6 +11,7 @@
 #include "notifier-private.h"
 #include "email.h"
 #include "sms.h"
+#include "templates.h"
 #include "webhook.h"
 
 #define BACKOFF_CAP_MS (60 * 60 * 1000)
@@ -128,8 +129,12 @@ s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t erro
         for (char *p = message_id; *p; p++)
             if (*p == ':')
                 *p = '.';
-        switch (notifier_email_send(&self->email, contact.email, lp_doc_str(note, "subject"),
-                                    lp_doc_str(note, "text"), message_id, error_text, error_size)) {
+        /* The PIN goes into the text only now, so the outbox never holds it. */
+        char pin[LP_PIN_LEN + 1], text[4096];
+        lp_identity_pin(self->identity, lp_doc_str(note, "complaint_id"), pin);
+        notifier_fill_pin(lp_doc_str(note, "text"), pin, text, sizeof text);
+        switch (notifier_email_send(&self->email, contact.email, lp_doc_str(note, "subject"), text,
+                                    message_id, error_text, error_size)) {
         case NOTIFIER_EMAIL_SENT:
             outcome = S_SENT;
             break;

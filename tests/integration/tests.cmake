@@ -16,6 +16,7 @@ lp_add_integration_test(integration_scale test_scale)
 lp_add_integration_test(integration_lifecycle test_lifecycle)
 lp_add_integration_test(integration_notify test_notify)
 lp_add_integration_test(integration_ratelimit test_ratelimit)
+lp_add_integration_test(integration_agency test_agency)
 # The SMS channel needs Kannel (Debian packages kannel, kannel-extras); label `kannel`.
 lp_add_integration_test(integration_sms test_sms)
 set_tests_properties(integration_sms PROPERTIES LABELS "integration;kannel")
