@@ -181,6 +181,8 @@ intake_api_handle(lp_http_req_t *req, void *arg)
             lp_http_reply_error(req, 405, NULL, "use GET to read a complaint");
         }
     }
+    else if (strcmp(path, "/sms/inbound") == 0)
+        intake_sms_handle(self, req);
     else if (strcmp(path, "/") == 0 && strcmp(method, "GET") == 0)
         lp_http_reply(req, 200, "text/html; charset=utf-8", s_index, sizeof s_index - 1);
     else

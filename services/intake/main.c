@@ -35,6 +35,9 @@ main(int argc, char **argv)
          &config.rate_phone_per_hour},
         {"rate-phone-burst", "LAPOR_RATE_PHONE_BURST", LP_OPT_INT, "3",
          "complaints a phone number may send at once by SMS", &config.rate_phone_burst},
+        {"sms-inbound-token", "LAPOR_SMS_INBOUND_TOKEN", LP_OPT_STRING, NULL,
+         "secret that Kannel's get-url passes as token= to /sms/inbound (empty: no check)",
+         &config.sms_token},
         {0},
     };
     int first = 0;

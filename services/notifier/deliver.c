@@ -10,6 +10,7 @@
 #include "lp_log.h"
 #include "notifier-private.h"
 #include "email.h"
+#include "sms.h"
 #include "templates.h"
 #include "webhook.h"
 
@@ -150,12 +151,42 @@ s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t erro
 }
 
 static s_outcome_t
-s_send_sms(notifier_t *self, const bson_t *note, char *error_text, size_t error_size)
+s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text, size_t error_size)
 {
-    (void) self;
-    (void) note;
-    snprintf(error_text, error_size, "no SMS gateway configured (LAPOR_SMS_SENDSMS_URL)");
-    return S_WAIT;
+    notifier_sms_config_t config = {
+        .url = self->config->sms_sendsms_url ? self->config->sms_sendsms_url : "",
+        .username = self->config->sms_username ? self->config->sms_username : "",
+        .password = self->config->sms_password ? self->config->sms_password : "",
+        .sender = self->config->sms_sender,
+        .timeout_ms = self->config->webhook_timeout_ms,
+    };
+    lp_contact_t contact;
+    s_outcome_t outcome = S_DEAD;
+
+    if (!*config.url) {
+        snprintf(error_text, error_size, "no SMS gateway configured (LAPOR_SMS_SENDSMS_URL)");
+        return S_WAIT;
+    }
+    if (!s_open_contact(self, note, &contact, error_text, error_size))
+        return S_DEAD;
+    if (!*contact.phone)
+        snprintf(error_text, error_size, "the reporter gave no phone number");
+    else {
+        switch (notifier_sms_send(&config, contact.phone, lp_doc_str(note, "text"), status,
+                                  error_text, error_size)) {
+        case NOTIFIER_SMS_SENT:
+            outcome = S_SENT;
+            break;
+        case NOTIFIER_SMS_RETRY:
+            outcome = S_RETRY;
+            break;
+        case NOTIFIER_SMS_DEAD:
+            outcome = S_DEAD;
+            break;
+        }
+    }
+    sodium_memzero(&contact, sizeof contact);
+    return outcome;
 }
 
 static void
@@ -181,7 +212,7 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     else if (strcmp(channel, "email") == 0)
         outcome = s_send_email(self, note, error_text, sizeof error_text);
     else if (strcmp(channel, "sms") == 0)
-        outcome = s_send_sms(self, note, error_text, sizeof error_text);
+        outcome = s_send_sms(self, note, &status, error_text, sizeof error_text);
     else {
         snprintf(error_text, sizeof error_text, "unknown channel");
         outcome = S_DEAD;
@@ -330,4 +361,36 @@ notifier_senders_stop(notifier_t *self)
     self->n_senders = 0;
     pthread_cond_destroy(&self->senders_cond);
     pthread_mutex_destroy(&self->senders_lock);
+}
+
+int
+notifier_release_waiting(notifier_t *self, const char *channel)
+{
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *notes =
+        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    int64_t now = lp_now_ms();
+    /* Only a message parked for a missing channel is pending with a future next_at. */
+    bson_t *filter = BCON_NEW("channel", BCON_UTF8(channel), "state", BCON_UTF8("pending"),
+                              "next_at", "{", "$gt", BCON_INT64(now), "}");
+    bson_t *update = BCON_NEW("$set", "{", "next_at", BCON_INT64(now), "}");
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t it;
+    int n = -1;
+
+    if (mongoc_collection_update_many(notes, filter, update, NULL, &reply, &error))
+        n = bson_iter_init_find(&it, &reply, "modifiedCount") ? (int) bson_iter_as_int64(&it) : 0;
+    else {
+        lp_metric_inc(self->db_errors);
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    }
+    if (n > 0)
+        lp_log(LP_LOG_INFO, "notification.released", "{s:s,s:i}", "channel", channel, "count", n);
+    bson_destroy(&reply);
+    bson_destroy(update);
+    bson_destroy(filter);
+    mongoc_collection_destroy(notes);
+    lp_store_push(self->svc.store, client);
+    return n;
 }

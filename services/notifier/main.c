@@ -22,6 +22,13 @@ main(int argc, char **argv)
          &config.identity_file},
         {"sms-sender", "LAPOR_SMS_SENDER", LP_OPT_STRING, "1708",
          "the SMS number citizens write to (sender of outgoing SMS)", &config.sms_sender},
+        {"sms-sendsms-url", "LAPOR_SMS_SENDSMS_URL", LP_OPT_STRING, NULL,
+         "Kannel's sendsms, e.g. http://127.0.0.1:13013/cgi-bin/sendsms (empty: SMS wait)",
+         &config.sms_sendsms_url},
+        {"sms-username", "LAPOR_SMS_USERNAME", LP_OPT_STRING, NULL, "Kannel sendsms-user username",
+         &config.sms_username},
+        {"sms-password", "LAPOR_SMS_PASSWORD", LP_OPT_STRING, NULL, "Kannel sendsms-user password",
+         &config.sms_password},
         {"agency-feed-bind", "LAPOR_AGENCY_FEED_BIND", LP_OPT_STRING, NULL,
          "ZeroMQ address of the agency feed (PUB, topic = agency id); empty: a free port on "
          "the bus address, advertised in the services collection",

@@ -67,6 +67,10 @@ int notifier_senders_start(notifier_t *self, int n);
 void notifier_senders_wake(notifier_t *self);
 void notifier_senders_stop(notifier_t *self);
 
+/* Makes messages of channel that waited for it to be configured due now (at start,
+ * when the channel is configured). Returns how many, or -1 on a database error. */
+int notifier_release_waiting(notifier_t *self, const char *channel);
+
 /* The back-off before attempt number `attempt` (1-based), with ±25 % jitter. */
 int64_t notifier_backoff_ms(int64_t base_ms, int attempt);
 

@@ -106,6 +106,9 @@ notifier_main(notifier_config_t *config)
         rc = -1;
         goto done;
     }
+    /* SMS parked while no gateway was configured go now that one is. */
+    if (config->sms_sendsms_url && *config->sms_sendsms_url)
+        notifier_release_waiting(&self, "sms");
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
     lp_loop_add_socket(self.svc.loop, self.intake_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);

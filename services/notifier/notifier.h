@@ -10,9 +10,12 @@ typedef struct {
     long webhook_timeout_ms;
     long max_tries;
     long backoff_ms;
-    long senders;              /* threads that send, each one message at a time */
-    const char *identity_file; /* opens reporters' sealed contacts */
-    const char *sms_sender;    /* the number citizens write to */
+    long senders;                /* threads that send, each one message at a time */
+    const char *identity_file;   /* opens reporters' sealed contacts */
+    const char *sms_sender;      /* the number citizens write to */
+    const char *sms_sendsms_url; /* Kannel's sendsms; NULL or "" = SMS wait, pending */
+    const char *sms_username;
+    const char *sms_password;
     const char *smtp_url;
     const char *smtp_username;
     const char *smtp_password;
