@@ -108,6 +108,16 @@ s_open_contact(notifier_t *self, const bson_t *note, lp_contact_t *contact, char
     return false;
 }
 
+/* The message's text; the PIN goes in only now, so the outbox never holds it. */
+static void
+s_text(notifier_t *self, const bson_t *note, char *out, size_t size)
+{
+    char pin[LP_PIN_LEN + 1];
+    lp_identity_pin(self->identity, lp_doc_str(note, "complaint_id"), pin);
+    notifier_fill_pin(lp_doc_str(note, "text"), pin, out, size);
+    sodium_memzero(pin, sizeof pin);
+}
+
 static s_outcome_t
 s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t error_size)
 {
@@ -129,10 +139,8 @@ s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t erro
         for (char *p = message_id; *p; p++)
             if (*p == ':')
                 *p = '.';
-        /* The PIN goes into the text only now, so the outbox never holds it. */
-        char pin[LP_PIN_LEN + 1], text[4096];
-        lp_identity_pin(self->identity, lp_doc_str(note, "complaint_id"), pin);
-        notifier_fill_pin(lp_doc_str(note, "text"), pin, text, sizeof text);
+        char text[4096];
+        s_text(self, note, text, sizeof text);
         switch (notifier_email_send(&self->email, contact.email, lp_doc_str(note, "subject"), text,
                                     message_id, error_text, error_size)) {
         case NOTIFIER_EMAIL_SENT:
@@ -172,8 +180,9 @@ s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text,
     if (!*contact.phone)
         snprintf(error_text, error_size, "the reporter gave no phone number");
     else {
-        switch (notifier_sms_send(&config, contact.phone, lp_doc_str(note, "text"), status,
-                                  error_text, error_size)) {
+        char text[1024];
+        s_text(self, note, text, sizeof text);
+        switch (notifier_sms_send(&config, contact.phone, text, status, error_text, error_size)) {
         case NOTIFIER_SMS_SENT:
             outcome = S_SENT;
             break;
