@@ -306,6 +306,13 @@ lp_refdata_region_count(const lp_refdata_t *self)
     return self->n_regions;
 }
 
+const lp_region_t *
+lp_refdata_regions(const lp_refdata_t *self, size_t *n)
+{
+    *n = self->n_regions;
+    return self->regions;
+}
+
 bool
 lp_refdata_has_category(const lp_refdata_t *self, const char *id)
 {

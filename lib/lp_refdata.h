@@ -41,6 +41,8 @@ void lp_refdata_destroy(lp_refdata_t **self_p);
 
 const lp_region_t *lp_refdata_region(const lp_refdata_t *self, const char *code);
 size_t lp_refdata_region_count(const lp_refdata_t *self);
+/* Every region, sorted by code (*n of them), to search by name. */
+const lp_region_t *lp_refdata_regions(const lp_refdata_t *self, size_t *n);
 
 bool lp_refdata_has_category(const lp_refdata_t *self, const char *id);
 

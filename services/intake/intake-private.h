@@ -62,6 +62,9 @@ void intake_ring(intake_t *self, const lp_envelope_t *env);
 /* The HTTP handler for /api/v1/... */
 void intake_api_handle(lp_http_req_t *req, void *arg);
 
+/* The Open311 GeoReport v2 channel, /open311/v2/... (open311.c). */
+void intake_open311_handle(intake_t *self, lp_http_req_t *req);
+
 /* The triage desk, /api/v1/admin/... (coordinator API keys). */
 void intake_triage_handle(intake_t *self, lp_http_req_t *req);
 

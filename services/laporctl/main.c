@@ -18,6 +18,8 @@ static const char s_commands[] =
     "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n"
     "  admin-key add <name> [coordinator|admin]  prints a new triage-desk API key (shown once)\n"
     "  admin-key revoke <name>                   withdraws every key of that person\n"
+    "  open311-key add <client name>             prints a new Open311 API key (shown once)\n"
+    "  open311-key revoke <key or client name>   withdraws that key, or every key of the client\n"
     "  notifications dead [--json]               messages given up after the last try\n"
     "  notifications redrive <id>|--all          send dead messages again (same ids)\n"
     "  identity-keygen <dir>                     new keys that seal reporters' contacts:\n"
@@ -91,6 +93,8 @@ main(int argc, char **argv)
         rc = laporctl_notifications(store, argc, argv);
     else if (strcmp(argv[0], "admin-key") == 0)
         rc = laporctl_admin_key(store, argc, argv);
+    else if (strcmp(argv[0], "open311-key") == 0)
+        rc = laporctl_open311_key(store, argc, argv);
     else {
         fprintf(stderr, "laporctl: unknown command '%s' (see --help)\n", argv[0]);
         rc = 2;
