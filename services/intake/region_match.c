@@ -53,16 +53,6 @@ s_covers(const char *a, const char *b)
     return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '.');
 }
 
-/* The number of code segments: 1 for "64", 4 for "64.01.01.2009". */
-static int
-s_depth(const char *code)
-{
-    int d = 1;
-    for (; *code; code++)
-        d += *code == '.';
-    return d;
-}
-
 int
 intake_region_match(const lp_region_t *regions, size_t n, const char *address, char *code,
                     size_t size)
@@ -73,7 +63,7 @@ intake_region_match(const lp_region_t *regions, size_t n, const char *address, c
     const char *p = address;
     const lp_region_t *best[MAX_CANDIDATES];
     size_t n_best = 0;
-    int best_score = -1, best_depth = 0;
+    int best_score = -1;
     char common[32] = "";
 
     if (!address || strlen(address) > INTAKE_ADDRESS_MAX)
@@ -97,26 +87,35 @@ intake_region_match(const lp_region_t *regions, size_t n, const char *address, c
     for (size_t a = 0; a < parts; a++)
         for (size_t i = 0; i < n_cand[a]; i++) {
             const lp_region_t *r = cand[a][i];
-            int score = 0, depth = s_depth(r->code);
+            int score = 0;
+            bool seen = false;
             for (size_t b = 0; b < parts; b++) {
                 bool agrees = false;
                 for (size_t j = 0; b != a && j < n_cand[b] && !agrees; j++)
                     agrees = s_covers(cand[b][j]->code, r->code);
                 score += agrees;
             }
-            if (score > best_score || (score == best_score && depth > best_depth)) {
+            if (score > best_score) {
                 best_score = score;
-                best_depth = depth;
                 n_best = 0;
             }
-            if (score == best_score && depth == best_depth && n_best < MAX_CANDIDATES) {
-                bool seen = false;
-                for (size_t k = 0; k < n_best && !seen; k++)
-                    seen = best[k] == r;
-                if (!seen)
-                    best[n_best++] = r;
-            }
+            for (size_t k = 0; k < n_best && !seen; k++)
+                seen = best[k] == r;
+            if (score == best_score && !seen && n_best < MAX_CANDIDATES)
+                best[n_best++] = r;
         }
+    /* Within one line of descent the deepest is meant ("Anggana" is a kecamatan
+     * and a desa in it): drop every candidate that covers another. */
+    for (size_t k = 0; k < n_best;) {
+        bool covers = false;
+        for (size_t m = 0; m < n_best && !covers; m++)
+            covers = m != k && strcmp(best[k]->code, best[m]->code) != 0 &&
+                     s_covers(best[k]->code, best[m]->code);
+        if (covers)
+            best[k] = best[--n_best];
+        else
+            k++;
+    }
     if (n_best == 0)
         return -1;
     /* The nearest common ancestor: the longest code prefix, cut at a dot, that

@@ -6,9 +6,10 @@
  * kelurahan, kel., kecamatan, kec., kabupaten, kab., kota, provinsi), so "kab
  * paser" names "Kabupaten Paser". Parts that name nothing (a street, a house
  * number) are ignored. Of the regions named, the one agreeing with the most other
- * parts (they name it or one of its ancestors) wins, the deepest first; when
- * several equally good regions remain (a village name found in three districts)
- * the answer is their nearest common ancestor. Pure: no I/O, no globals. */
+ * parts (they name it or one of its ancestors) wins; of a region and one inside
+ * it ("Anggana" is a kecamatan and a desa in it) the inner one; when several
+ * unrelated regions remain (a village name found in three districts) the answer
+ * is their nearest common ancestor. Pure: no I/O, no globals. */
 #ifndef INTAKE_REGION_MATCH_H
 #define INTAKE_REGION_MATCH_H
 
