@@ -428,14 +428,17 @@ s_answer_requests(intake_t *self, lp_http_req_t *req, s_format_t fmt, const bson
     bson_error_t error;
     size_t i = 0;
 
-    if (!(categories = s_categories(self, &error)) ||
-        s_find(self, LP_COLL_COMPLAINTS, filter, opts, s_add_request, &list, &error) != 0) {
+    if (!(categories = s_categories(self, &error))) {
         s_busy(self, req, fmt, &error);
         goto done;
     }
     json_array_foreach (categories, i, c)
         json_object_set(list.names, json_string_value(json_object_get(c, "id")),
                         json_object_get(c, "name"));
+    if (s_find(self, LP_COLL_COMPLAINTS, filter, opts, s_add_request, &list, &error) != 0) {
+        s_busy(self, req, fmt, &error);
+        goto done;
+    }
     if (not_found && json_array_size(list.items) == 0)
         s_error(req, 404, fmt, "service_request_id", not_found);
     else {
