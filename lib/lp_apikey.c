@@ -48,8 +48,8 @@ lp_apikey_store(lp_store_t *store, const char *hash, const char *role, const cha
 }
 
 int
-lp_apikey_check(lp_store_t *store, const char *authorization, const char *const *roles, char *owner,
-                size_t owner_size, lp_error_t *err)
+lp_apikey_identify(lp_store_t *store, const char *authorization, char *owner, size_t owner_size,
+                   char *role, size_t role_size, lp_error_t *err)
 {
     char hash[LP_APIKEY_HASH_LEN + 1];
     mongoc_client_t *client = NULL;
@@ -71,15 +71,14 @@ lp_apikey_check(lp_store_t *store, const char *authorization, const char *const 
     opts = BCON_NEW("limit", BCON_INT64(1));
     cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     if (mongoc_cursor_next(cursor, &doc)) {
-        const char *role = "", *who = "";
+        const char *r = "", *who = "";
         if (bson_iter_init_find(&it, doc, "role") && BSON_ITER_HOLDS_UTF8(&it))
-            role = bson_iter_utf8(&it, NULL);
+            r = bson_iter_utf8(&it, NULL);
         if (bson_iter_init_find(&it, doc, "owner") && BSON_ITER_HOLDS_UTF8(&it))
             who = bson_iter_utf8(&it, NULL);
-        for (const char *const *r = roles; *r && rc == 0; r++)
-            rc = strcmp(*r, role) == 0;
-        if (rc == 1)
-            snprintf(owner, owner_size, "%s", who);
+        snprintf(owner, owner_size, "%s", who);
+        snprintf(role, role_size, "%s", r);
+        rc = 1;
     }
     else if (mongoc_cursor_error(cursor, &error)) {
         lp_store_set_error(err, &error, "check key");
@@ -91,4 +90,20 @@ lp_apikey_check(lp_store_t *store, const char *authorization, const char *const 
     mongoc_collection_destroy(coll);
     lp_store_push(store, client);
     return rc;
+}
+
+int
+lp_apikey_check(lp_store_t *store, const char *authorization, const char *const *roles, char *owner,
+                size_t owner_size, lp_error_t *err)
+{
+    char who[128], role[32];
+    int rc = lp_apikey_identify(store, authorization, who, sizeof who, role, sizeof role, err);
+    if (rc != 1)
+        return rc;
+    for (const char *const *r = roles; *r; r++)
+        if (strcmp(*r, role) == 0) {
+            snprintf(owner, owner_size, "%s", who);
+            return 1;
+        }
+    return 0;
 }

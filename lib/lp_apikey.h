@@ -27,6 +27,11 @@ bool lp_apikey_store(lp_store_t *store, const char *hash, const char *role, cons
 /* Looks up a presented "Bearer <key>" header value. Returns 1 when the key exists,
  * is not revoked and has one of the roles (NULL-terminated list), with its owner
  * copied into owner; 0 when not; -1 on a database error. */
+/* Who a presented key belongs to: 1 with owner and role filled, 0 no such live
+ * key, -1 on a database error. */
+int lp_apikey_identify(lp_store_t *store, const char *authorization, char *owner, size_t owner_size,
+                       char *role, size_t role_size, lp_error_t *err);
+
 int lp_apikey_check(lp_store_t *store, const char *authorization, const char *const *roles,
                     char *owner, size_t owner_size, lp_error_t *err);
 

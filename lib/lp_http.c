@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "lp_ipnet.h"
 #include "lp_log.h"
 #include "lp_metrics.h"
 
@@ -17,6 +19,7 @@
 struct lp_http_t {
     struct MHD_Daemon *daemon;
     lp_http_config_t cfg;
+    lp_ipnet_list_t *trusted; /* proxies whose X-Forwarded-For counts */
     uint16_t port;
 };
 
@@ -30,7 +33,7 @@ struct lp_http_req_t {
     bool too_big;
     bool replied;
     struct timespec started;
-    char client_ip[INET6_ADDRSTRLEN];
+    char client_ip[LP_IPNET_ADDR_MAX];
     struct {
         char *name, *value;
     } headers[MAX_HEADERS];
@@ -140,6 +143,12 @@ lp_http_header(const lp_http_req_t *req, const char *name)
 }
 
 const char *
+lp_http_cookie(const lp_http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *
 lp_http_body(const lp_http_req_t *req, size_t *len)
 {
     if (len)
@@ -155,6 +164,48 @@ lp_http_client_ip(const lp_http_req_t *req)
 
 /* -------------------------------------------------------------------------- */
 /* libmicrohttpd callbacks                                                     */
+
+/* Appends every X-Forwarded-For value, in order, to a comma-separated list. */
+static enum MHD_Result
+s_collect_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    char **list = cls;
+    size_t had = *list ? strlen(*list) : 0, len = value ? strlen(value) : 0;
+    char *grown = NULL;
+
+    if (!key || strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    grown = realloc(*list, had + len + 2);
+    if (!grown)
+        return MHD_NO;
+    if (had)
+        grown[had++] = ',';
+    memcpy(grown + had, value, len + 1);
+    *list = grown;
+    return MHD_YES;
+}
+
+/* The peer's address, then the client's when the peer is a trusted proxy. A proxy
+ * appends a header of its own after any the client sent, so all of them count. */
+static void
+s_find_client(lp_http_req_t *req)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char peer[LP_IPNET_ADDR_MAX] = "";
+    char *forwarded = NULL;
+
+    if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *) info->client_addr)->sin_addr, peer,
+                  sizeof peer);
+    else if (info && info->client_addr && info->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *) info->client_addr)->sin6_addr, peer,
+                  sizeof peer);
+    if (lp_ipnet_list_contains(req->server->trusted, peer))
+        MHD_get_connection_values(req->conn, MHD_HEADER_KIND, s_collect_forwarded, &forwarded);
+    lp_ipnet_client(req->server->trusted, peer, forwarded, req->client_ip, sizeof req->client_ip);
+    free(forwarded);
+}
 
 static void
 s_serve_builtin(lp_http_req_t *req, bool *handled)
@@ -191,7 +242,6 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *me
     bool handled = false;
 
     if (!req) {
-        const union MHD_ConnectionInfo *info = NULL;
         const char *length = NULL;
 
         req = calloc(1, sizeof *req);
@@ -202,10 +252,7 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *me
         req->method = method;
         req->path = url;
         clock_gettime(CLOCK_MONOTONIC, &req->started);
-        info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *) info->client_addr)->sin_addr,
-                      req->client_ip, sizeof req->client_ip);
+        s_find_client(req);
         *con_cls = req;
         /* Refuse an announced oversized body before reading any of it. */
         length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -265,8 +312,7 @@ s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static void
-s_mhd_log(void *cls, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) s_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char text[256];
     vsnprintf(text, sizeof text, fmt, ap);
@@ -312,6 +358,11 @@ lp_http_new(const lp_http_config_t *cfg, lp_error_t *err)
         return NULL;
     }
     self->cfg = *cfg;
+    self->trusted = lp_ipnet_list_new(cfg->trusted_proxies, err);
+    if (!self->trusted) {
+        free(self);
+        return NULL;
+    }
     /* The logger must be the first option; a pool of one thread is no pool. */
     unsigned threads = cfg->threads > 1 ? cfg->threads : 1;
     self->daemon = MHD_start_daemon(
@@ -322,6 +373,7 @@ lp_http_new(const lp_http_config_t *cfg, lp_error_t *err)
         threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
     if (!self->daemon) {
         lp_error_set(err, LP_ERR_SYSTEM, "listen", "cannot listen on %s", cfg->listen);
+        lp_ipnet_list_destroy(&self->trusted);
         free(self);
         return NULL;
     }
@@ -348,6 +400,7 @@ lp_http_destroy(lp_http_t **self_p)
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(self->daemon);
+    lp_ipnet_list_destroy(&self->trusted);
     free(self);
     *self_p = NULL;
 }

@@ -29,6 +29,9 @@ typedef struct {
     void *arg;
     lp_http_health_fn health;
     void *health_arg;
+    /* Reverse proxies whose X-Forwarded-For is believed ("10.0.0.0/8, ::1", see
+     * lp_ipnet.h); NULL or "" believes no one. */
+    const char *trusted_proxies;
 } lp_http_config_t;
 
 /* Starts serving. Returns NULL and fills err when the address is bad or taken. */
@@ -45,7 +48,9 @@ const char *lp_http_method(const lp_http_req_t *req);
 const char *lp_http_path(const lp_http_req_t *req);
 const char *lp_http_query(const lp_http_req_t *req, const char *key); /* NULL if absent */
 const char *lp_http_header(const lp_http_req_t *req, const char *name);
+const char *lp_http_cookie(const lp_http_req_t *req, const char *name); /* NULL if absent */
 const char *lp_http_body(const lp_http_req_t *req, size_t *len);
+/* The client's IP address: the peer's, or the one trusted proxies forwarded for. */
 const char *lp_http_client_ip(const lp_http_req_t *req);
 
 /* Adds a response header for the coming reply (copied). */

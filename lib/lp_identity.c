@@ -253,3 +253,19 @@ lp_identity_lookup(const lp_identity_t *self, const char *value,
                        sizeof self->lookup_key);
     s_hex(hex, out, sizeof out);
 }
+
+void
+lp_identity_pin(const lp_identity_t *self, const char *complaint_id, char pin[LP_PIN_LEN + 1])
+{
+    unsigned char out[8];
+    char input[64];
+    uint64_t n = 0;
+
+    /* Domain-separated from the contact lookups, which hash with the same key. */
+    snprintf(input, sizeof input, "pin:%s", complaint_id);
+    crypto_generichash(out, sizeof out, (const unsigned char *) input, strlen(input),
+                       self->lookup_key, sizeof self->lookup_key);
+    for (size_t i = 0; i < sizeof out; i++)
+        n = (n << 8) | out[i];
+    snprintf(pin, LP_PIN_LEN + 1, "%06u", (unsigned) (n % 1000000u));
+}

@@ -51,4 +51,10 @@ int lp_identity_open_contact(const lp_identity_t *self, const bson_t *doc, const
 void lp_identity_lookup(const lp_identity_t *self, const char *value,
                         char hex[LP_IDENTITY_LOOKUP_LEN + 1]);
 
+/* The reporter's PIN for a complaint: six digits derived from the lookup key and
+ * the complaint id, so nothing about it is stored and intake (to check it) and the
+ * notifier (to send it) compute the same. */
+#define LP_PIN_LEN 6
+void lp_identity_pin(const lp_identity_t *self, const char *complaint_id, char pin[LP_PIN_LEN + 1]);
+
 #endif

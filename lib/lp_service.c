@@ -41,6 +41,16 @@ s_health(void *arg, json_t **detail)
     return ok;
 }
 
+/* Loads the reference data into svc. A plain helper because clang refuses `!` on an
+ * assignment to an _Atomic pointer. */
+static bool
+s_load_refdata(lp_service_t *svc, lp_error_t *err)
+{
+    lp_refdata_t *set = lp_refdata_load(svc->store, err);
+    atomic_store(&svc->refdata, set);
+    return set != NULL;
+}
+
 int
 lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config, bool need_refdata)
 {
@@ -71,7 +81,7 @@ lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config
     }
     /* The database may start after us (or be restarting): wait, do not die. */
     while (!lp_store_ping(svc->store, &err) || !lp_store_ensure_indexes(svc->store, &err) ||
-           (need_refdata && !(svc->refdata = lp_refdata_load(svc->store, &err)))) {
+           (need_refdata && !s_load_refdata(svc, &err))) {
         if (attempt++ % 10 == 0)
             lp_log(LP_LOG_WARN, "service.waiting_for_database", "{s:s}", "message", err.message);
         if (s_pause(500) != 0)
@@ -99,6 +109,7 @@ lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn 
         .arg = arg,
         .health = s_health,
         .health_arg = svc,
+        .trusted_proxies = svc->trusted_proxies,
     };
 
     lp_error_clear(&err);

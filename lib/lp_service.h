@@ -32,6 +32,8 @@ typedef struct {
     } retired[64];
     int n_retired;
     lp_http_t *http;
+    /* Set before lp_service_serve_http: proxies whose X-Forwarded-For is believed. */
+    const char *trusted_proxies;
     atomic_bool db_ok; /* last database ping succeeded */
 } lp_service_t;
 

@@ -179,6 +179,14 @@ lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
                       BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
                       BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "agencies_seen",
+                      BCON_NEW("agencies_seen", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "reporter_phone",
+                      BCON_NEW("reporter.lookup.phone", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_COMPLAINTS, "reporter_email",
+                      BCON_NEW("reporter.lookup.email", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_SESSIONS, "expires",
+                      BCON_NEW("expires_at", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
                       BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",

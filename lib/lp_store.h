@@ -19,6 +19,8 @@
 #define LP_COLL_HOLIDAYS "holidays"
 #define LP_COLL_KEYWORDS "keywords"
 #define LP_COLL_API_KEYS "api_keys"
+#define LP_COLL_USERS "users"
+#define LP_COLL_SESSIONS "sessions"
 #define LP_COLL_NOTIFICATIONS "notifications"
 #define LP_COLL_SERVICES "services"
 #define LP_COLL_LEDGER "stats_ledger"

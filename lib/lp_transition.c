@@ -56,6 +56,11 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
     if (t->push)
         bson_concat(&push, t->push);
     bson_append_document_end(&update, &push);
+    if (t->seen_by && *t->seen_by) {
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$addToSet", &set);
+        BSON_APPEND_UTF8(&set, "agencies_seen", t->seen_by);
+        bson_append_document_end(&update, &set);
+    }
     if (t->done_stage && t->done_event) {
         char path[64];
         snprintf(path, sizeof path, "todo.%s", t->done_stage);
@@ -96,7 +101,52 @@ lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelop
     t->set = set;
     t->unset = unset;
     t->agency_id = agency->id;
+    t->seen_by = agency->id;
     t->event = env;
     t->stages = next;
     t->n_stages = 2;
+}
+
+int
+lp_transition_erase_reporter(mongoc_collection_t *complaints, mongoc_collection_t *notifications,
+                             const bson_oid_t *oid, const char *actor, const char *note,
+                             int64_t now_ms, lp_error_t *err)
+{
+    bson_t unset = BSON_INITIALIZER, set = BSON_INITIALIZER;
+    bson_t *messages = NULL, *skip = NULL;
+    char id[25];
+    bson_error_t error;
+    lp_transition_t t = {0};
+    int rc;
+
+    BSON_APPEND_UTF8(&unset, "reporter.sealed", "");
+    BSON_APPEND_UTF8(&unset, "reporter.lookup", "");
+    BSON_APPEND_UTF8(&unset, "reporter.name", "");
+    BSON_APPEND_INT64(&set, "reporter.erased_at", now_ms);
+    t.set = &set;
+    t.unset = &unset;
+    t.actor = actor;
+    t.note = note;
+    rc = lp_transition_apply(complaints, oid, &t, now_ms, err);
+    if (rc > 0) {
+        bson_oid_to_string(oid, id);
+        messages = BCON_NEW("complaint_id", BCON_UTF8(id), "recipient.kind", BCON_UTF8("citizen"),
+                            "state", "{", "$in", "[", BCON_UTF8("pending"), BCON_UTF8("failed"),
+                            BCON_UTF8("dead"), "]", "}");
+        skip = BCON_NEW("$set", "{", "state", BCON_UTF8("skipped"), "reason",
+                        BCON_UTF8("the reporter's details were erased"), "updated_at",
+                        BCON_INT64(now_ms), "}", "$unset", "{", "recipient.sealed", BCON_UTF8(""),
+                        "}");
+        if (!mongoc_collection_update_many(notifications, messages, skip, NULL, NULL, &error)) {
+            lp_store_set_error(err, &error, "erase waiting messages");
+            rc = -1;
+        }
+    }
+    if (skip)
+        bson_destroy(skip);
+    if (messages)
+        bson_destroy(messages);
+    bson_destroy(&set);
+    bson_destroy(&unset);
+    return rc;
 }

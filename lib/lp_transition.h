@@ -22,6 +22,8 @@ typedef struct {
     const char *actor;          /* who: "router", "triage:<key name>", ... */
     const char *note;           /* history note in plain words (may be NULL) */
     const char *agency_id;      /* history: the agency concerned (may be NULL) */
+    const char *seen_by;        /* an agency that now holds the complaint: added to
+                                   agencies_seen, which decides who may read it */
     const lp_envelope_t *event; /* the event this causes (may be NULL) */
     const char *const *stages;  /* stages whose todo list gets the event */
     size_t n_stages;
@@ -46,5 +48,14 @@ void lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_en
                            const lp_agency_t *agency, const lp_workdays_t *calendar,
                            int followup_days, const char *producer,
                            char event_id[LP_EVENT_ID_LEN + 1]);
+
+/* Erases the reporter's details from a complaint (UU 27/2022: kept no longer than
+ * needed), with a history entry, and from the citizen messages still waiting for
+ * it (they become "skipped"). The complaint itself stays for statistics. Returns
+ * 1 erased, 0 nothing to erase, -1 on a database error. */
+int lp_transition_erase_reporter(mongoc_collection_t *complaints,
+                                 mongoc_collection_t *notifications, const bson_oid_t *oid,
+                                 const char *actor, const char *note, int64_t now_ms,
+                                 lp_error_t *err);
 
 #endif

@@ -5,89 +5,14 @@
 
 #include "lp_doc.h"
 #include "intake-private.h"
+#include "agency.h"
+#include "auth.h"
+#include "citizen.h"
+#include "view.h"
 #include "lp_log.h"
 
 #define COMPLAINTS_PATH "/api/v1/complaints"
 #define LP_IDEMPOTENCY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
-
-static json_t *
-s_bson_str(const bson_t *doc, const char *path)
-{
-    const char *text = lp_doc_str(doc, path);
-    return *text ? json_string(text) : json_null();
-}
-
-static json_t *
-s_bson_time(const bson_t *doc, const char *path)
-{
-    bson_iter_t it;
-    char text[32];
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-        BSON_ITER_HOLDS_INT64(&it)) {
-        int64_t ms = bson_iter_int64(&it);
-        time_t secs = (time_t) (ms / 1000);
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return json_string(text);
-    }
-    return json_null();
-}
-
-/* The public view of a complaint: never the reporter; no content when confidential. */
-static json_t *
-s_public_view(const bson_t *doc)
-{
-    json_t *out = json_object();
-    json_t *history = json_array();
-    json_t *agency = json_null();
-    json_t *privacy = s_bson_str(doc, "privacy");
-    bool confidential =
-        json_is_string(privacy) && strcmp(json_string_value(privacy), "confidential") == 0;
-    bson_iter_t it, arr;
-
-    json_object_set_new(out, "tracking_id", s_bson_str(doc, "tracking_id"));
-    json_object_set_new(out, "type", s_bson_str(doc, "type"));
-    json_object_set_new(out, "status", s_bson_str(doc, "status"));
-    json_object_set_new(out, "privacy", privacy);
-    json_object_set_new(out, "category", s_bson_str(doc, "category"));
-    json_object_set_new(out, "region",
-                        json_pack("{s:o,s:o}", "code", s_bson_str(doc, "region.code"), "name",
-                                  s_bson_str(doc, "region.name")));
-    if (!confidential) {
-        json_object_set_new(out, "title", s_bson_str(doc, "title"));
-        json_object_set_new(out, "body", s_bson_str(doc, "body"));
-    }
-    if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "agency.id", &it))
-        agency = json_pack("{s:o,s:o}", "id", s_bson_str(doc, "agency.id"), "name",
-                           s_bson_str(doc, "agency.name"));
-    json_object_set_new(out, "agency", agency);
-    json_object_set_new(out, "created_at", s_bson_time(doc, "created_at"));
-    json_object_set_new(out, "dispose_by", s_bson_time(doc, "dispose_by"));
-    json_object_set_new(out, "deadline_at", s_bson_time(doc, "deadline_at"));
-    if (bson_iter_init_find(&it, doc, "history") && BSON_ITER_HOLDS_ARRAY(&it) &&
-        bson_iter_recurse(&it, &arr)) {
-        while (bson_iter_next(&arr)) {
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            bson_t entry;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-                continue;
-            bson_iter_document(&arr, &len, &data);
-            if (!bson_init_static(&entry, data, len))
-                continue;
-            json_t *item = json_pack("{s:o,s:o}", "at", s_bson_time(&entry, "at"), "status",
-                                     s_bson_str(&entry, "status"));
-            json_t *note = s_bson_str(&entry, "note");
-            if (json_is_string(note))
-                json_object_set(item, "note", note);
-            json_decref(note);
-            json_array_append_new(history, item);
-        }
-    }
-    json_object_set_new(out, "history", history);
-    return out;
-}
 
 static void
 s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
@@ -112,7 +37,7 @@ s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
                     BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0), "}");
     cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     if (mongoc_cursor_next(cursor, &doc))
-        lp_http_reply_json(req, 200, s_public_view(doc));
+        lp_http_reply_json(req, 200, intake_view(doc, INTAKE_VIEW_PUBLIC));
     else if (mongoc_cursor_error(cursor, &error)) {
         lp_metric_inc(self->db_errors);
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
@@ -152,6 +77,8 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
     const char *idem = lp_http_header(req, "Idempotency-Key");
 
     lp_error_clear(&err);
+    if (!intake_rate_allow(self, req))
+        return;
     if (ctype && strncmp(ctype, "application/json", 16) != 0) {
         lp_http_reply_error(req, 415, NULL, "send the complaint as application/json");
         return;
@@ -199,11 +126,14 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
         char location[64];
         snprintf(location, sizeof location, COMPLAINTS_PATH "/%s", receipt.tracking_id);
         lp_http_add_header(req, "Location", location);
+        char pin[LP_PIN_LEN + 1];
         if (receipt.replayed)
             lp_http_add_header(req, "Idempotent-Replayed", "true");
-        lp_http_reply_json(
-            req, 201,
-            json_pack("{s:s,s:s}", "tracking_id", receipt.tracking_id, "status", "received"));
+        /* The PIN lets the reporter answer, accept or reopen; shown here, never stored. */
+        lp_identity_pin(self->identity, receipt.complaint_id, pin);
+        lp_http_reply_json(req, 201,
+                           json_pack("{s:s,s:s,s:s}", "tracking_id", receipt.tracking_id, "status",
+                                     "received", "pin", pin));
     }
     intake_complaint_clear(&c);
 }
@@ -224,6 +154,10 @@ intake_api_handle(lp_http_req_t *req, void *arg)
 
     if (strncmp(path, "/api/v1/admin/", 14) == 0)
         intake_triage_handle(self, req);
+    else if (strcmp(path, "/api/v1/session") == 0)
+        intake_session_handle(self, req);
+    else if (strncmp(path, "/api/v1/agency/complaints", 25) == 0)
+        intake_agency_handle(self, req);
     else if (strncmp(path, "/open311/v2/", 12) == 0)
         intake_open311_handle(self, req);
     else if (strcmp(path, COMPLAINTS_PATH) == 0) {
@@ -235,8 +169,15 @@ intake_api_handle(lp_http_req_t *req, void *arg)
         }
     }
     else if (strncmp(path, COMPLAINTS_PATH "/", sizeof COMPLAINTS_PATH) == 0) {
-        if (strcmp(method, "GET") == 0)
-            s_get_complaint(self, req, path + sizeof COMPLAINTS_PATH);
+        const char *rest = path + sizeof COMPLAINTS_PATH, *slash = strchr(rest, '/');
+        char raw[32];
+        if (slash) {
+            /* /api/v1/complaints/{id}/{action}: the reporter, with the PIN. */
+            snprintf(raw, sizeof raw, "%.*s", (int) (slash - rest < 31 ? slash - rest : 31), rest);
+            intake_citizen_handle(self, req, raw, slash + 1);
+        }
+        else if (strcmp(method, "GET") == 0)
+            s_get_complaint(self, req, rest);
         else {
             lp_http_add_header(req, "Allow", "GET");
             lp_http_reply_error(req, 405, NULL, "use GET to read a complaint");

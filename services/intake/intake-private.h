@@ -5,6 +5,7 @@
 #include "intake.h"
 #include "lp_identity.h"
 #include "lp_metrics.h"
+#include "lp_ratelimit.h"
 #include "lp_service.h"
 #include "lp_tracking.h"
 #include "validate.h"
@@ -24,6 +25,12 @@ typedef struct {
     lp_metric_t *db_errors;
     lp_metric_t *bus_sent;
     lp_metric_t *bus_unsent;
+    lp_ratelimit_t *rate_ip;     /* NULL: no limit */
+    lp_ratelimit_t *rate_phone;  /* NULL: no limit */
+    lp_ratelimit_t *rate_notice; /* one polite refusal per phone and interval */
+    unsigned char phone_key[32]; /* phone numbers are limited by a keyed hash */
+    lp_metric_t *rate_limited_ip;
+    lp_metric_t *rate_limited_phone;
 } intake_t;
 
 /* How a complaint came in. */
@@ -39,6 +46,7 @@ typedef struct {
 
 typedef struct {
     char tracking_id[LP_TRACKING_LEN + 1];
+    char complaint_id[25];
     bool replayed;  /* the key was seen: tracking_id is the first complaint's */
     bool duplicate; /* a near-duplicate of tracking_id, linked to it, nothing new */
 } intake_receipt_t;
@@ -62,6 +70,24 @@ void intake_ring(intake_t *self, const lp_envelope_t *env);
 /* The HTTP handler for /api/v1/... */
 void intake_api_handle(lp_http_req_t *req, void *arg);
 
+/* Sets up the rate limits of config (rate.c). Returns 0, or -1 (logged). */
+int intake_rate_start(intake_t *self);
+void intake_rate_stop(intake_t *self);
+
+/* Per client address limit of the write paths: call first in a POST handler. Returns
+ * true when the request may go ahead; otherwise it has answered 429 with Retry-After
+ * and a JSON error itself, and the handler must only return. */
+bool intake_rate_allow(intake_t *self, lp_http_req_t *req);
+
+/* Per phone number limit of complaints by SMS (phone as sent or normalised). */
+typedef enum {
+    INTAKE_RATE_OK,     /* go ahead */
+    INTAKE_RATE_NOTICE, /* refused: reply one polite SMS saying when to try again */
+    INTAKE_RATE_QUIET,  /* refused, and that phone was told so in this interval already */
+} intake_rate_verdict_t;
+
+/* Sets *retry_after_s (when not NULL) to the seconds to wait when refused. */
+intake_rate_verdict_t intake_rate_phone(intake_t *self, const char *phone, int64_t *retry_after_s);
 /* The Open311 GeoReport v2 channel, /open311/v2/... (open311.c). */
 void intake_open311_handle(intake_t *self, lp_http_req_t *req);
 

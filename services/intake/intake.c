@@ -49,6 +49,10 @@ intake_main(intake_config_t *config)
         lp_metrics_counter("lapor_bus_messages_out_total", NULL, "Messages sent on the bus");
     self.bus_unsent = lp_metrics_counter("lapor_bus_messages_unsent_total", NULL,
                                          "Doorbells nobody could take (sweepers pick the work)");
+    if (intake_rate_start(&self) != 0) {
+        rc = -1;
+        goto done;
+    }
     lp_error_clear(&err);
     self.router_push = lp_bus_bind(self.svc.bus, LP_BUS_ROUTER_WORK, ZMQ_PUSH, &err);
     self.notifier_push =
@@ -60,6 +64,7 @@ intake_main(intake_config_t *config)
         rc = -1;
         goto done;
     }
+    self.svc.trusted_proxies = config->trusted_proxies;
     if (lp_service_serve_http(&self.svc, config->listen, intake_api_handle, &self,
                               (unsigned) config->threads, INTAKE_MAX_BODY) != 0) {
         rc = -1;
@@ -69,5 +74,6 @@ intake_main(intake_config_t *config)
 done:
     lp_service_stop(&self.svc);
     lp_identity_destroy(&self.identity);
+    intake_rate_stop(&self);
     return rc < 0 ? 1 : 0;
 }

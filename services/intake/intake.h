@@ -8,9 +8,17 @@ typedef struct {
     lp_common_config_t common;
     const char *listen;
     const char *identity_file; /* the sealing key (see lp_identity) */
+    bool secure_cookies;       /* behind TLS: session cookies get Secure */
     long threads;
     long dispose_days;  /* working days to verify and dispose */
     long followup_days; /* working days an agency has to follow up */
+
+    /* Rate limits (rate.c). */
+    const char *trusted_proxies; /* whose X-Forwarded-For counts (lp_ipnet.h) */
+    long rate_ip_per_minute;     /* writes per client address; 0: no limit */
+    long rate_ip_burst;
+    long rate_phone_per_hour; /* complaints per phone number (SMS); 0: no limit */
+    long rate_phone_burst;
 } intake_config_t;
 
 /* Runs intake until SIGTERM or SIGINT; returns the process exit code. */

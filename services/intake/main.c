@@ -12,6 +12,9 @@ main(int argc, char **argv)
         {"identity-file", "LAPOR_IDENTITY_SEAL_FILE", LP_OPT_STRING, "run/keys/identity.seal",
          "key file that seals reporters' contacts (laporctl identity-keygen makes it)",
          &config.identity_file},
+        {"secure-cookies", "LAPOR_SECURE_COOKIES", LP_OPT_FLAG, NULL,
+         "mark session cookies Secure (set it when the portal is served over HTTPS)",
+         &config.secure_cookies},
         {"threads", "LAPOR_INTAKE_THREADS", LP_OPT_INT, "4", "HTTP worker threads",
          &config.threads},
         {"dispose-days", "LAPOR_DISPOSE_DAYS", LP_OPT_INT, "3",
@@ -19,6 +22,19 @@ main(int argc, char **argv)
         {"followup-days", "LAPOR_FOLLOWUP_DAYS", LP_OPT_INT, "5",
          "working days an agency has to follow up (triage desk dispositions)",
          &config.followup_days},
+        {"trusted-proxies", "LAPOR_TRUSTED_PROXIES", LP_OPT_STRING, NULL,
+         "reverse proxies whose X-Forwarded-For is believed (addresses or CIDR, comma-separated)",
+         &config.trusted_proxies},
+        {"rate-ip-per-minute", "LAPOR_RATE_IP_PER_MINUTE", LP_OPT_INT, "30",
+         "write requests a client address may make a minute (0: no limit)",
+         &config.rate_ip_per_minute},
+        {"rate-ip-burst", "LAPOR_RATE_IP_BURST", LP_OPT_INT, "10",
+         "write requests a client address may make at once", &config.rate_ip_burst},
+        {"rate-phone-per-hour", "LAPOR_RATE_PHONE_PER_HOUR", LP_OPT_INT, "10",
+         "complaints a phone number may send an hour by SMS (0: no limit)",
+         &config.rate_phone_per_hour},
+        {"rate-phone-burst", "LAPOR_RATE_PHONE_BURST", LP_OPT_INT, "3",
+         "complaints a phone number may send at once by SMS", &config.rate_phone_burst},
         {0},
     };
     int first = 0;
@@ -33,5 +49,9 @@ main(int argc, char **argv)
         config.dispose_days = 3;
     if (config.followup_days < 1 || config.followup_days > 60)
         config.followup_days = 5;
+    if (config.rate_ip_burst < 1)
+        config.rate_ip_burst = 1;
+    if (config.rate_phone_burst < 1)
+        config.rate_phone_burst = 1;
     return intake_main(&config);
 }

@@ -203,6 +203,7 @@ s_replay(mongoc_collection_t *coll, const bson_oid_t *oid, const intake_submit_o
         else {
             snprintf(out->tracking_id, sizeof out->tracking_id, "%s",
                      lp_doc_str(doc, "tracking_id"));
+            bson_oid_to_string(oid, out->complaint_id);
             out->replayed = true;
         }
         rc = 1;
@@ -326,6 +327,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     else
         bson_oid_init(&oid, NULL);
     bson_oid_to_string(&oid, complaint_id);
+    memcpy(out->complaint_id, complaint_id, sizeof out->complaint_id);
     submitted.type = c->type;
     submitted.category = c->category ? c->category : "";
     submitted.region = c->region;
@@ -338,6 +340,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     lp_event_stamp(&env, (char *) self->svc.config->instance, event_id);
     if (!opts->keep_duplicates &&
         (found = s_link_duplicate(self, coll, c, opts, env.occurred_at_ms, out, err)) != 0) {
+        out->complaint_id[0] = '\0'; /* the first complaint's PIN is not told again */
         rc = found > 0 ? 0 : -1;
         goto done;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lp_doc.h"
+#include "desk.h"
 #include "intake-private.h"
 #include "lp_apikey.h"
 #include "lp_clock.h"
@@ -13,169 +14,19 @@
 #include "lp_transition.h"
 
 #define ADMIN_PREFIX "/api/v1/admin/"
-#define MAX_EXCLUDED 16
 
 static const char *const s_roles[] = {"coordinator", "admin", NULL};
 static const char *const s_archive_reasons[] = {"too_general", "not_relevant",  "duplicate",
                                                 "spam",        "not_authority", NULL};
 
-/* The complaint as the desk needs it. */
-typedef struct {
-    bson_oid_t oid;
-    char id[25];
-    char status[24];
-    char category[48];
-    char region[24];
-    char agency[64];
-    char suggested[48];
-    const char *excluded[MAX_EXCLUDED];
-    char excluded_buf[MAX_EXCLUDED][64];
-    size_t n_excluded;
-    int32_t v;
-} s_complaint_t;
-
-/* 1 found, 0 not found, -1 database error. */
-static int
-s_load(mongoc_collection_t *coll, const char *tracking, s_complaint_t *c)
-{
-    bson_t *filter = BCON_NEW("tracking_id", BCON_UTF8(tracking));
-    bson_t *projection =
-        BCON_NEW("reporter", BCON_INT32(0), "events", BCON_INT32(0), "history", BCON_INT32(0));
-    lp_error_t err;
-    bson_t *doc = lp_store_find_one(coll, filter, projection, &err);
-    bson_iter_t it;
-    int found = doc ? 1 : err.code == LP_ERR_NONE ? 0 : -1;
-
-    memset(c, 0, sizeof *c);
-    if (doc) {
-        if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it)) {
-            bson_oid_copy(bson_iter_oid(&it), &c->oid);
-            bson_oid_to_string(&c->oid, c->id);
-        }
-        lp_doc_copy(doc, "status", c->status, sizeof c->status);
-        lp_doc_copy(doc, "category", c->category, sizeof c->category);
-        lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
-        lp_doc_copy(doc, "agency.id", c->agency, sizeof c->agency);
-        lp_doc_copy(doc, "triage.suggested_category", c->suggested, sizeof c->suggested);
-        c->v = (int32_t) lp_doc_int(doc, "v");
-        c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded_buf, MAX_EXCLUDED);
-        for (size_t i = 0; i < c->n_excluded; i++)
-            c->excluded[i] = c->excluded_buf[i];
-        bson_destroy(doc);
-    }
-    bson_destroy(projection);
-    bson_destroy(filter);
-    return found;
-}
-
-/* Parses the request body: a JSON object whose keys are all in allowed and whose
- * values are all strings. Returns the object, or NULL after answering 400. */
-static json_t *
-s_body(lp_http_req_t *req, const char *const *allowed)
-{
-    size_t len = 0;
-    const char *text = lp_http_body(req, &len);
-    json_error_t jerr;
-    json_t *root = len ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
-    const char *key = NULL;
-    json_t *value = NULL;
-    char message[200];
-
-    if (!root) {
-        snprintf(message, sizeof message, "the body is not valid JSON: %s", jerr.text);
-        lp_http_reply_error(req, 400, NULL, message);
-        return NULL;
-    }
-    if (!json_is_object(root)) {
-        lp_http_reply_error(req, 400, NULL, "the body must be a JSON object");
-        json_decref(root);
-        return NULL;
-    }
-    json_object_foreach (root, key, value) {
-        bool known = false;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, key) == 0;
-        if (!known || !json_is_string(value)) {
-            char field[64];
-            snprintf(field, sizeof field, "%.60s", key);
-            lp_http_reply_error(req, 400, field,
-                                known ? "must be a string" : "is not a known field");
-            json_decref(root);
-            return NULL;
-        }
-    }
-    return root;
-}
-
-static const char *
-s_field(json_t *body, const char *key)
-{
-    const char *v = json_string_value(json_object_get(body, key));
-    return v && *v ? v : NULL;
-}
-
-static bool
-s_one_of(const char *value, const char *const *allowed)
-{
-    for (; value && *allowed; allowed++)
-        if (strcmp(value, *allowed) == 0)
-            return true;
-    return false;
-}
-
-/* Applies t and answers: 200 with the new status, 409 when the complaint moved on. */
 static void
-s_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_complaint_t *c,
-        lp_transition_t *t, const char *tracking, const char *action, const char *owner)
-{
-    lp_error_t err;
-    lp_error_clear(&err);
-    int rc = lp_transition_apply(coll, &c->oid, t, lp_now_ms(), &err);
-    if (rc < 0) {
-        lp_metric_inc(self->db_errors);
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the change could not be stored now; try again");
-        return;
-    }
-    if (rc == 0) {
-        lp_http_reply_error(req, 409, "status", "the complaint changed meanwhile; reload it");
-        return;
-    }
-    lp_log(LP_LOG_INFO, "triage.action", "{s:s,s:s,s:s,s:s}", "tracking_id", tracking, "action",
-           action, "by", owner, "to", t->to_status ? t->to_status : c->status);
-    if (t->event)
-        intake_ring(self, t->event);
-    lp_http_reply_json(req, 200,
-                       json_pack("{s:s,s:s}", "tracking_id", tracking, "status",
-                                 t->to_status ? t->to_status : c->status));
-}
-
-/* Stamps a StatusChanged event for c. */
-static void
-s_status_event(intake_t *self, const s_complaint_t *c, const char *tracking, const char *to,
-               const char *actor, Lapor__V1__Envelope *env, Lapor__V1__StatusChanged *changed,
-               char *event_id)
-{
-    changed->from = lp_status_from_name(c->status);
-    changed->to = lp_status_from_name(to);
-    changed->agency_id = (char *) c->agency;
-    changed->actor = (char *) actor;
-    env->payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED;
-    env->status_changed = changed;
-    env->complaint_id = (char *) c->id;
-    env->tracking_id = (char *) tracking;
-    env->version = (uint32_t) c->v + 1;
-    lp_event_stamp(env, self->svc.config->instance, event_id);
-}
-
-static void
-s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_complaint_t *c,
-          const char *tracking, const char *actor, const char *owner)
+s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
+          const char *actor, const char *owner)
 {
     static const char *const allowed[] = {"agency_id", "category", "note", NULL};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
-    json_t *body = s_body(req, allowed);
+    json_t *body = intake_json_body(req, allowed, NULL);
     const char *category = NULL, *agency_id = NULL;
     const lp_agency_t *agency = NULL;
     char event_id[LP_EVENT_ID_LEN + 1], note[300];
@@ -190,14 +41,14 @@ s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_compl
                             "disposed by the triage desk");
         goto done;
     }
-    category = s_field(body, "category");
+    category = intake_json_str(body, "category");
     if (!category)
         category = *c->category ? c->category : (*c->suggested ? c->suggested : NULL);
     if (!category || !lp_refdata_has_category(self->svc.refdata, category)) {
         lp_http_reply_error(req, 400, "category", "give a known category for this complaint");
         goto done;
     }
-    agency_id = s_field(body, "agency_id");
+    agency_id = intake_json_str(body, "agency_id");
     agency = agency_id ? lp_refdata_agency(self->svc.refdata, agency_id)
                        : lp_refdata_route(self->svc.refdata, c->region, category, c->excluded,
                                           c->n_excluded, NULL);
@@ -213,19 +64,20 @@ s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_compl
     disposed.region = c->region;
     env.disposed = &disposed;
     env.complaint_id = c->id;
-    env.tracking_id = (char *) tracking;
+    env.tracking_id = c->tracking;
     env.version = (uint32_t) c->v + 1;
     lp_transition_dispose(&t, &set, &unset, &env, agency, lp_refdata_calendar(self->svc.refdata),
                           (int) self->config->followup_days, self->svc.config->instance, event_id);
     snprintf(note, sizeof note, "Diverifikasi dan diteruskan ke %s%s%s", agency->name,
-             s_field(body, "note") ? ": " : "", s_field(body, "note") ? s_field(body, "note") : "");
+             intake_json_str(body, "note") ? ": " : "",
+             intake_json_str(body, "note") ? intake_json_str(body, "note") : "");
     BSON_APPEND_UTF8(&set, "category", category);
     BSON_APPEND_UTF8(&set, "verified_by", owner);
     t.from_status = c->status;
     t.from_v = c->v;
     t.actor = actor;
     t.note = note;
-    s_apply(self, req, coll, c, &t, tracking, "dispose", owner);
+    intake_case_apply(self, req, coll, c, &t, "dispose", owner);
 done:
     bson_destroy(&set);
     bson_destroy(&unset);
@@ -233,51 +85,8 @@ done:
 }
 
 static void
-s_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_complaint_t *c,
-           const char *tracking, const char *actor, const char *owner)
-{
-    static const char *const allowed[] = {"question", NULL};
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
-    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
-    json_t *body = s_body(req, allowed);
-    const char *question = body ? s_field(body, "question") : NULL;
-    char event_id[LP_EVENT_ID_LEN + 1];
-    bson_t set = BSON_INITIALIZER;
-    lp_transition_t t = {0};
-
-    if (!body)
-        goto done;
-    if (!question || intake_utf8_length(question) < 5 || intake_utf8_length(question) > 500) {
-        lp_http_reply_error(req, 400, "question",
-                            "ask the reporter a question of 5 to 500 characters");
-        goto done;
-    }
-    if (strcmp(c->status, "received") != 0) {
-        lp_http_reply_error(req, 409, "status", "only a received complaint can be postponed");
-        goto done;
-    }
-    s_status_event(self, c, tracking, "postponed", actor, &env, &changed, event_id);
-    BSON_APPEND_UTF8(&set, "question.text", question);
-    BSON_APPEND_INT64(&set, "question.at", env.occurred_at_ms);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "postponed";
-    t.set = &set;
-    t.actor = actor;
-    t.note = "Ditunda: admin meminta keterangan tambahan dari pelapor";
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
-    s_apply(self, req, coll, c, &t, tracking, "postpone", owner);
-done:
-    bson_destroy(&set);
-    json_decref(body);
-}
-
-static void
-s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_complaint_t *c,
-          const char *tracking, const char *actor, const char *owner, const char *reason)
+s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
+          const char *actor, const char *owner, const char *reason)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
@@ -291,7 +100,7 @@ s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_compl
                             "only a received or postponed complaint can be archived");
         goto done;
     }
-    s_status_event(self, c, tracking, "archived", actor, &env, &changed, event_id);
+    intake_case_status_event(self, c, "archived", actor, &env, &changed, event_id);
     snprintf(note, sizeof note, "Diarsipkan (%s)", reason);
     BSON_APPEND_UTF8(&set, "archive_reason", reason);
     t.from_status = c->status;
@@ -303,63 +112,27 @@ s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_compl
     t.event = &env;
     t.stages = next;
     t.n_stages = 2;
-    s_apply(self, req, coll, c, &t, tracking, "archive", owner);
+    intake_case_apply(self, req, coll, c, &t, "archive", owner);
 done:
     bson_destroy(&set);
 }
 
-/* "Not our authority": a disposed complaint goes back to the router, which picks
- * another agency; the one that declined is never chosen again for it. */
+/* "Not our authority" at the desk: before a disposition it means not for any
+ * government body (archived); after one, back to the router without that agency. */
 static void
-s_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, s_complaint_t *c,
-                const char *tracking, const char *actor, const char *owner)
+s_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
+                const char *actor, const char *owner)
 {
     static const char *const allowed[] = {"reason", NULL};
-    static const char *const next[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
-    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
-    json_t *body = s_body(req, allowed);
-    const char *reason = body ? s_field(body, "reason") : NULL;
-    char event_id[LP_EVENT_ID_LEN + 1], note[700];
-    bson_t unset = BSON_INITIALIZER, push = BSON_INITIALIZER;
-    lp_transition_t t = {0};
+    json_t *body = intake_json_body(req, allowed, NULL);
+    const char *reason = body ? intake_json_str(body, "reason") : NULL;
 
     if (!body)
-        goto done;
-    if (!reason || intake_utf8_length(reason) < 5 || intake_utf8_length(reason) > 500) {
-        lp_http_reply_error(req, 400, "reason", "say in 5 to 500 characters why");
-        goto done;
-    }
-    if (strcmp(c->status, "received") == 0 || strcmp(c->status, "postponed") == 0) {
-        /* Not for any government body: the SP4N-LAPOR! meaning at the triage desk. */
-        s_archive(self, req, coll, c, tracking, actor, owner, "not_authority");
-        goto done;
-    }
-    if (strcmp(c->status, "disposed") != 0 && strcmp(c->status, "reopened") != 0 &&
-        strcmp(c->status, "in_progress") != 0) {
-        lp_http_reply_error(req, 409, "status", "this complaint is no longer with an agency");
-        goto done;
-    }
-    s_status_event(self, c, tracking, "received", actor, &env, &changed, event_id);
-    snprintf(note, sizeof note, "Bukan kewenangan %s: %s; disposisi ulang", c->agency, reason);
-    BSON_APPEND_UTF8(&unset, "agency", "");
-    BSON_APPEND_UTF8(&unset, "deadline_at", "");
-    BSON_APPEND_UTF8(&push, "excluded_agencies", c->agency);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "received";
-    t.unset = &unset;
-    t.push = &push;
-    t.actor = actor;
-    t.note = note;
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 3;
-    s_apply(self, req, coll, c, &t, tracking, "not_authority", owner);
-done:
-    bson_destroy(&unset);
-    bson_destroy(&push);
+        return;
+    if (reason && (strcmp(c->status, "received") == 0 || strcmp(c->status, "postponed") == 0))
+        s_archive(self, req, coll, c, actor, owner, "not_authority");
+    else
+        intake_case_not_authority(self, req, coll, c, reason, actor, owner);
     json_decref(body);
 }
 
@@ -438,11 +211,14 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
     const char *slash = NULL, *action = NULL;
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
-    s_complaint_t c;
+    intake_case_t c;
     lp_error_t err;
-    int auth = 0;
+    int auth = 0, found = 0;
 
     lp_error_clear(&err);
+    /* Before the key check, so guessing keys is slow too. */
+    if (strcmp(method, "POST") == 0 && !intake_rate_allow(self, req))
+        return;
     auth = lp_apikey_check(self->svc.store, lp_http_header(req, "Authorization"), s_roles, owner,
                            sizeof owner, &err);
     if (auth < 0) {
@@ -481,31 +257,40 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
         lp_http_reply_error(req, 405, NULL, "use POST");
         goto done;
     }
-    if (lp_tracking_normalize(raw, tracking) != 0 || s_load(coll, tracking, &c) == 0) {
+    if (lp_tracking_normalize(raw, tracking) != 0 ||
+        (found = intake_case_load(coll, tracking, &c)) == 0) {
         lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
         goto done;
     }
-    if (!c.id[0]) {
+    if (found < 0) {
         lp_http_add_header(req, "Retry-After", "5");
         lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
         goto done;
     }
     if (strcmp(action, "dispose") == 0)
-        s_dispose(self, req, coll, &c, tracking, actor, owner);
-    else if (strcmp(action, "postpone") == 0)
-        s_postpone(self, req, coll, &c, tracking, actor, owner);
+        s_dispose(self, req, coll, &c, actor, owner);
+    else if (strcmp(action, "postpone") == 0) {
+        static const char *const allowed[] = {"question", NULL};
+        json_t *body = intake_json_body(req, allowed, NULL);
+        if (body && strcmp(c.status, "received") != 0)
+            lp_http_reply_error(req, 409, "status", "only a received complaint can be postponed");
+        else if (body)
+            intake_case_postpone(self, req, coll, &c, intake_json_str(body, "question"), actor,
+                                 owner);
+        json_decref(body);
+    }
     else if (strcmp(action, "not-authority") == 0)
-        s_not_authority(self, req, coll, &c, tracking, actor, owner);
+        s_not_authority(self, req, coll, &c, actor, owner);
     else if (strcmp(action, "archive") == 0) {
         static const char *const allowed[] = {"reason", NULL};
-        json_t *body = s_body(req, allowed);
-        const char *reason = body ? s_field(body, "reason") : NULL;
-        if (body && !s_one_of(reason, s_archive_reasons))
+        json_t *body = intake_json_body(req, allowed, NULL);
+        const char *reason = body ? intake_json_str(body, "reason") : NULL;
+        if (body && !intake_one_of(reason, s_archive_reasons))
             lp_http_reply_error(req, 400, "reason",
                                 "must be too_general, not_relevant, duplicate, spam or "
                                 "not_authority");
         else if (body)
-            s_archive(self, req, coll, &c, tracking, actor, owner, reason);
+            s_archive(self, req, coll, &c, actor, owner, reason);
         json_decref(body);
     }
     else

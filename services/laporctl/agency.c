@@ -72,27 +72,34 @@ laporctl_agency_webhook(lp_store_t *store, int argc, char **argv)
     bson_iter_t it;
     int rc = 0;
 
-    if (argc != 5 || strcmp(argv[1], "set") != 0) {
-        fprintf(stderr, "usage: laporctl agency-webhook set <agency id> <url> <secret>\n");
+    bool clear = argc == 3 && strcmp(argv[1], "clear") == 0;
+
+    if (!clear && (argc != 5 || strcmp(argv[1], "set") != 0)) {
+        fprintf(stderr, "usage: laporctl agency-webhook set <agency id> <url> <secret>\n"
+                        "       laporctl agency-webhook clear <agency id>\n");
         return 2;
     }
-    if (strncmp(argv[3], "http://", 7) != 0 && strncmp(argv[3], "https://", 8) != 0) {
+    if (clear)
+        ; /* nothing to check */
+    else if (strncmp(argv[3], "http://", 7) != 0 && strncmp(argv[3], "https://", 8) != 0) {
         fprintf(stderr, "url: must start with http:// or https://\n");
         return 2;
     }
-    if (strlen(argv[3]) > 2000) {
+    else if (strlen(argv[3]) > 2000) {
         fprintf(stderr, "url: is too long\n");
         return 2;
     }
-    if (strlen(argv[4]) < 16 || strlen(argv[4]) > 200) {
+    else if (strlen(argv[4]) < 16 || strlen(argv[4]) > 200) {
         fprintf(stderr, "secret: must be 16 to 200 characters (use a random string)\n");
         return 2;
     }
     client = lp_store_pop(store);
     coll = lp_store_collection(store, client, LP_COLL_AGENCIES);
     filter = BCON_NEW("_id", BCON_UTF8(argv[2]));
-    update = BCON_NEW("$set", "{", "webhook", "{", "url", BCON_UTF8(argv[3]), "secret",
-                      BCON_UTF8(argv[4]), "updated_at", BCON_INT64(lp_now_ms()), "}", "}");
+    /* Cleared: later messages to the agency are "skipped", never sent anywhere. */
+    update = clear ? BCON_NEW("$unset", "{", "webhook", BCON_UTF8(""), "}")
+                   : BCON_NEW("$set", "{", "webhook", "{", "url", BCON_UTF8(argv[3]), "secret",
+                              BCON_UTF8(argv[4]), "updated_at", BCON_INT64(lp_now_ms()), "}", "}");
     if (!mongoc_collection_update_one(coll, filter, update, NULL, &reply, &error)) {
         fprintf(stderr, "database error: %s\n", error.message);
         rc = 1;
@@ -102,7 +109,8 @@ laporctl_agency_webhook(lp_store_t *store, int argc, char **argv)
         rc = 1;
     }
     else
-        printf("webhook of %s set to %s\n", argv[2], argv[3]);
+        printf(clear ? "webhook of %s cleared\n" : "webhook of %s set to %s\n", argv[2],
+               clear ? "" : argv[3]);
     bson_destroy(&reply);
     bson_destroy(update);
     bson_destroy(filter);

@@ -12,6 +12,9 @@ int laporctl_admin_key(lp_store_t *store, int argc, char **argv);
 int laporctl_open311_key(lp_store_t *store, int argc, char **argv);
 int laporctl_export(lp_store_t *store, int argc, char **argv);
 int laporctl_notifications(lp_store_t *store, int argc, char **argv);
+int laporctl_agency_key(lp_store_t *store, int argc, char **argv);
+int laporctl_user(lp_store_t *store, int argc, char **argv);
+int laporctl_erase(lp_store_t *store, int argc, char **argv);
 
 /* Reads a CSV file with a header line; calls row(fields, n, line, arg) for each
  * data row. Returns the number of rows, or -1 when the file cannot be read or is

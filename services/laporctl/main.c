@@ -16,8 +16,17 @@ static const char s_commands[] =
     "                                            DIR (default .), sorted; no webhook secrets\n"
     "  agency list [--json]                      list agencies and whether a webhook is set\n"
     "  agency-webhook set <id> <url> <secret>    where and how to sign the agency's webhooks\n"
+    "  agency-webhook clear <id>                 stop sending the agency webhooks\n"
     "  admin-key add <name> [coordinator|admin]  prints a new triage-desk API key (shown once)\n"
     "  admin-key revoke <name>                   withdraws every key of that person\n"
+    "  agency-key add <agency id>                prints a new API key of the agency (shown once)\n"
+    "  agency-key revoke <agency id>             withdraws every key of the agency\n"
+    "  user add <name> <role> [--agency ID] [--region PREFIX]\n"
+    "                                            a portal account (staff, liaison, coordinator,\n"
+    "                                            analyst, admin); password on standard input\n"
+    "  user disable <name>                       no more logins; open sessions end\n"
+    "  erase <tracking id>                       removes the reporter's details on request\n"
+    "                                            (recorded in the complaint's history)\n"
     "  open311-key add <client name>             prints a new Open311 API key (shown once)\n"
     "  open311-key revoke <key or client name>   withdraws that key, or every key of the client\n"
     "  notifications dead [--json]               messages given up after the last try\n"
@@ -89,6 +98,12 @@ main(int argc, char **argv)
         rc = laporctl_agency(store, argc, argv);
     else if (strcmp(argv[0], "agency-webhook") == 0)
         rc = laporctl_agency_webhook(store, argc, argv);
+    else if (strcmp(argv[0], "agency-key") == 0)
+        rc = laporctl_agency_key(store, argc, argv);
+    else if (strcmp(argv[0], "erase") == 0)
+        rc = laporctl_erase(store, argc, argv);
+    else if (strcmp(argv[0], "user") == 0)
+        rc = laporctl_user(store, argc, argv);
     else if (strcmp(argv[0], "notifications") == 0)
         rc = laporctl_notifications(store, argc, argv);
     else if (strcmp(argv[0], "admin-key") == 0)

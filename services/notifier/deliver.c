@@ -1,13 +1,16 @@
 /* deliver: claim due notifications, send them, record the outcome. */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lp_doc.h"
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "notifier-private.h"
 #include "email.h"
+#include "templates.h"
 #include "webhook.h"
 
 #define BACKOFF_CAP_MS (60 * 60 * 1000)
@@ -125,8 +128,12 @@ s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t erro
         for (char *p = message_id; *p; p++)
             if (*p == ':')
                 *p = '.';
-        switch (notifier_email_send(&self->email, contact.email, lp_doc_str(note, "subject"),
-                                    lp_doc_str(note, "text"), message_id, error_text, error_size)) {
+        /* The PIN goes into the text only now, so the outbox never holds it. */
+        char pin[LP_PIN_LEN + 1], text[4096];
+        lp_identity_pin(self->identity, lp_doc_str(note, "complaint_id"), pin);
+        notifier_fill_pin(lp_doc_str(note, "text"), pin, text, sizeof text);
+        switch (notifier_email_send(&self->email, contact.email, lp_doc_str(note, "subject"), text,
+                                    message_id, error_text, error_size)) {
         case NOTIFIER_EMAIL_SENT:
             outcome = S_SENT;
             break;
@@ -250,4 +257,77 @@ notifier_deliver_due(notifier_t *self, int max)
     mongoc_collection_destroy(notes);
     lp_store_push(self->svc.store, client);
     return n;
+}
+
+/* Senders: a few threads that each claim and send one message at a time, so one
+ * slow or dead recipient holds up one sender for one timeout, never the queue. */
+static void *
+s_sender(void *arg)
+{
+    notifier_t *self = arg;
+    pthread_mutex_lock(&self->senders_lock);
+    while (!self->senders_stop) {
+        pthread_mutex_unlock(&self->senders_lock);
+        int sent = notifier_deliver_due(self, 1);
+        pthread_mutex_lock(&self->senders_lock);
+        if (sent > 0) {
+            /* There was work: bring in one more sender. They join one by one while
+             * the queue lasts, instead of all racing for a message that may not be
+             * there (every claim is a database write). */
+            if (self->senders_wakeups < self->n_senders)
+                self->senders_wakeups++;
+            pthread_cond_signal(&self->senders_cond);
+            continue;
+        }
+        if (!self->senders_stop && self->senders_wakeups == 0) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1; /* a message whose back-off ended is due without a bell */
+            pthread_cond_timedwait(&self->senders_cond, &self->senders_lock, &until);
+        }
+        if (self->senders_wakeups > 0)
+            self->senders_wakeups--;
+    }
+    pthread_mutex_unlock(&self->senders_lock);
+    return NULL;
+}
+
+int
+notifier_senders_start(notifier_t *self, int n)
+{
+    pthread_mutex_init(&self->senders_lock, NULL);
+    pthread_cond_init(&self->senders_cond, NULL);
+    self->n_senders = 0;
+    for (int i = 0; i < n && i < NOTIFIER_MAX_SENDERS; i++) {
+        if (pthread_create(&self->senders[i], NULL, s_sender, self) != 0)
+            break;
+        self->n_senders++;
+    }
+    return self->n_senders > 0 ? 0 : -1;
+}
+
+void
+notifier_senders_wake(notifier_t *self)
+{
+    pthread_mutex_lock(&self->senders_lock);
+    if (self->senders_wakeups < self->n_senders)
+        self->senders_wakeups++;
+    pthread_cond_signal(&self->senders_cond);
+    pthread_mutex_unlock(&self->senders_lock);
+}
+
+void
+notifier_senders_stop(notifier_t *self)
+{
+    /* Each sender finishes the message in hand; what is claimed but unsent goes
+     * back to the queue when its lease runs out. */
+    pthread_mutex_lock(&self->senders_lock);
+    self->senders_stop = true;
+    pthread_cond_broadcast(&self->senders_cond);
+    pthread_mutex_unlock(&self->senders_lock);
+    for (int i = 0; i < self->n_senders; i++)
+        pthread_join(self->senders[i], NULL);
+    self->n_senders = 0;
+    pthread_cond_destroy(&self->senders_cond);
+    pthread_mutex_destroy(&self->senders_lock);
 }

@@ -93,7 +93,7 @@ notifier_email_send(const notifier_email_config_t *config, const char *to, const
                     const char *text, const char *message_id, char *error, size_t error_size)
 {
     CURL *curl = curl_easy_init();
-    curl_mime *mime = NULL, *alt = NULL;
+    curl_mime *mime = NULL;
     curl_mimepart *part;
     struct curl_slist *headers = NULL, *rcpt = NULL;
     char line[1024], encoded[768], mail_from[300], rcpt_to[300], date[64];
@@ -123,20 +123,18 @@ notifier_email_send(const notifier_email_config_t *config, const char *to, const
     headers = curl_slist_append(headers, line);
     headers = curl_slist_append(headers, "MIME-Version: 1.0");
 
-    alt = curl_mime_init(curl);
-    part = curl_mime_addpart(alt);
+    /* Two views of one message: the top level itself is multipart/alternative (curl
+     * takes the type from this header instead of its default multipart/mixed). */
+    headers = curl_slist_append(headers, "Content-Type: multipart/alternative");
+    mime = curl_mime_init(curl);
+    part = curl_mime_addpart(mime);
     curl_mime_data(part, text, CURL_ZERO_TERMINATED);
     curl_mime_type(part, "text/plain; charset=UTF-8");
     curl_mime_encoder(part, "quoted-printable");
-    part = curl_mime_addpart(alt);
+    part = curl_mime_addpart(mime);
     curl_mime_data(part, html, CURL_ZERO_TERMINATED);
     curl_mime_type(part, "text/html; charset=UTF-8");
     curl_mime_encoder(part, "quoted-printable");
-    mime = curl_mime_init(curl);
-    part = curl_mime_addpart(mime);
-    curl_mime_subparts(part, alt);
-    alt = NULL; /* now owned by mime */
-    curl_mime_type(part, "multipart/alternative");
 
     s_address(config->from, mail_from, sizeof mail_from);
     snprintf(rcpt_to, sizeof rcpt_to, "<%s>", to);
@@ -166,7 +164,6 @@ notifier_email_send(const notifier_email_config_t *config, const char *to, const
 done:
     curl_slist_free_all(headers);
     curl_slist_free_all(rcpt);
-    curl_mime_free(alt);
     curl_mime_free(mime);
     if (curl)
         curl_easy_cleanup(curl);

@@ -15,6 +15,8 @@ main(int argc, char **argv)
          "attempts before a message is declared dead", &config.max_tries},
         {"backoff-ms", "LAPOR_NOTIFY_BACKOFF_MS", LP_OPT_INT, "2000",
          "wait before the first retry; doubles each time, with jitter", &config.backoff_ms},
+        {"senders", "LAPOR_NOTIFY_SENDERS", LP_OPT_INT, "4",
+         "messages sent at the same time (a slow recipient holds up only one)", &config.senders},
         {"identity-file", "LAPOR_IDENTITY_OPEN_FILE", LP_OPT_STRING, "run/keys/identity.secret",
          "key file that opens reporters' contacts (only the notifier has it)",
          &config.identity_file},
@@ -44,6 +46,8 @@ main(int argc, char **argv)
                              options, argc, argv, &first);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
+    if (config.senders < 1 || config.senders > 32)
+        config.senders = 4;
     if (config.max_tries < 1)
         config.max_tries = 1;
     if (config.backoff_ms < 10)

@@ -2,6 +2,9 @@
 #ifndef NOTIFIER_PRIVATE_H
 #define NOTIFIER_PRIVATE_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "email.h"
 #include "lp_event.h"
 #include "lp_identity.h"
@@ -12,6 +15,7 @@
 /* How long a message for a channel that is not configured waits before it is
  * looked at again. */
 #define NOTIFIER_WAIT_MS 60000
+#define NOTIFIER_MAX_SENDERS 32
 
 typedef struct {
     const char *channel;
@@ -34,6 +38,12 @@ typedef struct {
     lp_metric_t *msgs_in;
     lp_metric_t *queued;
     lp_metric_t *db_errors;
+    pthread_t senders[NOTIFIER_MAX_SENDERS];
+    int n_senders;
+    pthread_mutex_t senders_lock;
+    pthread_cond_t senders_cond;
+    int senders_wakeups; /* bells not yet answered */
+    bool senders_stop;
 } notifier_t;
 
 /* The metrics of a channel ("webhook", "sms", "email"; others count as webhook). */
@@ -50,6 +60,12 @@ int notifier_handle(void *arg, lp_envelope_t *env);
 
 /* Delivers up to max due notifications; returns how many were attempted. */
 int notifier_deliver_due(notifier_t *self, int max);
+
+/* Starts n sender threads; wakes them when messages were queued; stops them after
+ * the message each has in hand. */
+int notifier_senders_start(notifier_t *self, int n);
+void notifier_senders_wake(notifier_t *self);
+void notifier_senders_stop(notifier_t *self);
 
 /* The back-off before attempt number `attempt` (1-based), with ±25 % jitter. */
 int64_t notifier_backoff_ms(int64_t base_ms, int attempt);

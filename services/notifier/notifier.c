@@ -9,7 +9,6 @@
 #include "notifier-private.h"
 
 #define DRAIN_MAX 256
-#define DELIVER_BATCH 100
 
 static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
@@ -17,15 +16,15 @@ s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
     notifier_t *self = arg;
     /* Deliver now rather than at the next tick: agencies hear within milliseconds. */
     if (lp_service_drain(sock, notifier_handle, self, DRAIN_MAX) > 0)
-        notifier_deliver_due(self, DELIVER_BATCH);
+        notifier_senders_wake(self);
 }
 
 static void
 s_sweep(lp_loop_t *loop, void *arg)
 {
     notifier_t *self = arg;
-    lp_service_sweep(&self->svc, LP_STAGE_NOTIFIER, notifier_handle, self);
-    notifier_deliver_due(self, DELIVER_BATCH);
+    if (lp_service_sweep(&self->svc, LP_STAGE_NOTIFIER, notifier_handle, self) > 0)
+        notifier_senders_wake(self);
 }
 
 notifier_channel_metrics_t *
@@ -110,7 +109,14 @@ notifier_main(notifier_config_t *config)
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
     lp_loop_add_socket(self.svc.loop, self.intake_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
+    if (notifier_senders_start(&self, (int) config->senders) != 0) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message",
+               "cannot start the sender threads");
+        rc = -1;
+        goto done;
+    }
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
+    notifier_senders_stop(&self);
 done:
     lp_service_stop(&self.svc);
     lp_identity_destroy(&self.identity);

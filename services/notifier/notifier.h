@@ -10,6 +10,7 @@ typedef struct {
     long webhook_timeout_ms;
     long max_tries;
     long backoff_ms;
+    long senders;              /* threads that send, each one message at a time */
     const char *identity_file; /* opens reporters' sealed contacts */
     const char *sms_sender;    /* the number citizens write to */
     const char *smtp_url;

@@ -123,6 +123,9 @@ s_recipients(const lp_envelope_t *env, const char *out[3])
     size_t n = 0;
     if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED)
         out[n++] = env->disposed->agency_id;
+    else if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED &&
+             env->status_changed->to == LAPOR__V1__STATUS__STATUS_REOPENED)
+        out[n++] = env->status_changed->agency_id; /* the reporter sent it back */
     else if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED) {
         out[n++] = env->deadline_missed->agency_id;
         if (strcmp(env->deadline_missed->escalated_to, env->deadline_missed->agency_id) != 0)
@@ -191,7 +194,8 @@ s_feed(notifier_t *self, const lp_envelope_t *env)
     size_t n = s_recipients(env, agencies), len = 0;
     uint8_t *data = NULL;
 
-    if (env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED &&
+    /* Every change of an agency's complaint (a reopening is there already). */
+    if (n == 0 && env->payload_case == LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED &&
         *env->status_changed->agency_id)
         agencies[n++] = env->status_changed->agency_id;
     if (n == 0 || !self->feed_pub || !(data = lp_event_pack(env, &len)))

@@ -17,15 +17,19 @@ typedef struct {
  * 160 plain characters. */
 static const s_template_t s_templates[] = {
     {"received", "id",
-     "LAPOR: pengaduan Anda diterima. Nomor lacak {id}. Cek status: kirim STATUS {id} ke {number}.",
+     "LAPOR: pengaduan diterima. Nomor lacak {id}, PIN {pin} (rahasiakan). Cek: kirim STATUS {id} "
+     "ke {number}.",
      "Pengaduan Anda diterima ({id})",
-     "Terima kasih. Pengaduan Anda sudah kami terima.\n\nNomor lacak: {id}\n\n"
+     "Terima kasih. Pengaduan Anda sudah kami terima.\n\nNomor lacak: {id}\nPIN: {pin} "
+     "(rahasiakan; diperlukan untuk menjawab, menerima atau menolak jawaban)\n\n"
      "Kami akan meneruskannya ke instansi yang berwenang dalam 3 hari kerja. Simpan nomor lacak "
      "ini untuk melihat perkembangannya di situs LAPOR atau dengan SMS STATUS {id} ke {number}."},
     {"received", "en",
-     "LAPOR: your complaint was received. Tracking ID {id}. Status: text STATUS {id} to {number}.",
+     "LAPOR: complaint received. Tracking ID {id}, PIN {pin} (keep it secret). Status: text "
+     "STATUS {id} to {number}.",
      "Your complaint was received ({id})",
-     "Thank you. We have received your complaint.\n\nTracking ID: {id}\n\n"
+     "Thank you. We have received your complaint.\n\nTracking ID: {id}\nPIN: {pin} "
+     "(keep it secret; you need it to answer, accept or reject the answer)\n\n"
      "We will pass it to the responsible agency within 3 working days. Keep this tracking ID to "
      "follow it on the LAPOR website or by texting STATUS {id} to {number}."},
     {"disposed", "id",
@@ -174,4 +178,23 @@ notifier_date(long long ms, const char *lang, char *out, size_t size)
     gmtime_r(&secs, &tm);
     snprintf(out, size, "%d %s %d", tm.tm_mday,
              (lang && strcmp(lang, "en") == 0 ? en : id)[tm.tm_mon], tm.tm_year + 1900);
+}
+
+void
+notifier_fill_pin(const char *text, const char *pin, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < size; p++) {
+        if (strncmp(p, "{pin}", 5) == 0) {
+            size_t len = strlen(pin);
+            if (len > size - 1 - n)
+                len = size - 1 - n;
+            memcpy(out + n, pin, len);
+            n += len;
+            p += 4;
+        }
+        else
+            out[n++] = *p;
+    }
+    out[n] = '\0';
 }

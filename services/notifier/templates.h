@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-/* The values a template may use: {id}, {agency}, {deadline}, {note}, {number}. */
+/* The values a template may use: {id}, {agency}, {deadline}, {note}, {number}.
+ * {pin} stays as it is: the sender fills it in at the last moment (notifier_fill_pin),
+ * so the PIN is never stored in the outbox. */
 typedef struct {
     const char *tracking_id;
     const char *agency;   /* the responsible agency's name, "" when none yet */
@@ -27,6 +29,9 @@ typedef struct {
  * ("id" or "en"; anything else is "id"). Returns 0, or -1 for an unknown kind. */
 int notifier_render(const char *kind, const char *lang, const notifier_vars_t *vars,
                     notifier_message_t *out);
+
+/* Copies text into out with every "{pin}" replaced by pin. */
+void notifier_fill_pin(const char *text, const char *pin, char *out, size_t size);
 
 /* Writes a date (ms since the epoch) in words in WITA, e.g. "5 Des 2026". */
 void notifier_date(long long ms, const char *lang, char *out, size_t size);

@@ -115,6 +115,7 @@ s_escalate(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     t.actor = "router";
     t.note = note;
     t.agency_id = parent ? parent->id : agency_id;
+    t.seen_by = parent ? parent->id : NULL;
     t.event = &env;
     t.stages = s_next;
     t.n_stages = 2;
@@ -221,6 +222,33 @@ done:
     return rc;
 }
 
+/* Retention: a closed or archived complaint keeps its reporter's details only for
+ * the configured time; the complaint stays for statistics. */
+static int
+s_erase(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
+{
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *notes =
+        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    bson_iter_t it;
+    lp_error_t err;
+    int rc = 0;
+
+    lp_error_clear(&err);
+    if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
+        rc = lp_transition_erase_reporter(
+            coll, notes, bson_iter_oid(&it), "router",
+            "Data kontak pelapor dihapus: masa simpan setelah selesai berakhir", lp_now_ms(), &err);
+    if (rc > 0)
+        lp_log(LP_LOG_INFO, "reporter.erased", "{s:s,s:s}", "tracking_id",
+               lp_doc_str(doc, "tracking_id"), "reason", "retention");
+    else if (rc < 0)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+    mongoc_collection_destroy(notes);
+    lp_store_push(self->svc.store, client);
+    return rc;
+}
+
 int
 router_deadlines(router_t *self)
 {
@@ -244,6 +272,13 @@ router_deadlines(router_t *self)
                BCON_NEW("status", BCON_UTF8("resolved"), "resolved_at", "{", "$lt",
                         BCON_INT64(now - self->config->close_days * DAY_MS), "}"),
                s_close);
+    total = n < 0 || total < 0 ? -1 : total + n;
+    n = s_each(self, coll,
+               BCON_NEW("status", "{", "$in", "[", BCON_UTF8("closed"), BCON_UTF8("archived"), "]",
+                        "}", "updated_at", "{", "$lt",
+                        BCON_INT64(now - self->config->retention_days * DAY_MS), "}",
+                        "reporter.sealed", "{", "$exists", BCON_BOOL(true), "}"),
+               s_erase);
     total = n < 0 || total < 0 ? -1 : total + n;
     mongoc_collection_destroy(coll);
     lp_store_push(self->svc.store, client);

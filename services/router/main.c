@@ -14,6 +14,9 @@ main(int argc, char **argv)
         {"close-days", "LAPOR_CLOSE_DAYS", LP_OPT_INT, "10",
          "working days after a resolution without reply before the complaint closes",
          &config.close_days},
+        {"retention-days", "LAPOR_RETENTION_DAYS", LP_OPT_INT, "365",
+         "days a closed or archived complaint keeps the reporter's details (then erased)",
+         &config.retention_days},
         {"classify-threshold", "LAPOR_CLASSIFY_THRESHOLD", LP_OPT_INT, "60",
          "confidence (percent) the keyword classifier needs; below it: triage desk",
          &config.classify_threshold},
@@ -29,6 +32,8 @@ main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     if (config.followup_days < 1 || config.followup_days > 60)
         config.followup_days = 5;
+    if (config.retention_days < 1)
+        config.retention_days = 365;
     if (config.close_days < 1 || config.close_days > 60)
         config.close_days = 10;
     if (config.classify_threshold < 0 || config.classify_threshold > 100)

@@ -277,6 +277,9 @@ class System:
             "LAPOR_GRACE_MS": "1000",
             "LAPOR_SWEEP_MS": "300",
             "LAPOR_LEASE_MS": "5000",
+            # Every test client is 127.0.0.1: rate limits are tested in test_ratelimit.
+            "LAPOR_RATE_IP_PER_MINUTE": "0",
+            "LAPOR_RATE_PHONE_PER_HOUR": "0",
         })
         env.update(self.extra_env)
         return env
@@ -414,12 +417,13 @@ class System:
             proc.wait(10)
         return proc.returncode if proc is not None else None
 
-    def laporctl(self, *args, check=True, timeout=60):
+    def laporctl(self, *args, check=True, timeout=60, input=None):
         """Runs laporctl --mongodb-uri <this system> ARGS; output goes to its log and
         is returned (CompletedProcess with text stdout/stderr)."""
         argv = [str(self.binary("laporctl")), "--mongodb-uri", self.mongodb_uri, *args]
         res = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=timeout,
-                             stdin=subprocess.DEVNULL)
+                             **({"input": input} if input is not None
+                                else {"stdin": subprocess.DEVNULL}))
         with open(self.log_path("laporctl"), "a", encoding="utf-8") as log:
             log.write(f"--- harness: {' '.join(argv)} -> exit {res.returncode}\n")
             log.write(res.stdout)

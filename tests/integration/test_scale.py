@@ -79,7 +79,7 @@ class ScaleTest(SystemTestCase):
                 json.loads(r["body"])["complaint"]["tracking_id"] for r in receiver.requests)
             return by_tid if len(by_tid) == N else None
 
-        by_tid = wait_until(all_hooks, 60, "one webhook per complaint")
+        by_tid = wait_until(all_hooks, 90, "one webhook per complaint")
         time.sleep(2)  # a duplicate would arrive within a sweep or two
         by_tid = collections.Counter(
             json.loads(r["body"])["complaint"]["tracking_id"] for r in receiver.requests)

@@ -23,10 +23,13 @@ test_every_kind_in_both_languages(void **state)
         notifier_message_t id, en;
         assert_int_equal(notifier_render(kinds[i], "id", &v, &id), 0);
         assert_int_equal(notifier_render(kinds[i], "en", &v, &en), 0);
-        /* Every message names the complaint and no placeholder is left. */
+        /* Every message names the complaint and no placeholder is left but {pin},
+         * which the sender fills in. */
+        char filled[sizeof id.sms];
         assert_non_null(strstr(id.sms, "1234567890"));
         assert_non_null(strstr(en.text, "1234567890"));
-        assert_null(strchr(id.sms, '{'));
+        notifier_fill_pin(id.sms, "123456", filled, sizeof filled);
+        assert_null(strchr(filled, '{'));
         assert_null(strchr(en.subject, '{'));
         assert_string_not_equal(id.sms, en.sms);
     }
@@ -45,6 +48,13 @@ test_received_fits_one_sms_and_says_what_to_send(void **state)
     assert_int_equal(notifier_render("received", "xx", &v, &m), 0); /* unknown: Indonesian */
     assert_non_null(strstr(m.sms, "diterima"));
     assert_int_equal(notifier_render("no-such-kind", "id", &v, &m), -1);
+    /* The PIN is filled in by the sender, and still fits one SMS. */
+    char filled[sizeof m.sms];
+    assert_int_equal(notifier_render("received", "id", &v, &m), 0);
+    assert_non_null(strstr(m.sms, "{pin}"));
+    notifier_fill_pin(m.sms, "042137", filled, sizeof filled);
+    assert_non_null(strstr(filled, "PIN 042137"));
+    assert_true(strlen(filled) <= 160);
 }
 
 static void

@@ -1,0 +1,336 @@
+/* citizen: the reporter's side of the conversation, proved by the PIN:
+ * POST /api/v1/complaints/{tracking id}/{reply|accept|reject|rate}.
+ *
+ * reply   answers the agency's question (the complaint goes back to where it waited)
+ *         or adds information at any time while the complaint is open;
+ * accept  takes a resolution: closed, with an optional rating;
+ * reject  refuses a resolution within the closing period: back to the same agency
+ *         with a new deadline (reopened);
+ * rate    rates a resolved or closed complaint, 1 to 5, with a comment.
+ * Five wrong PINs lock a complaint's PIN for a quarter of an hour. */
+#include <stdio.h>
+#include <string.h>
+
+#include "citizen.h"
+#include "desk.h"
+#include "lp_account.h"
+#include "lp_clock.h"
+#include "lp_doc.h"
+#include "lp_log.h"
+#include "lp_outbox.h"
+
+#define PIN_MAX_FAILURES 5
+#define PIN_LOCK_MS (15 * 60 * 1000)
+
+static const char *const s_open[] = {"received", "disposed", "in_progress", "reopened", NULL};
+
+/* Checks the PIN; answers and returns false when it is wrong or locked. */
+static bool
+s_pin_ok(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
+         const char *given)
+{
+    char pin[LP_PIN_LEN + 1];
+    bson_t *filter = BCON_NEW("_id", BCON_OID(&c->oid));
+    bson_t *projection = BCON_NEW("pin_failures", BCON_INT32(1), "pin_locked_until", BCON_INT32(1));
+    bson_t *update = NULL;
+    lp_error_t err;
+    bson_t *doc = lp_store_find_one(coll, filter, projection, &err);
+    bson_error_t error;
+    int64_t now = lp_now_ms();
+    bool ok = false;
+
+    if (!doc) {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
+        goto done;
+    }
+    if (lp_doc_int(doc, "pin_locked_until") > now) {
+        lp_http_add_header(req, "Retry-After", "900");
+        lp_http_reply_error(req, 429, "pin",
+                            "too many wrong PINs; wait a quarter of an hour and try again");
+        goto done;
+    }
+    lp_identity_pin(self->identity, c->id, pin);
+    if (given && lp_account_token_equal(given, pin)) {
+        ok = true;
+        if (lp_doc_int(doc, "pin_failures") > 0) {
+            update = BCON_NEW("$set", "{", "pin_failures", BCON_INT32(0), "}");
+            mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error);
+        }
+        goto done;
+    }
+    update = lp_doc_int(doc, "pin_failures") + 1 >= PIN_MAX_FAILURES
+                 ? BCON_NEW("$set", "{", "pin_failures", BCON_INT32(0), "pin_locked_until",
+                            BCON_INT64(now + PIN_LOCK_MS), "}")
+                 : BCON_NEW("$inc", "{", "pin_failures", BCON_INT32(1), "}");
+    mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error);
+    lp_log(LP_LOG_WARN, "citizen.wrong_pin", "{s:s,s:s}", "tracking_id", c->tracking, "ip",
+           lp_http_client_ip(req));
+    lp_http_reply_error(req, 403, "pin", "the PIN is not right for this complaint");
+done:
+    if (update)
+        bson_destroy(update);
+    if (doc)
+        bson_destroy(doc);
+    bson_destroy(projection);
+    bson_destroy(filter);
+    return ok;
+}
+
+/* reply: the answer to a question, or more information. */
+static void
+s_reply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
+        const char *text)
+{
+    static const char *const back_to_router[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER,
+                                                 LP_STAGE_REPORTER};
+    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
+    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
+    char event_id[LP_EVENT_ID_LEN + 1], back[24] = "";
+    bson_t push = BSON_INITIALIZER, unset = BSON_INITIALIZER, entry;
+    bson_t *filter = NULL, *projection = NULL, *doc = NULL;
+    lp_transition_t t = {0};
+    lp_error_t err;
+    bool answering = strcmp(c->status, "postponed") == 0;
+
+    if (!text || intake_utf8_length(text) < 2 || intake_utf8_length(text) > 2000) {
+        lp_http_reply_error(req, 400, "text", "write 2 to 2000 characters");
+        goto done;
+    }
+    if (!answering && !intake_one_of(c->status, s_open)) {
+        lp_http_reply_error(req, 409, "status", "this complaint is no longer open");
+        goto done;
+    }
+    BSON_APPEND_DOCUMENT_BEGIN(&push, "reporter_replies", &entry);
+    BSON_APPEND_INT64(&entry, "at", lp_now_ms());
+    BSON_APPEND_UTF8(&entry, "text", text);
+    bson_append_document_end(&push, &entry);
+    t.from_status = c->status;
+    t.from_v = c->v;
+    t.push = &push;
+    t.actor = "reporter";
+    t.agency_id = *c->agency ? c->agency : NULL;
+    if (answering) {
+        filter = BCON_NEW("_id", BCON_OID(&c->oid));
+        projection = BCON_NEW("question", BCON_INT32(1));
+        doc = lp_store_find_one(coll, filter, projection, &err);
+        lp_doc_copy(doc ? doc : filter, "question.from_status", back, sizeof back);
+        /* A question from the triage desk goes back to the router's queue. */
+        if (!*back || !intake_one_of(back, s_open))
+            snprintf(back, sizeof back, "%s", *c->agency ? "disposed" : "received");
+        intake_case_status_event(self, c, back, "reporter", &env, &changed, event_id);
+        BSON_APPEND_UTF8(&unset, "question", "");
+        t.to_status = back;
+        t.unset = &unset;
+        t.note = "Pelapor menjawab pertanyaan";
+        t.event = &env;
+        t.stages = strcmp(back, "received") == 0 ? back_to_router : next;
+        t.n_stages = strcmp(back, "received") == 0 ? 3 : 2;
+    }
+    else
+        t.note = "Pelapor menambahkan keterangan";
+    intake_case_apply(self, req, coll, c, &t, answering ? "answer" : "add_information", "reporter");
+done:
+    if (doc)
+        bson_destroy(doc);
+    if (projection)
+        bson_destroy(projection);
+    if (filter)
+        bson_destroy(filter);
+    bson_destroy(&push);
+    bson_destroy(&unset);
+}
+
+/* Reads an optional rating 1..5 and comment into set; false after answering 400. */
+static bool
+s_rating(lp_http_req_t *req, json_t *body, bool required, bson_t *set, int64_t now)
+{
+    json_t *score = json_object_get(body, "rating");
+    const char *comment = intake_json_str(body, "comment");
+    if (!score && !required)
+        return true;
+    if (!json_is_integer(score) || json_integer_value(score) < 1 || json_integer_value(score) > 5) {
+        lp_http_reply_error(req, 400, "rating", "must be a whole number from 1 to 5");
+        return false;
+    }
+    if (comment && intake_utf8_length(comment) > 1000) {
+        lp_http_reply_error(req, 400, "comment", "write at most 1000 characters");
+        return false;
+    }
+    BSON_APPEND_INT32(set, "rating.score", (int32_t) json_integer_value(score));
+    BSON_APPEND_UTF8(set, "rating.comment", comment ? comment : "");
+    BSON_APPEND_INT64(set, "rating.at", now);
+    return true;
+}
+
+/* accept: the reporter takes the answer; the complaint closes. */
+static void
+s_accept(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
+         json_t *body)
+{
+    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
+    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
+    char event_id[LP_EVENT_ID_LEN + 1];
+    bson_t set = BSON_INITIALIZER;
+    lp_transition_t t = {0};
+
+    if (strcmp(c->status, "resolved") != 0) {
+        lp_http_reply_error(req, 409, "status", "only a resolved complaint can be accepted");
+        goto done;
+    }
+    intake_case_status_event(self, c, "closed", "reporter", &env, &changed, event_id);
+    if (!s_rating(req, body, false, &set, env.occurred_at_ms))
+        goto done;
+    BSON_APPEND_INT64(&set, "closed_at", env.occurred_at_ms);
+    BSON_APPEND_BOOL(&set, "accepted", true);
+    t.from_status = c->status;
+    t.from_v = c->v;
+    t.to_status = "closed";
+    t.set = &set;
+    t.actor = "reporter";
+    t.note = "Pelapor menerima jawaban; pengaduan ditutup";
+    t.agency_id = c->agency;
+    t.event = &env;
+    t.stages = next;
+    t.n_stages = 2;
+    intake_case_apply(self, req, coll, c, &t, "accept", "reporter");
+done:
+    bson_destroy(&set);
+}
+
+/* reject: the answer did not solve it; back to the same agency, new deadline. */
+static void
+s_reject(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
+         const char *reason)
+{
+    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
+    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
+    const lp_workdays_t *calendar = lp_refdata_calendar(self->svc.refdata);
+    char event_id[LP_EVENT_ID_LEN + 1], note[1100];
+    bson_t set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
+    lp_transition_t t = {0};
+    int64_t now = lp_now_ms();
+
+    if (!reason || intake_utf8_length(reason) < 5 || intake_utf8_length(reason) > 1000) {
+        lp_http_reply_error(req, 400, "reason", "say in 5 to 1000 characters what is still wrong");
+        goto done;
+    }
+    if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
+        lp_http_reply_error(req, 409, "status",
+                            "only a resolved or closed complaint can be "
+                            "reopened");
+        goto done;
+    }
+    if (c->resolved_at <= 0 ||
+        lp_workdays_deadline(calendar, c->resolved_at, (int) INTAKE_REOPEN_DAYS) < now) {
+        lp_http_reply_error(req, 409, "status",
+                            "a complaint can be reopened only within 10 working days of its "
+                            "resolution; please send a new complaint");
+        goto done;
+    }
+    intake_case_status_event(self, c, "reopened", "reporter", &env, &changed, event_id);
+    BSON_APPEND_INT64(
+        &set, "deadline_at",
+        lp_workdays_deadline(calendar, env.occurred_at_ms, (int) self->config->followup_days));
+    BSON_APPEND_INT64(&set, "reopened_at", env.occurred_at_ms);
+    BSON_APPEND_UTF8(&set, "reopen_reason", reason);
+    BSON_APPEND_UTF8(&unset, "resolved_at", "");
+    BSON_APPEND_UTF8(&unset, "closed_at", "");
+    snprintf(note, sizeof note, "Dibuka kembali oleh pelapor: %s", reason);
+    t.from_status = c->status;
+    t.from_v = c->v;
+    t.to_status = "reopened";
+    t.set = &set;
+    t.unset = &unset;
+    t.actor = "reporter";
+    t.note = note;
+    t.agency_id = c->agency;
+    t.event = &env;
+    t.stages = next;
+    t.n_stages = 2;
+    intake_case_apply(self, req, coll, c, &t, "reopen", "reporter");
+done:
+    bson_destroy(&set);
+    bson_destroy(&unset);
+}
+
+/* rate: a score for a resolved or closed complaint (may be changed). */
+static void
+s_rate(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
+       json_t *body)
+{
+    bson_t set = BSON_INITIALIZER;
+    lp_transition_t t = {0};
+
+    if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
+        lp_http_reply_error(req, 409, "status", "only a resolved or closed complaint is rated");
+        goto done;
+    }
+    if (!s_rating(req, body, true, &set, lp_now_ms()))
+        goto done;
+    t.from_status = c->status;
+    t.from_v = c->v;
+    t.set = &set;
+    t.actor = "reporter";
+    t.note = "Pelapor memberi penilaian";
+    t.agency_id = c->agency;
+    intake_case_apply(self, req, coll, c, &t, "rate", "reporter");
+done:
+    bson_destroy(&set);
+}
+
+void
+intake_citizen_handle(intake_t *self, lp_http_req_t *req, const char *raw_id, const char *action)
+{
+    static const char *const allowed[] = {"pin", "text", "reason", "comment", NULL};
+    static const char *const numbers[] = {"rating", NULL};
+    char tracking[LP_TRACKING_LEN + 1];
+    mongoc_client_t *client = NULL;
+    mongoc_collection_t *coll = NULL;
+    intake_case_t c;
+    json_t *body = NULL;
+    int found;
+
+    if (strcmp(lp_http_method(req), "POST") != 0) {
+        lp_http_add_header(req, "Allow", "POST");
+        lp_http_reply_error(req, 405, NULL, "use POST");
+        return;
+    }
+    if (!intake_one_of(action, (const char *const[]){"reply", "accept", "reject", "rate", NULL})) {
+        lp_http_reply_error(req, 404, NULL, "no such action (reply, accept, reject, rate)");
+        return;
+    }
+    if (!intake_rate_allow(self, req) || !(body = intake_json_body(req, allowed, numbers)))
+        return;
+    client = lp_store_pop(self->svc.store);
+    coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    if (lp_tracking_normalize(raw_id, tracking) != 0 ||
+        (found = intake_case_load(coll, tracking, &c)) == 0) {
+        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+        goto done;
+    }
+    if (found < 0) {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
+        goto done;
+    }
+    if (!s_pin_ok(self, req, coll, &c, intake_json_str(body, "pin")))
+        goto done;
+    if (strcmp(action, "reply") == 0)
+        s_reply(self, req, coll, &c, intake_json_str(body, "text"));
+    else if (strcmp(action, "accept") == 0)
+        s_accept(self, req, coll, &c, body);
+    else if (strcmp(action, "reject") == 0)
+        s_reject(self, req, coll, &c, intake_json_str(body, "reason"));
+    else
+        s_rate(self, req, coll, &c, body);
+done:
+    json_decref(body);
+    if (coll)
+        mongoc_collection_destroy(coll);
+    if (client)
+        lp_store_push(self->svc.store, client);
+}
