@@ -41,9 +41,8 @@ void lp_refdata_destroy(lp_refdata_t **self_p);
 
 const lp_region_t *lp_refdata_region(const lp_refdata_t *self, const char *code);
 size_t lp_refdata_region_count(const lp_refdata_t *self);
-
 /* Every region, sorted by code; *n gets the count. For scans such as finding a
- * place named in a text. */
+ * place named in a text or an address. */
 const lp_region_t *lp_refdata_regions(const lp_refdata_t *self, size_t *n);
 
 bool lp_refdata_has_category(const lp_refdata_t *self, const char *id);

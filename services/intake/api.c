@@ -158,6 +158,8 @@ intake_api_handle(lp_http_req_t *req, void *arg)
         intake_session_handle(self, req);
     else if (strncmp(path, "/api/v1/agency/complaints", 25) == 0)
         intake_agency_handle(self, req);
+    else if (strncmp(path, "/open311/v2/", 12) == 0)
+        intake_open311_handle(self, req);
     else if (strcmp(path, COMPLAINTS_PATH) == 0) {
         if (strcmp(method, "POST") == 0)
             s_post_complaint(self, req);

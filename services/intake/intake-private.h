@@ -88,6 +88,8 @@ typedef enum {
 
 /* Sets *retry_after_s (when not NULL) to the seconds to wait when refused. */
 intake_rate_verdict_t intake_rate_phone(intake_t *self, const char *phone, int64_t *retry_after_s);
+/* The Open311 GeoReport v2 channel, /open311/v2/... (open311.c). */
+void intake_open311_handle(intake_t *self, lp_http_req_t *req);
 
 /* Kannel's inbound SMS, GET /sms/inbound?from=&to=&text=&id=&ts= (sms.c). */
 void intake_sms_handle(intake_t *self, lp_http_req_t *req);

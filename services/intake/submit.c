@@ -68,6 +68,30 @@ s_append_reporter(intake_t *self, bson_t *doc, const intake_complaint_t *c)
     bson_append_document_end(doc, &child);
 }
 
+/* location (GeoJSON, so a 2dsphere index can come later) and attributes: what
+ * the Open311 channel adds; nothing for the other channels. */
+static void
+s_append_extras(bson_t *doc, const intake_complaint_t *c)
+{
+    bson_t child, coords;
+    if (c->has_location) {
+        BSON_APPEND_DOCUMENT_BEGIN(doc, "location", &child);
+        BSON_APPEND_UTF8(&child, "type", "Point");
+        BSON_APPEND_ARRAY_BEGIN(&child, "coordinates", &coords);
+        BSON_APPEND_DOUBLE(&coords, "0", c->lon);
+        BSON_APPEND_DOUBLE(&coords, "1", c->lat);
+        bson_append_array_end(&child, &coords);
+        bson_append_document_end(doc, &child);
+    }
+    if (c->n_attributes > 0) {
+        /* Codes come from the service definitions, never from the client. */
+        BSON_APPEND_DOCUMENT_BEGIN(doc, "attributes", &child);
+        for (size_t i = 0; i < c->n_attributes; i++)
+            BSON_APPEND_UTF8(&child, c->attributes[i].code, c->attributes[i].value);
+        bson_append_document_end(doc, &child);
+    }
+}
+
 /* Builds the complaint document with its submitted event. */
 static bson_t *
 s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t *opts,
@@ -87,6 +111,7 @@ s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t 
     /* No category (free text): the router's classifier or the triage desk picks one. */
     BSON_APPEND_UTF8(doc, "category", c->category ? c->category : "");
     s_append_region(self, doc, c->region);
+    s_append_extras(doc, c);
     BSON_APPEND_UTF8(doc, "channel", lp_channel_name(opts->channel));
     BSON_APPEND_UTF8(doc, "privacy", lp_privacy_name(c->privacy));
     BSON_APPEND_UTF8(doc, "lang", c->lang);

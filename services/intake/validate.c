@@ -1,8 +1,9 @@
-/* validate: checks of a complaint posted as JSON. */
+/* validate: the checks of a complaint, shared by every channel, and the JSON API's parser. */
 #include "validate.h"
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,34 @@ intake_utf8_length(const char *s)
         if (((unsigned char) *s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+bool
+intake_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *) s, *end = p + len;
+    while (p < end) {
+        unsigned char b = *p;
+        size_t n = b < 0x80             ? 0
+                   : (b & 0xE0) == 0xC0 ? 1
+                   : (b & 0xF0) == 0xE0 ? 2
+                   : (b & 0xF8) == 0xF0 ? 3
+                                        : 4;
+        uint32_t cp = n == 0 ? b : n == 1 ? b & 0x1F : n == 2 ? b & 0x0F : b & 0x07;
+        if (n == 4 || (size_t) (end - p) <= n)
+            return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        /* No overlong forms, no UTF-16 surrogates, nothing past U+10FFFF. */
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return false;
+        p += n + 1;
+    }
+    return true;
 }
 
 /* True when s holds a control character; newline and tab pass when multiline. */
@@ -59,25 +88,26 @@ s_string(json_t *obj, const char *key, const char *field, const char **out, lp_e
     return 0;
 }
 
-/* A bounded text field; stores a trimmed copy in *dst. */
+/* A bounded text field (raw NULL: not given); stores a trimmed copy in *dst. */
 static int
-s_text(json_t *obj, const char *key, const char *field, bool required, size_t min, size_t max,
-       bool multiline, char **dst, lp_error_t *err)
+s_text(const char *raw, const char *field, bool required, size_t min, size_t max, bool multiline,
+       char **dst, lp_error_t *err)
 {
-    const char *raw = NULL;
     char *text = NULL;
     size_t n = 0;
 
-    if (s_string(obj, key, field, &raw, err) != 0)
-        return -1;
     if (!raw) {
         if (!required)
             return 0;
         lp_error_set(err, LP_ERR_INVALID, field, "is required");
         return -1;
     }
-    /* jansson accepts \u0000 only with JSON_ALLOW_NUL, which we do not pass, so
-     * strlen is the real length here. */
+    /* Every channel hands over C strings: JSON refuses \u0000 (no JSON_ALLOW_NUL)
+     * and the form decoder refuses %00, so strlen is the real length here. */
+    if (!intake_utf8_valid(raw, strlen(raw))) {
+        lp_error_set(err, LP_ERR_INVALID, field, "must be UTF-8 text");
+        return -1;
+    }
     text = s_trimmed(raw);
     if (!text) {
         lp_error_set(err, LP_ERR_SYSTEM, field, "out of memory");
@@ -171,13 +201,12 @@ s_known_keys(json_t *obj, const char *const *keys, const char *prefix, lp_error_
     return 0;
 }
 
+/* Reads the reporter object's strings into f; -1 with err on a wrong shape. */
 static int
-s_reporter(json_t *root, intake_complaint_t *c, lp_error_t *err)
+s_reporter_fields(json_t *root, intake_fields_t *f, lp_error_t *err)
 {
     static const char *const keys[] = {"name", "phone", "email", NULL};
     json_t *rep = json_object_get(root, "reporter");
-    const char *phone = NULL, *email = NULL;
-    char normalized[INTAKE_PHONE_MAX + 8];
 
     if (!rep || json_is_null(rep))
         return 0;
@@ -185,80 +214,40 @@ s_reporter(json_t *root, intake_complaint_t *c, lp_error_t *err)
         lp_error_set(err, LP_ERR_INVALID, "reporter", "must be an object with name, phone, email");
         return -1;
     }
-    if (s_known_keys(rep, keys, "reporter.", err) != 0)
+    if (s_known_keys(rep, keys, "reporter.", err) != 0 ||
+        s_string(rep, "name", "reporter.name", &f->reporter_name, err) != 0 ||
+        s_string(rep, "phone", "reporter.phone", &f->reporter_phone, err) != 0 ||
+        s_string(rep, "email", "reporter.email", &f->reporter_email, err) != 0)
         return -1;
-    if (s_text(rep, "name", "reporter.name", false, 1, INTAKE_NAME_MAX, false, &c->reporter_name,
-               err) != 0)
-        return -1;
-    if (s_string(rep, "phone", "reporter.phone", &phone, err) != 0 ||
-        s_string(rep, "email", "reporter.email", &email, err) != 0)
-        return -1;
-    if (phone && *phone) {
-        if (strlen(phone) > 32 ||
-            intake_phone_normalize(phone, normalized, sizeof normalized) != 0) {
-            lp_error_set(err, LP_ERR_INVALID, "reporter.phone",
-                         "must be an Indonesian phone number such as 0812 3456 7890");
-            return -1;
-        }
-        c->reporter_phone = strdup(normalized);
-    }
-    if (email && *email) {
-        if (strlen(email) > INTAKE_EMAIL_MAX || !s_email_ok(email)) {
-            lp_error_set(err, LP_ERR_INVALID, "reporter.email", "must be an email address");
-            return -1;
-        }
-        c->reporter_email = strdup(email);
-    }
     return 0;
 }
 
 int
-intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *lookup,
+intake_complaint_check(const intake_fields_t *f, const intake_lookup_t *lookup,
                        intake_complaint_t *c, lp_error_t *err)
 {
-    static const char *const keys[] = {"type",    "title",    "body", "category", "region",
-                                       "privacy", "reporter", "lang", NULL};
-    json_error_t jerr;
-    json_t *root = NULL;
-    const char *type = NULL, *privacy = NULL, *lang = NULL;
+    const char *phone = f->reporter_phone, *email = f->reporter_email;
+    char normalized[INTAKE_PHONE_MAX + 8];
     int rc = -1;
 
     memset(c, 0, sizeof *c);
     strcpy(c->lang, "id");
-    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        lp_error_set(err, LP_ERR_INVALID, NULL,
-                     "the body is not valid JSON (line %d, column %d): %s", jerr.line, jerr.column,
-                     jerr.text);
-        return -1;
-    }
-    if (!json_is_object(root)) {
-        lp_error_set(err, LP_ERR_INVALID, NULL, "the body must be a JSON object");
-        goto done;
-    }
-    if (s_known_keys(root, keys, "", err) != 0)
-        goto done;
-
-    if (s_string(root, "type", "type", &type, err) != 0)
-        goto done;
-    c->type = type ? lp_report_type_from_name(type) : LAPOR__V1__REPORT_TYPE__REPORT_TYPE_PENGADUAN;
+    c->type =
+        f->type ? lp_report_type_from_name(f->type) : LAPOR__V1__REPORT_TYPE__REPORT_TYPE_PENGADUAN;
     if (c->type == LAPOR__V1__REPORT_TYPE__REPORT_TYPE_UNSPECIFIED) {
         lp_error_set(err, LP_ERR_INVALID, "type", "must be pengaduan, aspirasi or informasi");
         goto done;
     }
-    if (s_string(root, "privacy", "privacy", &privacy, err) != 0)
-        goto done;
-    c->privacy = privacy ? lp_privacy_from_name(privacy) : LAPOR__V1__PRIVACY__PRIVACY_PUBLIC;
+    c->privacy = f->privacy ? lp_privacy_from_name(f->privacy) : LAPOR__V1__PRIVACY__PRIVACY_PUBLIC;
     if (c->privacy == LAPOR__V1__PRIVACY__PRIVACY_UNSPECIFIED) {
         lp_error_set(err, LP_ERR_INVALID, "privacy", "must be public, anonymous or confidential");
         goto done;
     }
-    if (s_text(root, "title", "title", true, INTAKE_TITLE_MIN, INTAKE_TITLE_MAX, false, &c->title,
+    if (s_text(f->title, "title", true, INTAKE_TITLE_MIN, INTAKE_TITLE_MAX, false, &c->title,
                err) != 0 ||
-        s_text(root, "body", "body", true, INTAKE_BODY_MIN, INTAKE_BODY_MAX, true, &c->body, err) !=
-            0 ||
-        s_text(root, "category", "category", false, 1, 40, false, &c->category, err) != 0 ||
-        s_text(root, "region", "region", true, 1, 20, false, &c->region, err) != 0)
+        s_text(f->body, "body", true, INTAKE_BODY_MIN, INTAKE_BODY_MAX, true, &c->body, err) != 0 ||
+        s_text(f->category, "category", false, 1, 40, false, &c->category, err) != 0 ||
+        s_text(f->region, "region", true, 1, 20, false, &c->region, err) != 0)
         goto done;
     if (c->category && lookup && lookup->category_known &&
         !lookup->category_known(lookup->arg, c->category)) {
@@ -270,14 +259,31 @@ intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *look
                      "is not a known Kemendagri region code of this province");
         goto done;
     }
-    if (s_reporter(root, c, err) != 0 || s_string(root, "lang", "lang", &lang, err) != 0)
+    if (s_text(f->reporter_name, "reporter.name", false, 1, INTAKE_NAME_MAX, false,
+               &c->reporter_name, err) != 0)
         goto done;
-    if (lang && strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
+    if (phone && *phone) {
+        if (strlen(phone) > 32 ||
+            intake_phone_normalize(phone, normalized, sizeof normalized) != 0) {
+            lp_error_set(err, LP_ERR_INVALID, "reporter.phone",
+                         "must be an Indonesian phone number such as 0812 3456 7890");
+            goto done;
+        }
+        c->reporter_phone = strdup(normalized);
+    }
+    if (email && *email) {
+        if (strlen(email) > INTAKE_EMAIL_MAX || !s_email_ok(email)) {
+            lp_error_set(err, LP_ERR_INVALID, "reporter.email", "must be an email address");
+            goto done;
+        }
+        c->reporter_email = strdup(email);
+    }
+    if (f->lang && strcmp(f->lang, "id") != 0 && strcmp(f->lang, "en") != 0) {
         lp_error_set(err, LP_ERR_INVALID, "lang", "must be id (Bahasa Indonesia) or en (English)");
         goto done;
     }
-    if (lang)
-        strcpy(c->lang, lang);
+    if (f->lang)
+        strcpy(c->lang, f->lang);
     /* Anonymous means no name, whatever the client sent. A phone or email stays
      * (sealed, see lp_identity) only so the reporter can hear what happened. */
     if (c->privacy == LAPOR__V1__PRIVACY__PRIVACY_ANONYMOUS) {
@@ -288,10 +294,48 @@ intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *look
 done:
     if (rc != 0)
         intake_complaint_clear(c);
-    json_decref(root);
     return rc;
 }
 
+int
+intake_complaint_parse(const char *json, size_t len, const intake_lookup_t *lookup,
+                       intake_complaint_t *c, lp_error_t *err)
+{
+    static const char *const keys[] = {"type",    "title",    "body", "category", "region",
+                                       "privacy", "reporter", "lang", NULL};
+    json_error_t jerr;
+    json_t *root = NULL;
+    intake_fields_t f = {0};
+    int rc = -1;
+
+    memset(c, 0, sizeof *c);
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        lp_error_set(err, LP_ERR_INVALID, NULL,
+                     "the body is not valid JSON (line %d, column %d): %s", jerr.line, jerr.column,
+                     jerr.text);
+        return -1;
+    }
+    if (!json_is_object(root)) {
+        lp_error_set(err, LP_ERR_INVALID, NULL, "the body must be a JSON object");
+        goto done;
+    }
+    /* JSON's own shape first (known keys, strings where text belongs), then the
+     * checks every channel shares. */
+    if (s_known_keys(root, keys, "", err) != 0 ||
+        s_string(root, "type", "type", &f.type, err) != 0 ||
+        s_string(root, "privacy", "privacy", &f.privacy, err) != 0 ||
+        s_string(root, "title", "title", &f.title, err) != 0 ||
+        s_string(root, "body", "body", &f.body, err) != 0 ||
+        s_string(root, "category", "category", &f.category, err) != 0 ||
+        s_string(root, "region", "region", &f.region, err) != 0 ||
+        s_reporter_fields(root, &f, err) != 0 || s_string(root, "lang", "lang", &f.lang, err) != 0)
+        goto done;
+    rc = intake_complaint_check(&f, lookup, c, err);
+done:
+    json_decref(root);
+    return rc;
+}
 void
 intake_complaint_clear(intake_complaint_t *c)
 {
@@ -304,5 +348,10 @@ intake_complaint_clear(intake_complaint_t *c)
     free(c->reporter_name);
     free(c->reporter_phone);
     free(c->reporter_email);
+    for (size_t i = 0; i < c->n_attributes; i++) {
+        free(c->attributes[i].code);
+        free(c->attributes[i].value);
+    }
+    free(c->attributes);
     memset(c, 0, sizeof *c);
 }

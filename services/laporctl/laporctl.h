@@ -9,6 +9,7 @@ int laporctl_import(lp_store_t *store, int argc, char **argv);
 int laporctl_agency(lp_store_t *store, int argc, char **argv);
 int laporctl_agency_webhook(lp_store_t *store, int argc, char **argv);
 int laporctl_admin_key(lp_store_t *store, int argc, char **argv);
+int laporctl_open311_key(lp_store_t *store, int argc, char **argv);
 int laporctl_export(lp_store_t *store, int argc, char **argv);
 int laporctl_notifications(lp_store_t *store, int argc, char **argv);
 int laporctl_agency_key(lp_store_t *store, int argc, char **argv);

@@ -27,6 +27,8 @@ static const char s_commands[] =
     "  user disable <name>                       no more logins; open sessions end\n"
     "  erase <tracking id>                       removes the reporter's details on request\n"
     "                                            (recorded in the complaint's history)\n"
+    "  open311-key add <client name>             prints a new Open311 API key (shown once)\n"
+    "  open311-key revoke <key or client name>   withdraws that key, or every key of the client\n"
     "  notifications dead [--json]               messages given up after the last try\n"
     "  notifications redrive <id>|--all          send dead messages again (same ids)\n"
     "  identity-keygen <dir>                     new keys that seal reporters' contacts:\n"
@@ -106,6 +108,8 @@ main(int argc, char **argv)
         rc = laporctl_notifications(store, argc, argv);
     else if (strcmp(argv[0], "admin-key") == 0)
         rc = laporctl_admin_key(store, argc, argv);
+    else if (strcmp(argv[0], "open311-key") == 0)
+        rc = laporctl_open311_key(store, argc, argv);
     else {
         fprintf(stderr, "laporctl: unknown command '%s' (see --help)\n", argv[0]);
         rc = 2;
