@@ -64,19 +64,12 @@ lp_http_add_header(lp_http_req_t *req, const char *name, const char *value)
     req->n_headers++;
 }
 
-void
-lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type, const char *body,
-              size_t len)
+/* Adds the common headers to resp, queues it and counts the answer. */
+static void
+s_queue(lp_http_req_t *req, unsigned status, const char *content_type, struct MHD_Response *resp)
 {
-    struct MHD_Response *resp = NULL;
     struct timespec now;
 
-    if (req->replied)
-        return;
-    req->replied = true;
-    resp = MHD_create_response_from_buffer(len, (void *) body, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return;
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -90,6 +83,77 @@ lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type, con
     clock_gettime(CLOCK_MONOTONIC, &now);
     lp_metric_observe(s_latency, (double) (now.tv_sec - req->started.tv_sec) +
                                      (now.tv_nsec - req->started.tv_nsec) / 1e9);
+}
+
+void
+lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type, const char *body,
+              size_t len)
+{
+    struct MHD_Response *resp = NULL;
+
+    if (req->replied)
+        return;
+    req->replied = true;
+    resp = MHD_create_response_from_buffer(len, (void *) body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return;
+    s_queue(req, status, content_type, resp);
+}
+
+typedef struct {
+    lp_http_stream_fn fn;
+    void *arg;
+    void (*free_fn)(void *arg);
+} s_stream_t;
+
+static ssize_t
+s_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    s_stream_t *stream = cls;
+    ssize_t n = stream->fn(stream->arg, buf, max);
+    (void) pos;
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void
+s_stream_free(void *cls)
+{
+    s_stream_t *stream = cls;
+    if (stream->free_fn)
+        stream->free_fn(stream->arg);
+    free(stream);
+}
+
+void
+lp_http_reply_stream(lp_http_req_t *req, unsigned status, const char *content_type,
+                     lp_http_stream_fn fn, void *arg, void (*free_fn)(void *arg))
+{
+    struct MHD_Response *resp = NULL;
+    s_stream_t *stream = calloc(1, sizeof *stream);
+
+    if (req->replied || !stream) {
+        free(stream);
+        if (free_fn)
+            free_fn(arg);
+        if (!req->replied)
+            lp_http_reply_error(req, 500, NULL, "out of memory");
+        return;
+    }
+    stream->fn = fn;
+    stream->arg = arg;
+    stream->free_fn = free_fn;
+    /* 32 KiB at a time: the answer never needs more memory than that. */
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, s_stream_read, stream,
+                                             s_stream_free);
+    if (!resp) {
+        s_stream_free(stream);
+        lp_http_reply_error(req, 500, NULL, "out of memory");
+        return;
+    }
+    req->replied = true;
+    s_queue(req, status, content_type, resp);
 }
 
 void

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lp_error.h"
 
@@ -59,6 +60,17 @@ void lp_http_add_header(lp_http_req_t *req, const char *name, const char *value)
 /* Answers with a body (copied). */
 void lp_http_reply(lp_http_req_t *req, unsigned status, const char *content_type, const char *body,
                    size_t len);
+
+/* Produces the next piece of a streamed body into buf (at most max bytes). Returns
+ * the bytes written (more than 0), 0 at the end, or -1 to cut the answer off. */
+typedef ssize_t (*lp_http_stream_fn)(void *arg, char *buf, size_t max);
+
+/* Answers with a body produced piece by piece (chunked), so a large answer takes
+ * bounded memory. fn runs on the connection's thread after the handler returned;
+ * free_fn(arg) (may be NULL) runs once when the answer is over, even when the
+ * client went away, and also when this call fails. */
+void lp_http_reply_stream(lp_http_req_t *req, unsigned status, const char *content_type,
+                          lp_http_stream_fn fn, void *arg, void (*free_fn)(void *arg));
 
 /* Answers with JSON; takes ownership of body. */
 void lp_http_reply_json(lp_http_req_t *req, unsigned status, json_t *body);

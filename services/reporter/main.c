@@ -11,6 +11,12 @@ main(int argc, char **argv)
          "HTTP address of the statistics API", &config.listen},
         {"threads", "LAPOR_REPORTER_THREADS", LP_OPT_INT, "2", "HTTP worker threads",
          &config.threads},
+        {"analyst-feed-bind", "LAPOR_ANALYST_FEED_BIND", LP_OPT_STRING, NULL,
+         "ZeroMQ address of the analysts' feed (PUB); empty: a free port on LAPOR_BUS_BIND, "
+         "advertised as analyst_feed",
+         &config.feed_bind},
+        {"public-url", "LAPOR_PUBLIC_URL", LP_OPT_STRING, "http://127.0.0.1:8080",
+         "public address of intake's web form (QR codes of outreach kits)", &config.public_url},
         {0},
     };
     int first = 0;

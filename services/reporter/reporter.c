@@ -14,6 +14,12 @@ s_on_event(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 }
 
 static void
+s_heartbeat(lp_loop_t *loop, void *arg)
+{
+    reporter_feed_heartbeat(arg);
+}
+
+static void
 s_sweep(lp_loop_t *loop, void *arg)
 {
     reporter_t *self = arg;
@@ -40,6 +46,8 @@ reporter_main(reporter_config_t *config)
                                        "Events recorded in the statistics ledger");
     self.folded =
         lp_metrics_counter("lapor_stats_folded_total", NULL, "Ledger entries folded into roll-ups");
+    self.published = lp_metrics_counter("lapor_analyst_feed_messages_total", NULL,
+                                        "Events published on the analysts' feed");
     self.db_errors =
         lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
     lp_error_clear(&err);
@@ -52,6 +60,10 @@ reporter_main(reporter_config_t *config)
         rc = -1;
         goto done;
     }
+    if (reporter_feed_start(&self) != 0) {
+        rc = -1;
+        goto done;
+    }
     if (lp_service_serve_http(&self.svc, config->listen, reporter_api_handle, &self,
                               (unsigned) config->threads, 4096) != 0) {
         rc = -1;
@@ -60,6 +72,7 @@ reporter_main(reporter_config_t *config)
     lp_loop_add_socket(self.svc.loop, self.events_sub, s_on_event, &self);
     lp_loop_add_socket(self.svc.loop, self.events_sub_router, s_on_event, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
+    lp_loop_add_timer(self.svc.loop, 2000, s_heartbeat, &self);
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);

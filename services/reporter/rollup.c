@@ -1,4 +1,4 @@
-/* rollup: folding ledger entries into roll-up counters, each batch exactly once.
+/* rollup: folding ledger entries into roll-up cells, each batch exactly once.
  *
  * One reporter at a time holds the compactor lease. It numbers a batch in
  * stats_meta (open_batch) before tagging ledger entries with that number, then
@@ -16,9 +16,9 @@
 #define META_ID "compactor"
 
 typedef struct {
-    char dim[16];
-    char key[48];
-    int64_t n;
+    char id[REPORTER_CELL_ID_LEN];
+    lp_stats_dims_t dims;
+    lp_stats_measures_t m;
 } s_sum_t;
 
 typedef struct {
@@ -26,38 +26,27 @@ typedef struct {
     size_t count, cap;
 } s_sums_t;
 
-static int
-s_sum_cmp(const void *a, const void *b)
+/* The sum of cell id, added when new; NULL when out of memory. */
+static s_sum_t *
+s_sums_get(s_sums_t *sums, const char *id, const bson_t *dims)
 {
-    const s_sum_t *x = a, *y = b;
-    int c = strcmp(x->dim, y->dim);
-    return c ? c : strcmp(x->key, y->key);
-}
-
-static bool
-s_sums_add(s_sums_t *sums, const char *dim, const char *key, int64_t n)
-{
-    s_sum_t probe;
-    snprintf(probe.dim, sizeof probe.dim, "%s", dim);
-    snprintf(probe.key, sizeof probe.key, "%s", key);
-    /* Linear: a batch touches at most a few hundred distinct counters. */
-    for (size_t i = 0; i < sums->count; i++) {
-        if (s_sum_cmp(&sums->items[i], &probe) == 0) {
-            sums->items[i].n += n;
-            return true;
-        }
-    }
+    /* Linear: a batch touches at most a thousand cells, usually far fewer. */
+    for (size_t i = 0; i < sums->count; i++)
+        if (strcmp(sums->items[i].id, id) == 0)
+            return &sums->items[i];
     if (sums->count == sums->cap) {
         size_t cap = sums->cap ? sums->cap * 2 : 64;
         s_sum_t *bigger = realloc(sums->items, cap * sizeof *bigger);
         if (!bigger)
-            return false;
+            return NULL;
         sums->items = bigger;
         sums->cap = cap;
     }
-    probe.n = n;
-    sums->items[sums->count++] = probe;
-    return true;
+    s_sum_t *sum = &sums->items[sums->count++];
+    memset(sum, 0, sizeof *sum);
+    snprintf(sum->id, sizeof sum->id, "%s", id);
+    lp_stats_read_dims(dims, &sum->dims);
+    return sum;
 }
 
 /* Collects up to REPORTER_FOLD_BATCH unfolded entry ids into an $in array. */
@@ -131,29 +120,45 @@ s_sum_batch(mongoc_collection_t *ledger, int64_t b, s_sums_t *sums)
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(ledger, filter, NULL, NULL);
     const bson_t *doc = NULL;
     bson_error_t error;
-    bson_iter_t it, arr, field;
+    bson_iter_t it, arr;
     int entries = 0;
 
     while (mongoc_cursor_next(cursor, &doc)) {
         entries++;
-        if (!bson_iter_init_find(&it, doc, "deltas") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        /* Entries written before cells existed hold "deltas": a rebuild recounts them. */
+        if (!bson_iter_init_find(&it, doc, "cells") || !BSON_ITER_HOLDS_ARRAY(&it) ||
             !bson_iter_recurse(&it, &arr))
             continue;
         while (bson_iter_next(&arr)) {
-            const char *dim = NULL, *key = NULL;
-            int64_t n = 0;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &field))
+            bson_t cell, dims, inc;
+            const uint8_t *data = NULL;
+            uint32_t len = 0;
+            bson_iter_t f;
+            s_sum_t *sum = NULL;
+            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
                 continue;
-            while (bson_iter_next(&field)) {
-                if (strcmp(bson_iter_key(&field), "dim") == 0 && BSON_ITER_HOLDS_UTF8(&field))
-                    dim = bson_iter_utf8(&field, NULL);
-                else if (strcmp(bson_iter_key(&field), "key") == 0 && BSON_ITER_HOLDS_UTF8(&field))
-                    key = bson_iter_utf8(&field, NULL);
-                else if (strcmp(bson_iter_key(&field), "n") == 0 && BSON_ITER_HOLDS_NUMBER(&field))
-                    n = bson_iter_as_int64(&field);
+            bson_iter_document(&arr, &len, &data);
+            if (!bson_init_static(&cell, data, len))
+                continue;
+            bson_init(&dims);
+            bson_init(&inc);
+            if (bson_iter_init_find(&f, &cell, "dims") && BSON_ITER_HOLDS_DOCUMENT(&f)) {
+                bson_iter_document(&f, &len, &data);
+                bson_destroy(&dims);
+                bson_init_static(&dims, data, len);
             }
-            if (dim && key && !s_sums_add(sums, dim, key, n))
+            if (bson_iter_init_find(&f, &cell, "inc") && BSON_ITER_HOLDS_DOCUMENT(&f)) {
+                bson_iter_document(&f, &len, &data);
+                bson_destroy(&inc);
+                bson_init_static(&inc, data, len);
+            }
+            sum = s_sums_get(sums, lp_doc_str(&cell, "id"), &dims);
+            if (!sum)
                 entries = -1;
+            else
+                lp_stats_add_measures(&sum->m, &inc);
+            bson_destroy(&dims);
+            bson_destroy(&inc);
         }
     }
     if (mongoc_cursor_error(cursor, &error)) {
@@ -165,28 +170,33 @@ s_sum_batch(mongoc_collection_t *ledger, int64_t b, s_sums_t *sums)
     return entries;
 }
 
-/* Adds one sum to its counter unless the counter already took batch b. */
+/* Adds one cell's sums unless the cell already took batch b. */
 static bool
 s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
 {
-    char id[80];
-    bson_t *filter = NULL, *update = NULL, *opts = BCON_NEW("upsert", BCON_BOOL(true));
+    bson_t *filter = NULL, *opts = BCON_NEW("upsert", BCON_BOOL(true));
+    bson_t update = BSON_INITIALIZER, inc, set;
     bson_error_t error;
     bool ok = true;
 
-    snprintf(id, sizeof id, "%s:%s", sum->dim, sum->key);
-    filter = BCON_NEW("_id", BCON_UTF8(id), "last_batch", "{", "$lt", BCON_INT64(b), "}");
-    update = BCON_NEW("$inc", "{", "count", BCON_INT64(sum->n), "}", "$set", "{", "dim",
-                      BCON_UTF8(sum->dim), "key", BCON_UTF8(sum->key), "last_batch", BCON_INT64(b),
-                      "updated_at", BCON_INT64(lp_now_ms()), "}");
-    /* A duplicate key means the counter exists with last_batch >= b: already applied. */
-    if (!mongoc_collection_update_one(rollups, filter, update, opts, NULL, &error) &&
+    filter = BCON_NEW("_id", BCON_UTF8(sum->id), "last_batch", "{", "$lt", BCON_INT64(b), "}");
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
+    lp_stats_append_measures(&inc, &sum->m, 1);
+    bson_append_document_end(&update, &inc);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    BSON_APPEND_UTF8(&set, "kind", "cell");
+    lp_stats_append_dims(&set, &sum->dims);
+    BSON_APPEND_INT64(&set, "last_batch", b);
+    BSON_APPEND_INT64(&set, "updated_at", lp_now_ms());
+    bson_append_document_end(&update, &set);
+    /* A duplicate key means the cell exists with last_batch >= b: already applied. */
+    if (!mongoc_collection_update_one(rollups, filter, &update, opts, NULL, &error) &&
         !lp_store_is_duplicate(&error)) {
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
         ok = false;
     }
     bson_destroy(opts);
-    bson_destroy(update);
+    bson_destroy(&update);
     bson_destroy(filter);
     return ok;
 }
@@ -243,9 +253,13 @@ reporter_fold(reporter_t *self)
         }
     }
     folded = s_sum_batch(ledger, b, &sums);
-    for (size_t i = 0; folded >= 0 && i < sums.count; i++)
-        if (sums.items[i].n != 0 && !s_apply(rollups, &sums.items[i], b))
+    for (size_t i = 0; folded >= 0 && i < sums.count; i++) {
+        bool any = false;
+        for (int f = 0; f < LP_STATS_N_FIELDS && !any; f++)
+            any = sums.items[i].m.v[f] != 0;
+        if (any && !s_apply(rollups, &sums.items[i], b))
             folded = -1;
+    }
     if (folded >= 0) {
         s_close_batch(meta, owner);
         lp_metric_add(self->folded, (uint64_t) folded);
