@@ -15,6 +15,9 @@ int laporctl_notifications(lp_store_t *store, int argc, char **argv);
 int laporctl_agency_key(lp_store_t *store, int argc, char **argv);
 int laporctl_user(lp_store_t *store, int argc, char **argv);
 int laporctl_erase(lp_store_t *store, int argc, char **argv);
+int laporctl_stats(lp_store_t *store, int argc, char **argv);
+int laporctl_feed(lp_store_t *store, int argc, char **argv);
+int laporctl_outreach(lp_store_t *store, int argc, char **argv);
 
 /* Reads a CSV file with a header line; calls row(fields, n, line, arg) for each
  * data row. Returns the number of rows, or -1 when the file cannot be read or is

@@ -31,6 +31,14 @@ static const char s_commands[] =
     "  open311-key revoke <key or client name>   withdraws that key, or every key of the client\n"
     "  notifications dead [--json]               messages given up after the last try\n"
     "  notifications redrive <id>|--all          send dead messages again (same ids)\n"
+    "  stats rebuild                             recompute every roll-up from the complaints\n"
+    "                                            (progress on stderr)\n"
+    "  feed [--endpoint E] [--count N] [--seconds S]\n"
+    "                                            the analysts' live feed as NDJSON; gaps in a\n"
+    "                                            producer's sequence are reported\n"
+    "  outreach add <village> <YYYY-MM-DD> <people> [note]\n"
+    "                                            records a Masuk Desa visit; prints its id\n"
+    "  outreach list [--json]                    the visits so far\n"
     "  identity-keygen <dir>                     new keys that seal reporters' contacts:\n"
     "                                            identity.seal (intake), identity.secret\n"
     "                                            (notifier only); never overwrites\n";
@@ -108,6 +116,12 @@ main(int argc, char **argv)
         rc = laporctl_notifications(store, argc, argv);
     else if (strcmp(argv[0], "admin-key") == 0)
         rc = laporctl_admin_key(store, argc, argv);
+    else if (strcmp(argv[0], "stats") == 0)
+        rc = laporctl_stats(store, argc, argv);
+    else if (strcmp(argv[0], "feed") == 0)
+        rc = laporctl_feed(store, argc, argv);
+    else if (strcmp(argv[0], "outreach") == 0)
+        rc = laporctl_outreach(store, argc, argv);
     else if (strcmp(argv[0], "open311-key") == 0)
         rc = laporctl_open311_key(store, argc, argv);
     else {

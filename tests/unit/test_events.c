@@ -86,24 +86,18 @@ test_enum_names(void **state)
     assert_string_equal(lp_privacy_name((Lapor__V1__Privacy) 99), "unspecified");
 }
 
-static int
-find(const reporter_delta_t *d, size_t n, const char *dim, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(d[i].dim, dim) == 0 && strcmp(d[i].key, key) == 0)
-            return d[i].n;
-    return 0;
-}
-
+/* The ledger's changes for an event: leave the old cell, enter the new one. */
 static void
-test_deltas(void **state)
+test_ledger_cells(void **state)
 {
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintSubmitted s = LAPOR__V1__COMPLAINT_SUBMITTED__INIT;
     Lapor__V1__ComplaintDisposed d = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
-    reporter_delta_t out[REPORTER_MAX_DELTAS];
-    size_t n = 0;
+    lp_stats_state_t before, after;
+    bson_t cells = BSON_INITIALIZER;
+    bson_iter_t it;
 
+    (void) state;
     s.type = LAPOR__V1__REPORT_TYPE__REPORT_TYPE_ASPIRASI;
     s.category = "kesehatan";
     s.region = "64.01.01.2009";
@@ -111,24 +105,39 @@ test_deltas(void **state)
     s.privacy = LAPOR__V1__PRIVACY__PRIVACY_ANONYMOUS;
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED;
     env.submitted = &s;
-    n = reporter_deltas(&env, out);
-    assert_int_equal(find(out, n, "status", "received"), 1);
-    assert_int_equal(find(out, n, "region", "64.01"), 1);
-    assert_int_equal(find(out, n, "region", "64.01.01"), 1);
-    assert_int_equal(find(out, n, "region", "64.01.01.2009"), 1);
-    assert_int_equal(find(out, n, "region", "64"), 0);
-    assert_int_equal(find(out, n, "type", "aspirasi"), 1);
-    assert_int_equal(find(out, n, "channel", "sms"), 1);
+    env.occurred_at_ms = 1751328000000; /* 2025-07-01 08:00 WITA */
+    lp_stats_state_init(&before);
+    after = before;
+    lp_stats_apply(&after, &env);
+    reporter_ledger_cells(&before, &after, &cells);
+    assert_true(bson_iter_init_find(&it, &cells, "0"));
+    assert_false(bson_iter_init_find(&it, &cells, "1")); /* nothing to leave */
+    assert_int_equal(bson_count_keys(&cells), 1);
+    bson_destroy(&cells);
 
+    before = after;
     d.agency_id = "paser-dinkes";
     d.from = LAPOR__V1__STATUS__STATUS_RECEIVED;
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
     env.disposed = &d;
-    n = reporter_deltas(&env, out);
-    assert_int_equal(n, 3);
-    assert_int_equal(find(out, n, "status", "received"), -1);
-    assert_int_equal(find(out, n, "status", "disposed"), 1);
-    assert_int_equal(find(out, n, "agency", "paser-dinkes"), 1);
+    env.occurred_at_ms += 3600 * 1000;
+    lp_stats_apply(&after, &env);
+    bson_init(&cells);
+    reporter_ledger_cells(&before, &after, &cells);
+    assert_int_equal(bson_count_keys(&cells), 2); /* -1 received, +1 disposed */
+    assert_true(bson_iter_init(&it, &cells));
+    {
+        bson_iter_t f;
+        assert_true(bson_iter_init_find(&it, &cells, "0"));
+        assert_true(bson_iter_recurse(&it, &f));
+        assert_true(bson_iter_find_descendant(&f, "inc.count", &f));
+        assert_int_equal(bson_iter_as_int64(&f), -1);
+        assert_true(bson_iter_init_find(&it, &cells, "1"));
+        assert_true(bson_iter_recurse(&it, &f));
+        assert_true(bson_iter_find_descendant(&f, "dims.agency", &f));
+        assert_string_equal(bson_iter_utf8(&f, NULL), "paser-dinkes");
+    }
+    bson_destroy(&cells);
 }
 
 int
@@ -138,7 +147,7 @@ main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_enum_names),
-        cmocka_unit_test(test_deltas),
+        cmocka_unit_test(test_ledger_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
