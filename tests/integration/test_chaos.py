@@ -21,7 +21,7 @@ SECRET = "chaos-secret-0123456789"
 CASES = [("64.01.01.2009", "kesehatan", "paser-dinkes"),
          ("64.72.01.1001", "kesehatan", "samarinda-dinkes"),
          ("64.01.01.2009", "infrastruktur", "paser-dpupr")]
-SETTLE_S = 90
+SETTLE_S = 180
 
 
 def setUpModule():
