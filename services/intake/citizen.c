@@ -111,11 +111,8 @@ intake_citizen_reply(intake_t *self, mongoc_collection_t *coll, const intake_cas
     if (via->sms_id)
         BSON_APPEND_UTF8(&entry, "sms_id", via->sms_id);
     bson_append_document_end(&push, &entry);
-    t.from_status = c->status;
-    t.from_v = c->v;
+    intake_case_transition(&t, c, NULL, actor, NULL, NULL, NULL, 0);
     t.push = &push;
-    t.actor = actor;
-    t.agency_id = *c->agency ? c->agency : NULL;
     /* History notes are public: the words themselves stay in reporter_replies. */
     if (answering) {
         filter = BCON_NEW("_id", BCON_OID(&c->oid));
@@ -197,16 +194,9 @@ intake_citizen_accept(intake_t *self, mongoc_collection_t *coll, const intake_ca
         goto done;
     BSON_APPEND_INT64(&set, "closed_at", env.occurred_at_ms);
     BSON_APPEND_BOOL(&set, "accepted", true);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "closed";
+    intake_case_transition(&t, c, "closed", actor, "Pelapor menerima jawaban; pengaduan ditutup",
+                           &env, next, 2);
     t.set = &set;
-    t.actor = actor;
-    t.note = "Pelapor menerima jawaban; pengaduan ditutup";
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     rc = intake_case_commit(self, coll, c, &t, "accept", actor, err);
 done:
     bson_destroy(&set);
@@ -253,17 +243,9 @@ intake_citizen_reject(intake_t *self, mongoc_collection_t *coll, const intake_ca
     BSON_APPEND_UTF8(&unset, "resolved_at", "");
     BSON_APPEND_UTF8(&unset, "closed_at", "");
     snprintf(note, sizeof note, "Dibuka kembali oleh pelapor: %s", reason);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "reopened";
+    intake_case_transition(&t, c, "reopened", actor, note, &env, next, 2);
     t.set = &set;
     t.unset = &unset;
-    t.actor = actor;
-    t.note = note;
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     rc = intake_case_commit(self, coll, c, &t, "reopen", actor, err);
 done:
     bson_destroy(&set);
@@ -287,12 +269,8 @@ intake_citizen_rate(intake_t *self, mongoc_collection_t *coll, const intake_case
     }
     if (!s_rating(rating, comment, true, &set, lp_now_ms(), err))
         goto done;
-    t.from_status = c->status;
-    t.from_v = c->v;
+    intake_case_transition(&t, c, NULL, "reporter", "Pelapor memberi penilaian", NULL, NULL, 0);
     t.set = &set;
-    t.actor = "reporter";
-    t.note = "Pelapor memberi penilaian";
-    t.agency_id = c->agency;
     rc = intake_case_commit(self, coll, c, &t, "rate", "reporter", err);
 done:
     bson_destroy(&set);
@@ -304,12 +282,10 @@ intake_citizen_handle(intake_t *self, lp_http_req_t *req, const char *raw_id, co
 {
     static const char *const allowed[] = {"pin", "text", "reason", "comment", NULL};
     static const char *const numbers[] = {"rating", NULL};
-    char tracking[LP_TRACKING_LEN + 1];
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
     intake_case_t c;
     json_t *body = NULL;
-    int found;
 
     if (strcmp(lp_http_method(req), "POST") != 0) {
         lp_http_add_header(req, "Allow", "POST");
@@ -324,16 +300,8 @@ intake_citizen_handle(intake_t *self, lp_http_req_t *req, const char *raw_id, co
         return;
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    if (lp_tracking_normalize(raw_id, tracking) != 0 ||
-        (found = intake_case_load(coll, tracking, &c)) == 0) {
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    if (!intake_case_find(self, req, coll, raw_id, &c))
         goto done;
-    }
-    if (found < 0) {
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
-        goto done;
-    }
     if (!s_pin_ok(self, req, coll, &c, intake_json_str(body, "pin")))
         goto done;
     json_t *score = json_object_get(body, "rating");
