@@ -23,27 +23,29 @@ size_t
 bench_envelope_pack(unsigned long seq, unsigned char *buf, size_t cap)
 {
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
-    Lapor__V1__ComplaintSubmitted sub = LAPOR__V1__COMPLAINT_SUBMITTED__INIT;
+    Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
     char event_id[32], complaint_id[32], tracking[16];
     size_t len = 0;
 
+    /* The router's ComplaintDisposed: the largest message of a complaint's way. */
     snprintf(event_id, sizeof event_id, "%024lx", seq * 2654435761UL);
     snprintf(complaint_id, sizeof complaint_id, "%024lx", seq);
     snprintf(tracking, sizeof tracking, "%010lu", seq % 10000000000UL);
-    sub.type = LAPOR__V1__REPORT_TYPE__REPORT_TYPE_PENGADUAN;
-    sub.category = "kesehatan";
-    sub.region = "64.01.01.2009";
-    sub.channel = LAPOR__V1__CHANNEL__CHANNEL_API;
-    sub.privacy = LAPOR__V1__PRIVACY__PRIVACY_PUBLIC;
+    disposed.agency_id = "paser-dinkes";
+    disposed.deadline_at_ms = (int64_t) bench_real_ms() + 5 * 86400000LL;
+    disposed.from = LAPOR__V1__STATUS__STATUS_RECEIVED;
+    disposed.rule = "kesehatan:64.01";
+    disposed.category = "kesehatan";
+    disposed.region = "64.01.01.2009";
     env.event_id = event_id;
     env.occurred_at_ms = (int64_t) bench_real_ms();
     env.complaint_id = complaint_id;
     env.tracking_id = tracking;
-    env.producer = "intake-bench-host-12345";
+    env.producer = "router-lapor-prod-host-01-123456";
     env.seq = seq;
-    env.version = 1;
-    env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED;
-    env.submitted = &sub;
+    env.version = 2;
+    env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
+    env.disposed = &disposed;
     len = lapor__v1__envelope__get_packed_size(&env);
     if (len > cap)
         return 0;

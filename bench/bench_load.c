@@ -183,10 +183,6 @@ bench_load_run(const bench_load_opts_t *opts, bench_load_result_t *result)
     due_total = open_loop ? (size_t) ceil(opts->duration_s * opts->rate) : 0;
     next_due = run.start_mono;
 
-    if (!open_loop)
-        for (int i = 0; i < run.nslots; i++, busy++)
-            if (s_slot_start(&run, &run.slots[i], run.start_mono) != 0)
-                goto done;
     for (;;) {
         double now = bench_mono_ms();
         bool in_window = now < end && !bench_stop;
@@ -204,6 +200,14 @@ bench_load_run(const bench_load_opts_t *opts, bench_load_result_t *result)
                 next_due = run.start_mono + (double) started * interval;
             }
         }
+        /* Closed loop: every idle client that the gate lets through sends. */
+        while (!open_loop && in_window && (slot = s_free_slot(&run)) &&
+               (!opts->gate || opts->gate(opts->gate_arg, started))) {
+            if (s_slot_start(&run, slot, now) != 0)
+                goto done;
+            busy++;
+            started++;
+        }
         if (!in_window && busy == 0)
             break;
         curl_multi_perform(run.multi, &running);
@@ -217,11 +221,6 @@ bench_load_run(const bench_load_opts_t *opts, bench_load_result_t *result)
             curl_multi_remove_handle(run.multi, msg->easy_handle);
             slot->busy = false;
             busy--;
-            if (!open_loop && now < end && !bench_stop) {
-                if (s_slot_start(&run, slot, now) != 0)
-                    goto done;
-                busy++;
-            }
         }
         if (open_loop && in_window && started < due_total) {
             double until = next_due - bench_mono_ms();
@@ -229,6 +228,8 @@ bench_load_run(const bench_load_opts_t *opts, bench_load_result_t *result)
                 wait = until > 0 ? (long) until : 0;
             /* Waiting for a free client: any answer wakes the poll. */
         }
+        if (!open_loop && busy > 0 && busy < run.nslots)
+            wait = 5; /* a held-back client asks the gate again soon */
         if (wait > 0 || running > 0)
             curl_multi_poll(run.multi, NULL, 0, (int) wait, NULL);
     }

@@ -24,6 +24,12 @@ typedef struct {
     double duration_s; /* how long new requests start */
     long timeout_ms;   /* per request */
     const char *label; /* body text prefix, so phases are told apart in the data */
+    /* Closed loop only, optional: asked before each new request with the number
+     * started so far; false holds the client back until the next check (every few
+     * ms or answer). The benchmark uses it to bound the complaints inside the
+     * pipeline (answered but not yet notified), which closes the loop end to end. */
+    bool (*gate)(void *arg, size_t started);
+    void *gate_arg;
 } bench_load_opts_t;
 
 typedef struct {

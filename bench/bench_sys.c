@@ -299,8 +299,8 @@ bench_sys_new(const char *build_dir, const char *repo_dir)
 }
 
 int
-bench_sys_start(bench_sys_t *self, const char *hook_url, const char *const *agencies,
-                const char *secret)
+bench_sys_start_db(bench_sys_t *self, const char *hook_url, const char *const *agencies,
+                   const char *secret)
 {
     char ctl[1200], keys[300], data[1200];
 
@@ -330,6 +330,12 @@ bench_sys_start(bench_sys_t *self, const char *hook_url, const char *const *agen
         if (s_run(self, argv) != 0)
             return -1;
     }
+    return 0;
+}
+
+int
+bench_sys_start_services(bench_sys_t *self)
+{
     for (int i = BENCH_PROC_INTAKE; i < BENCH_PROC_COUNT; i++)
         if (s_start_one(self, (bench_proc_t) i) != 0)
             return -1;

@@ -25,12 +25,15 @@ const char *bench_proc_name(bench_proc_t which);
  * lapor-devdb and services/; repo_dir holds deploy/data. NULL on failure (printed). */
 bench_sys_t *bench_sys_new(const char *build_dir, const char *repo_dir);
 
-/* Starts devdb, makes the identity keys, imports the reference data, points the
- * webhooks of the given agencies (NULL-terminated) at hook_url, then starts the
- * services and waits until each answers /healthz. 0, or -1 (printed). Children get
- * SIGTERM when the benchmark dies, so a crash leaves nothing running. */
-int bench_sys_start(bench_sys_t *self, const char *hook_url, const char *const *agencies,
-                    const char *secret);
+/* Makes the identity keys, starts devdb, imports the reference data and points the
+ * webhooks of the given agencies (NULL-terminated) at hook_url. 0, or -1 (printed).
+ * Children get SIGTERM when the benchmark dies, so a crash leaves nothing running. */
+int bench_sys_start_db(bench_sys_t *self, const char *hook_url, const char *const *agencies,
+                       const char *secret);
+
+/* Starts intake, router, notifier and reporter and waits until each answers
+ * /healthz. 0, or -1 (printed). */
+int bench_sys_start_services(bench_sys_t *self);
 
 /* The database URI and intake's complaints URL. */
 const char *bench_sys_mongodb_uri(const bench_sys_t *self);

@@ -38,13 +38,14 @@ static const char *const s_agencies[] = {"paser-dinkes", "samarinda-dinkes", "pa
 #define TARGET_RSS_MB 30.0
 
 typedef struct {
-    long duration_s, paced_s, burst_s, raw_s, clients, drain_s;
+    long duration_s, paced_s, burst_s, raw_s, clients, drain_s, pipeline;
     bool no_raw, no_burst, keep;
     const char *build_dir, *repo_dir;
 } s_config_t;
 
 typedef struct {
     double insert_one, insert_many, bare_http, zmq;
+    double insert_one_beside; /* insert_one while the services run idle */
     size_t zmq_bytes;
 } s_raw_t;
 
@@ -71,7 +72,9 @@ typedef struct {
     size_t created_total; /* 201s over all phases so far */
     s_phase_t max, p50, p90, burst;
     long hwm_kib[BENCH_PROC_COUNT];
+    double idle_cpu_pct[BENCH_PROC_COUNT]; /* % of one core while idle */
     size_t duplicate_hooks;
+    size_t hooks_at_start; /* webhooks before the current phase */
 } s_bench_t;
 
 static void
@@ -122,6 +125,26 @@ s_measure_raw(s_bench_t *b)
     }
 }
 
+/* What the services cost while no complaint arrives: CPU of each process over a
+ * few seconds, and a raw insert_one rate measured beside them. */
+static void
+s_measure_idle(s_bench_t *b)
+{
+    double cpu0[BENCH_PROC_COUNT], start = bench_mono_ms(), secs = (double) b->cfg.raw_s;
+
+    printf("measuring the idle system (%ld s) ...\n", b->cfg.raw_s);
+    fflush(stdout);
+    for (int i = 0; i < BENCH_PROC_COUNT; i++)
+        cpu0[i] = bench_proc_cpu_ms(bench_sys_pid(b->sys, (bench_proc_t) i));
+    bench_sleep_ms(secs * 1e3);
+    for (int i = 0; i < BENCH_PROC_COUNT; i++)
+        b->idle_cpu_pct[i] =
+            (bench_proc_cpu_ms(bench_sys_pid(b->sys, (bench_proc_t) i)) - cpu0[i]) * 100.0 /
+            (bench_mono_ms() - start);
+    if (!b->cfg.no_raw)
+        b->raw.insert_one_beside = bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 1, secs);
+}
+
 /* -------------------------------------------------------------------------------------
  * Phases */
 
@@ -166,6 +189,16 @@ s_find_hook(const bench_hook_t *hooks, size_t n, const char *tid)
             hi = mid;
     }
     return lo < n && strcmp(hooks[lo].tid, tid) == 0 ? &hooks[lo] : NULL;
+}
+
+/* The end-to-end closed loop: a new complaint only while fewer than `pipeline`
+ * complaints are between the request and their webhook. */
+static bool
+s_gate(void *arg, size_t started)
+{
+    s_bench_t *b = arg;
+    size_t done = bench_server_hook_count(b->hooks) - b->hooks_at_start;
+    return started < done + (size_t) b->cfg.pipeline;
 }
 
 /* Waits until a webhook came for every 201 so far, at most drain_s seconds. */
@@ -258,15 +291,20 @@ s_phase(s_bench_t *b, s_phase_t *ph, const char *name, double rate, long clients
                            .clients = (int) clients,
                            .duration_s = secs,
                            .timeout_ms = timeout_ms,
-                           .label = name};
+                           .label = name,
+                           .gate = rate > 0 ? NULL : s_gate,
+                           .gate_arg = b};
 
     ph->name = name;
+    b->hooks_at_start = bench_server_hook_count(b->hooks);
     ph->target_rate = rate;
     if (rate > 0)
         printf("phase %-5s open loop at %.0f/s for %.0f s (at most %ld in flight) ...\n", name,
                rate, secs, clients);
     else
-        printf("phase %-5s closed loop, %ld clients, %.0f s ...\n", name, clients, secs);
+        printf("phase %-5s closed loop, %ld clients, at most %ld complaints in the pipeline, "
+               "%.0f s ...\n",
+               name, clients, b->cfg.pipeline, secs);
     fflush(stdout);
     for (int i = 0; i < BENCH_PROC_COUNT; i++)
         cpu0[i] = bench_proc_cpu_ms(bench_sys_pid(b->sys, (bench_proc_t) i));
@@ -393,7 +431,7 @@ s_report(s_bench_t *b)
     double e2e = s_sustained(&b->max);
     double max_rss = 0;
     char host[128] = "";
-    json_t *root = NULL, *rss = NULL, *phases = NULL;
+    json_t *root = NULL, *rss = NULL, *phases = NULL, *idle = NULL;
     char *line = NULL;
     size_t lost_total = b->max.lost + b->p50.lost + b->p90.lost + b->burst.lost;
 
@@ -406,6 +444,11 @@ s_report(s_bench_t *b)
     printf("  bare libmicrohttpd 201          %10.0f req/s (%ld clients)\n", raw->bare_http,
            b->cfg.clients);
     printf("  ZeroMQ PUSH/PULL (%zu B Envelope) %10.0f msg/s\n", raw->zmq_bytes, raw->zmq);
+    printf("idle services: CPU %% of one core");
+    for (int i = 0; i < BENCH_PROC_COUNT; i++)
+        printf("  %s %.0f%%", bench_proc_name((bench_proc_t) i), b->idle_cpu_pct[i]);
+    printf("\n  libmongoc insert_one beside the idle services %10.0f docs/s (%.2f x alone)\n",
+           raw->insert_one_beside, s_ratio(raw->insert_one_beside, raw->insert_one));
     s_print_phase(&b->max);
     printf("  sustained end to end (min of the three): %.1f/s = %.3f x insert_one, %.3f x "
            "insert_many(100)\n",
@@ -457,6 +500,9 @@ s_report(s_bench_t *b)
     for (int i = 0; i < BENCH_PROC_COUNT; i++)
         json_object_set_new(rss, bench_proc_name((bench_proc_t) i),
                             json_real(BENCH_MB(b->hwm_kib[i])));
+    idle = json_object();
+    for (int i = 0; i < BENCH_PROC_COUNT; i++)
+        json_object_set_new(idle, bench_proc_name((bench_proc_t) i), json_real(b->idle_cpu_pct[i]));
     phases = json_object();
     json_object_set_new(phases, "max", s_json_phase(&b->max));
     if (b->p50.name)
@@ -466,8 +512,8 @@ s_report(s_bench_t *b)
     if (b->burst.name)
         json_object_set_new(phases, "burst", s_json_phase(&b->burst));
     root = json_pack(
-        "{s:i,s:s,s:i,s:I,s:{s:f,s:f,s:f,s:f,s:I},s:f,s:{s:f,s:f,s:f},s:o,s:o,s:I,s:I}", "version",
-        1, "host", host, "cores", (int) sysconf(_SC_NPROCESSORS_ONLN), "time",
+        "{s:i,s:s,s:i,s:I,s:{s:f,s:f,s:f,s:f,s:I,s:f},s:f,s:{s:f,s:f,s:f},s:o,s:o,s:o,s:I,s:I}",
+        "version", 1, "host", host, "cores", (int) sysconf(_SC_NPROCESSORS_ONLN), "time",
         (json_int_t) time(NULL), "raw", "insert_one_per_s", raw->insert_one, "insert_many100_per_s",
         raw->insert_many, "bare_mhd_per_s", raw->bare_http, "zmq_per_s", raw->zmq, "zmq_bytes",
         (json_int_t) raw->zmq_bytes, "sustained_per_s", e2e, "ratios", "e2e_vs_insert_one",
@@ -508,6 +554,8 @@ s_config(s_config_t *cfg, int argc, char **argv)
         {"raw", NULL, LP_OPT_INT, "3", "seconds of each raw-limit measurement", &cfg->raw_s},
         {"clients", NULL, LP_OPT_INT, "64", "concurrent HTTP clients of the closed-loop runs",
          &cfg->clients},
+        {"pipeline", NULL, LP_OPT_INT, "200",
+         "max run: at most this many complaints between request and webhook", &cfg->pipeline},
         {"drain", NULL, LP_OPT_INT, "30",
          "at most this many seconds to wait after a phase for every webhook", &cfg->drain_s},
         {"no-raw", NULL, LP_OPT_FLAG, NULL, "skip the raw limits", &cfg->no_raw},
@@ -525,7 +573,7 @@ s_config(s_config_t *cfg, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (cfg->duration_s < 1 || cfg->paced_s < 1 || cfg->burst_s < 1 || cfg->raw_s < 1 ||
-        cfg->clients < 1 || cfg->clients > 2000 || cfg->drain_s < 1) {
+        cfg->clients < 1 || cfg->clients > 2000 || cfg->drain_s < 1 || cfg->pipeline < 1) {
         fprintf(stderr, "lapor-bench: durations must be >= 1 s and clients 1..2000\n");
         return -1;
     }
@@ -569,21 +617,24 @@ main(int argc, char **argv)
     snprintf(hook_url, sizeof hook_url, "http://127.0.0.1:%d/hook", bench_server_port(b.hooks));
     printf("starting a private lapor (devdb, import, intake, router, notifier, reporter) ...\n");
     fflush(stdout);
-    if (bench_sys_start(b.sys, hook_url, s_agencies, BENCH_SECRET) != 0)
+    if (bench_sys_start_db(b.sys, hook_url, s_agencies, BENCH_SECRET) != 0)
+        goto done;
+    /* The raw limits of the database with nothing else talking to it. */
+    if (!b.cfg.no_raw)
+        s_measure_raw(&b);
+    if (bench_stop || bench_sys_start_services(b.sys) != 0)
         goto done;
     /* The routers and reporters find intake through the services collection (2 s). */
     bench_sleep_ms(2500);
-    if (!b.cfg.no_raw)
-        s_measure_raw(&b);
+    s_measure_idle(&b);
     if (bench_stop)
-        goto done;
+        goto report;
     if (s_phase(&b, &b.max, "max", 0, b.cfg.clients, (double) b.cfg.duration_s, 30000) != 0)
-        goto done;
+        goto report;
     max_rate = s_sustained(&b.max);
     if (max_rate < 1) {
         fprintf(stderr, "lapor-bench: nothing got through end to end; see the logs (--keep)\n");
-        s_report(&b);
-        goto done;
+        goto report;
     }
     if (bench_stop || s_phase(&b, &b.p50, "p50", 0.5 * max_rate, BENCH_BURST_INFLIGHT,
                               (double) b.cfg.paced_s, 30000) != 0)
@@ -594,11 +645,13 @@ main(int argc, char **argv)
     if (!b.cfg.no_burst && !bench_stop)
         s_phase(&b, &b.burst, "burst", BENCH_BURST_FACTOR * max_rate, BENCH_BURST_INFLIGHT,
                 (double) b.cfg.burst_s, 15000);
+    rc = 0;
 report:
     for (int i = 0; i < BENCH_PROC_COUNT; i++)
         b.hwm_kib[i] = bench_proc_hwm_kib(bench_sys_pid(b.sys, (bench_proc_t) i));
     s_report(&b);
-    rc = bench_stop ? 1 : 0;
+    if (bench_stop)
+        rc = 1;
 done:
     bench_sys_destroy(&b.sys, b.cfg.keep || rc != 0);
     bench_server_destroy(&b.hooks);
