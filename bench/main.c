@@ -516,9 +516,10 @@ s_report(s_bench_t *b)
         "version", 1, "host", host, "cores", (int) sysconf(_SC_NPROCESSORS_ONLN), "time",
         (json_int_t) time(NULL), "raw", "insert_one_per_s", raw->insert_one, "insert_many100_per_s",
         raw->insert_many, "bare_mhd_per_s", raw->bare_http, "zmq_per_s", raw->zmq, "zmq_bytes",
-        (json_int_t) raw->zmq_bytes, "sustained_per_s", e2e, "ratios", "e2e_vs_insert_one",
-        s_ratio(e2e, raw->insert_one), "e2e_vs_insert_many", s_ratio(e2e, raw->insert_many),
-        "accept_vs_bare_mhd", s_ratio(b->max.accepted, raw->bare_http), "phases", phases, "rss_mb",
+        (json_int_t) raw->zmq_bytes, "insert_one_beside_idle_per_s", raw->insert_one_beside,
+        "sustained_per_s", e2e, "ratios", "e2e_vs_insert_one", s_ratio(e2e, raw->insert_one),
+        "e2e_vs_insert_many", s_ratio(e2e, raw->insert_many), "accept_vs_bare_mhd",
+        s_ratio(b->max.accepted, raw->bare_http), "phases", phases, "idle_cpu_pct", idle, "rss_mb",
         rss, "lost", (json_int_t) lost_total, "duplicate_webhooks",
         (json_int_t) b->duplicate_hooks);
     line = root ? json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
