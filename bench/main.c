@@ -533,6 +533,7 @@ s_report(s_bench_t *b)
         (json_int_t) b->duplicate_hooks);
     line = root ? json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     printf("\nBENCH_JSON %s\n", line ? line : "{}");
+    fflush(stdout); /* before the stop messages on stderr */
     free(line);
     json_decref(root);
 }
