@@ -2,6 +2,8 @@
 #ifndef INTAKE_PRIVATE_H
 #define INTAKE_PRIVATE_H
 
+#include <stdatomic.h>
+
 #include "intake.h"
 #include "lp_identity.h"
 #include "lp_metrics.h"
@@ -11,6 +13,7 @@
 #include "validate.h"
 
 #define INTAKE_MAX_BODY (64 * 1024)
+#define INTAKE_SHED_FOR_MS 1000 /* how long a slow write turns new complaints away */
 
 typedef struct {
     lp_service_t svc;
@@ -20,6 +23,8 @@ typedef struct {
     lp_bus_socket_t *notifier_push;
     lp_bus_socket_t *events_pub;
     intake_lookup_t lookup;
+    _Atomic int64_t shed_until_ms; /* monotonic: new complaints get 503 until then */
+    lp_metric_t *shed;
     lp_metric_t *accepted;
     lp_metric_t *rejected;
     lp_metric_t *db_errors;

@@ -39,6 +39,8 @@ intake_main(intake_config_t *config)
     self.lookup.region_known = s_region_known;
     self.lookup.category_known = s_category_known;
     self.lookup.arg = &self;
+    self.shed = lp_metrics_counter("lapor_complaints_shed_total", NULL,
+                                   "Complaints turned away (503) while the database was slow");
     self.accepted = lp_metrics_counter("lapor_complaints_accepted_total", NULL,
                                        "Complaints stored and acknowledged");
     self.rejected = lp_metrics_counter("lapor_complaints_rejected_total", NULL,
