@@ -712,7 +712,7 @@ s_form_page(s_page_t *p, const s_form_t *f, unsigned status)
     web_html_raw(p->h, "</a></p></div>");
     s_radios(p, f, "type", WT_FORM_TYPE_LEGEND, types, type_labels, type_hints, f->in.type);
     s_input(p, f, "title", "title", "text", WT_FORM_TITLE_LABEL, WT_FORM_TITLE_HINT, f->in.title,
-            INTAKE_TITLE_MAX * 4, true, NULL);
+            INTAKE_TITLE_MAX, true, NULL);
     s_field_open(p, f, "body", "body", WT_FORM_BODY_LABEL, WT_FORM_BODY_HINT);
     web_html_raw(p->h,
                  "<textarea id=\"body\" name=\"body\" rows=\"8\" maxlength=\"5000\" required");
@@ -729,7 +729,7 @@ s_form_page(s_page_t *p, const s_form_t *f, unsigned status)
     web_html_text(p->h, s_t(p, WT_FORM_CONTACT_HINT));
     web_html_raw(p->h, "</p>");
     s_input(p, f, "name", "reporter.name", "text", WT_FORM_NAME_LABEL, WT__COUNT,
-            f->in.reporter_name, INTAKE_NAME_MAX * 4, false, "name");
+            f->in.reporter_name, INTAKE_NAME_MAX, false, "name");
     s_input(p, f, "phone", "reporter.phone", "tel", WT_FORM_PHONE_LABEL, WT_FORM_PHONE_HINT,
             f->in.reporter_phone, 32, false, "tel");
     s_input(p, f, "email", "reporter.email", "email", WT_FORM_EMAIL_LABEL, WT__COUNT,
