@@ -123,30 +123,53 @@ intake_case_status_event(intake_t *self, const intake_case_t *c, const char *to,
 }
 
 int
+intake_case_commit(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                   lp_transition_t *t, const char *action, const char *by, lp_error_t *err)
+{
+    int rc = lp_transition_apply(coll, &c->oid, t, lp_now_ms(), err);
+    if (rc < 0) {
+        lp_metric_inc(self->db_errors);
+        err->code = LP_ERR_DATABASE;
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+    lp_log(LP_LOG_INFO, "complaint.action", "{s:s,s:s,s:s,s:s}", "tracking_id", c->tracking,
+           "action", action, "by", by, "to", t->to_status ? t->to_status : c->status);
+    if (t->event)
+        intake_ring(self, t->event);
+    return 1;
+}
+
+void
+intake_case_answer(lp_http_req_t *req, const intake_case_t *c, int rc, const char *to,
+                   const lp_error_t *err)
+{
+    if (rc > 0)
+        lp_http_reply_json(
+            req, 200,
+            json_pack("{s:s,s:s}", "tracking_id", c->tracking, "status", to ? to : c->status));
+    else if (rc == 0)
+        lp_http_reply_error(req, 409, "status", "the complaint changed meanwhile; reload it");
+    else if (err->code == LP_ERR_INVALID)
+        lp_http_reply_error(req, 400, err->field, err->message);
+    else if (err->code == LP_ERR_CONFLICT)
+        lp_http_reply_error(req, 409, *err->field ? err->field : "status", err->message);
+    else {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the change could not be stored now; try again");
+    }
+}
+
+int
 intake_case_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
                   const intake_case_t *c, lp_transition_t *t, const char *action, const char *by)
 {
     lp_error_t err;
     lp_error_clear(&err);
-    int rc = lp_transition_apply(coll, &c->oid, t, lp_now_ms(), &err);
-    if (rc < 0) {
-        lp_metric_inc(self->db_errors);
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the change could not be stored now; try again");
-        return -1;
-    }
-    if (rc == 0) {
-        lp_http_reply_error(req, 409, "status", "the complaint changed meanwhile; reload it");
-        return 0;
-    }
-    lp_log(LP_LOG_INFO, "complaint.action", "{s:s,s:s,s:s,s:s}", "tracking_id", c->tracking,
-           "action", action, "by", by, "to", t->to_status ? t->to_status : c->status);
-    if (t->event)
-        intake_ring(self, t->event);
-    lp_http_reply_json(req, 200,
-                       json_pack("{s:s,s:s}", "tracking_id", c->tracking, "status",
-                                 t->to_status ? t->to_status : c->status));
-    return 1;
+    int rc = intake_case_commit(self, coll, c, t, action, by, &err);
+    intake_case_answer(req, c, rc, t->to_status, &err);
+    return rc;
 }
 
 void

@@ -54,8 +54,17 @@ void intake_case_status_event(intake_t *self, const intake_case_t *c, const char
                               Lapor__V1__StatusChanged *changed,
                               char event_id[LP_EVENT_ID_LEN + 1]);
 
-/* Applies t to c and answers the request (see above); rings the stages on success.
- * Returns 1 applied, 0 lost the race, -1 database error. */
+/* Applies t to c and rings the stages. 1 applied, 0 lost the race (the complaint
+ * changed meanwhile), -1 database error (err). */
+int intake_case_commit(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                       lp_transition_t *t, const char *action, const char *by, lp_error_t *err);
+
+/* Answers a request after an action: 200 with the status (to, or c's), 409 when it
+ * lost the race or err is LP_ERR_CONFLICT, 400 for LP_ERR_INVALID, else 503. */
+void intake_case_answer(lp_http_req_t *req, const intake_case_t *c, int rc, const char *to,
+                        const lp_error_t *err);
+
+/* intake_case_commit, then intake_case_answer. */
 int intake_case_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
                       const intake_case_t *c, lp_transition_t *t, const char *action,
                       const char *by);
