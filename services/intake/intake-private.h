@@ -36,6 +36,7 @@ typedef struct {
     unsigned char phone_key[32]; /* phone numbers are limited by a keyed hash */
     lp_metric_t *rate_limited_ip;
     lp_metric_t *rate_limited_phone;
+    unsigned char web_key[32]; /* signs the web pages' tokens (web_token.h) */
 } intake_t;
 
 /* How a complaint came in. */
@@ -71,6 +72,12 @@ int intake_tell(intake_t *self, const char *id, const lp_contact_t *to, const ch
 
 /* Sends an event the database already holds to the routers and reporters. */
 void intake_ring(intake_t *self, const lp_envelope_t *env);
+
+/* The public view (view.h) of the complaint with tracking ID raw_id, and its
+ * complaint id when complaint_id is not NULL. Returns 0 with *view_out (caller
+ * owns), or -1 with err: LP_ERR_NOT_FOUND, or LP_ERR_DATABASE (logged, counted). */
+int intake_public_find(intake_t *self, const char *raw_id, json_t **view_out, char complaint_id[25],
+                       lp_error_t *err);
 
 /* The HTTP handler for /api/v1/... */
 void intake_api_handle(lp_http_req_t *req, void *arg);

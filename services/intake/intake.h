@@ -20,7 +20,8 @@ typedef struct {
     long rate_ip_burst;
     long rate_phone_per_hour; /* complaints per phone number (SMS); 0: no limit */
     long rate_phone_burst;
-    const char *sms_token; /* /sms/inbound wants token=<this>; NULL or "": no check */
+    const char *sms_token;  /* /sms/inbound wants token=<this>; NULL or "": no check */
+    const char *web_secret; /* signs the web forms' tokens; NULL or "": random per process */
 } intake_config_t;
 
 /* Runs intake until SIGTERM or SIGINT; returns the process exit code. */

@@ -41,6 +41,10 @@ main(int argc, char **argv)
         {"sms-inbound-token", "LAPOR_SMS_INBOUND_TOKEN", LP_OPT_STRING, NULL,
          "secret that Kannel's get-url passes as token= to /sms/inbound (empty: no check)",
          &config.sms_token},
+        {"web-secret", "LAPOR_WEB_SECRET", LP_OPT_STRING, NULL,
+         "secret that signs the web form tokens; set the same one on every intake behind one "
+         "address (empty: random per process)",
+         &config.web_secret},
         {0},
     };
     int first = 0;
