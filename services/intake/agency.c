@@ -131,9 +131,10 @@ s_list(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const char
             BSON_APPEND_DOCUMENT_BEGIN(&filter, "status", &child);
             bson_t arr;
             BSON_APPEND_ARRAY_BEGIN(&child, "$in", &arr);
-            for (int i = 0; s_open[i]; i++) {
-                char key[4];
-                snprintf(key, sizeof key, "%d", i);
+            for (uint32_t i = 0; s_open[i]; i++) {
+                const char *key;
+                char buf[16];
+                bson_uint32_to_string(i, &key, buf, sizeof buf);
                 BSON_APPEND_UTF8(&arr, key, s_open[i]);
             }
             bson_append_array_end(&child, &arr);
