@@ -62,9 +62,16 @@ typedef struct {
          &(c)->grace_ms},                                                                          \
         {"sweep-ms",    "LAPOR_SWEEP_MS", LP_OPT_INT, "1000", "how often the sweeper runs",        \
          &(c)->sweep_ms},                                                                          \
+        {"lease-ms",                                                                               \
+         "LAPOR_LEASE_MS",                                                                         \
+         LP_OPT_INT,                                                                               \
+         "30000",                                                                                  \
+         "how long a claimed piece of work stays with one instance",                               \
+         &(c)->lease_ms},                                                                          \
     {                                                                                              \
-        "lease-ms", "LAPOR_LEASE_MS", LP_OPT_INT, "30000",                                         \
-            "how long a claimed piece of work stays with one instance", &(c)->lease_ms             \
+        "refdata-every-ms", "LAPOR_REFDATA_EVERY_MS", LP_OPT_INT, "60000",                         \
+            "how often reference data (agencies, rules, keywords, holidays) is reloaded",          \
+            &(c)->refdata_every_ms                                                                 \
     }
 
 /* Parses opts (terminated by a row whose name is NULL) from the environment and

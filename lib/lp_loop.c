@@ -18,6 +18,7 @@
 struct lp_loop_t {
     int sigfd;
     bool stopping;
+    int signo; /* the signal that stopped the loop, 0 for none */
     struct {
         lp_bus_socket_t *sock;
         lp_loop_socket_fn fn;
@@ -95,11 +96,22 @@ lp_loop_stop(lp_loop_t *self)
     self->stopping = true;
 }
 
+bool
+lp_loop_should_stop(lp_loop_t *self)
+{
+    struct signalfd_siginfo info;
+    if (!self->stopping && read(self->sigfd, &info, sizeof info) == (ssize_t) sizeof info) {
+        self->signo = (int) info.ssi_signo;
+        self->stopping = true;
+        lp_log(LP_LOG_INFO, "service.stopping", "{s:i}", "signal", self->signo);
+    }
+    return self->stopping;
+}
+
 int
 lp_loop_run(lp_loop_t *self)
 {
     zmq_pollitem_t items[MAX_ITEMS + 1];
-    int signo = 0;
 
     while (!self->stopping) {
         int64_t now = lp_mono_ms(), wait = 1000;
@@ -126,14 +138,8 @@ lp_loop_run(lp_loop_t *self)
             lp_log(LP_LOG_ERROR, "loop.poll_failed", "{s:s}", "error", zmq_strerror(errno));
             return -1;
         }
-        if (n > 0 && (items[self->n_items].revents & ZMQ_POLLIN)) {
-            struct signalfd_siginfo info;
-            if (read(self->sigfd, &info, sizeof info) == (ssize_t) sizeof info) {
-                signo = (int) info.ssi_signo;
-                lp_log(LP_LOG_INFO, "service.stopping", "{s:i}", "signal", signo);
-                break;
-            }
-        }
+        if (n > 0 && (items[self->n_items].revents & ZMQ_POLLIN) && lp_loop_should_stop(self))
+            break;
         for (int i = 0; n > 0 && i < self->n_items && !self->stopping; i++)
             if (items[i].revents & ZMQ_POLLIN)
                 self->items[i].fn(self, self->items[i].sock, self->items[i].arg);
@@ -145,5 +151,5 @@ lp_loop_run(lp_loop_t *self)
             }
         }
     }
-    return signo;
+    return self->signo;
 }

@@ -4,6 +4,7 @@
 #ifndef LP_LOOP_H
 #define LP_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lp_bus.h"
@@ -28,5 +29,10 @@ int lp_loop_add_timer(lp_loop_t *self, int64_t interval_ms, lp_loop_timer_fn fn,
 int lp_loop_run(lp_loop_t *self);
 
 void lp_loop_stop(lp_loop_t *self);
+
+/* True when a stop signal arrived (it is taken now, so the loop ends after the
+ * current callback). Long batches ask between two pieces of work, so a SIGTERM
+ * under load is answered within one piece, not after the whole batch. */
+bool lp_loop_should_stop(lp_loop_t *self);
 
 #endif

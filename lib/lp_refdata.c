@@ -15,7 +15,7 @@ typedef struct {
 struct lp_refdata_t {
     lp_region_t *regions;
     size_t n_regions;
-    char **categories;
+    lp_category_t *categories;
     size_t n_categories;
     lp_agency_t *agencies;
     size_t n_agencies;
@@ -96,9 +96,12 @@ s_add_region(lp_refdata_t *self, const bson_t *doc)
 static void
 s_add_category(lp_refdata_t *self, const bson_t *doc)
 {
-    if (!s_grow((void **) &self->categories, self->n_categories, sizeof(char *)))
+    if (!s_grow((void **) &self->categories, self->n_categories, sizeof *self->categories))
         return;
-    self->categories[self->n_categories++] = s_str(doc, "_id");
+    lp_category_t *c = &self->categories[self->n_categories++];
+    c->id = s_str(doc, "_id");
+    c->name_id = s_str(doc, "name_id");
+    c->name_en = s_str(doc, "name_en");
 }
 
 static void
@@ -264,8 +267,11 @@ lp_refdata_destroy(lp_refdata_t **self_p)
         free(self->regions[i].parent);
     }
     free(self->regions);
-    for (size_t i = 0; i < self->n_categories; i++)
-        free(self->categories[i]);
+    for (size_t i = 0; i < self->n_categories; i++) {
+        free(self->categories[i].id);
+        free(self->categories[i].name_id);
+        free(self->categories[i].name_en);
+    }
     free(self->categories);
     for (size_t i = 0; i < self->n_agencies; i++) {
         lp_agency_t *a = &self->agencies[i];
@@ -317,9 +323,16 @@ bool
 lp_refdata_has_category(const lp_refdata_t *self, const char *id)
 {
     for (size_t i = 0; id && i < self->n_categories; i++)
-        if (strcmp(self->categories[i], id) == 0)
+        if (strcmp(self->categories[i].id, id) == 0)
             return true;
     return false;
+}
+
+const lp_category_t *
+lp_refdata_categories(const lp_refdata_t *self, size_t *n)
+{
+    *n = self->n_categories;
+    return self->categories;
 }
 
 const lp_agency_t *

@@ -23,6 +23,12 @@ typedef struct {
 
 typedef struct {
     char *id;
+    char *name_id; /* Bahasa Indonesia */
+    char *name_en;
+} lp_category_t;
+
+typedef struct {
+    char *id;
     char *name;
     lp_level_t level;
     char *region_prefix;
@@ -46,6 +52,9 @@ size_t lp_refdata_region_count(const lp_refdata_t *self);
 const lp_region_t *lp_refdata_regions(const lp_refdata_t *self, size_t *n);
 
 bool lp_refdata_has_category(const lp_refdata_t *self, const char *id);
+
+/* Every category, in the order the database returned them; *n gets the count. */
+const lp_category_t *lp_refdata_categories(const lp_refdata_t *self, size_t *n);
 
 const lp_agency_t *lp_refdata_agency(const lp_refdata_t *self, const char *id);
 size_t lp_refdata_agency_count(const lp_refdata_t *self);

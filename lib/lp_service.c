@@ -206,11 +206,27 @@ lp_service_stop(lp_service_t *svc)
     lp_log(LP_LOG_INFO, "service.stopped", NULL);
 }
 
+/* Wraps a handler so that, once a stop was asked for, events are left for later
+ * (another instance or the next start) instead of being worked on. */
+typedef struct {
+    lp_service_t *svc;
+    lp_outbox_handler_fn fn;
+    void *arg;
+} s_guard_t;
+
+static int
+s_guarded(void *arg, lp_envelope_t *env)
+{
+    s_guard_t *g = arg;
+    return lp_loop_should_stop(g->svc->loop) ? -1 : g->fn(g->arg, env);
+}
+
 int
-lp_service_drain(lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg, int max)
+lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg,
+                 int max)
 {
     int handled = 0;
-    for (int i = 0; i < max; i++) {
+    for (int i = 0; i < max && !lp_loop_should_stop(svc->loop); i++) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
         if (lp_bus_recv(sock, &msg) != 0) {
@@ -233,8 +249,9 @@ lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, 
 {
     lp_error_t err;
     lp_error_clear(&err);
+    s_guard_t guard = {svc, fn, arg};
     int n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
-                            svc->config->lease_ms, 100, fn, arg, &err);
+                            svc->config->lease_ms, 100, s_guarded, &guard, &err);
     if (n > 0)
         lp_log(LP_LOG_INFO, "sweep.handled", "{s:s,s:i}", "stage", stage, "events", n);
     else if (n < 0)

@@ -54,7 +54,8 @@ int lp_service_run(lp_service_t *svc);
 
 /* Receives up to max events waiting on sock and hands each to fn (messages that
  * are not valid envelopes are logged and dropped). Returns how many fn took. */
-int lp_service_drain(lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg, int max);
+int lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg,
+                     int max);
 
 /* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease)
  * and logs what it found. Returns the number of events handed to fn, or -1. */

@@ -224,6 +224,22 @@ lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const bson_t 
     return copy;
 }
 
+/* True when at least one document matches query (err filled on failure). */
+static bool
+s_any(mongoc_collection_t *coll, const bson_t *query, lp_error_t *err)
+{
+    bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "_id", BCON_INT32(1), "}");
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, query, opts, NULL);
+    const bson_t *doc;
+    bson_error_t error;
+    bool found = mongoc_cursor_next(cursor, &doc);
+    if (!found && mongoc_cursor_error(cursor, &error))
+        lp_store_set_error(err, &error, "look for work");
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    return found;
+}
+
 bson_t *
 lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
                const char *owner, int64_t lease_ms, const char *sort_field, const bson_t *also_set,
@@ -268,6 +284,11 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     if (also_set)
         bson_concat(&set, also_set);
     bson_append_document_end(&update, &set);
+    /* Look before claiming: a read is cheap and runs beside others, a claim is a
+     * write, and writes queue one behind the other (on the local database
+     * literally). Idle sweepers and senders then cost no writes at all. */
+    if (!s_any(coll, &query, err))
+        goto done;
     mongoc_find_and_modify_opts_set_update(opts, &update);
     mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW);
     if (sort_field) {
@@ -282,6 +303,7 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
         bson_iter_document(&iter, &len, &data);
         claimed = bson_new_from_data(data, len);
     }
+done:
     bson_destroy(&reply);
     bson_destroy(&query);
     bson_destroy(&update);

@@ -131,9 +131,10 @@ s_list(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const char
             BSON_APPEND_DOCUMENT_BEGIN(&filter, "status", &child);
             bson_t arr;
             BSON_APPEND_ARRAY_BEGIN(&child, "$in", &arr);
-            for (int i = 0; s_open[i]; i++) {
-                char key[4];
-                snprintf(key, sizeof key, "%d", i);
+            for (uint32_t i = 0; s_open[i]; i++) {
+                const char *key;
+                char buf[16];
+                bson_uint32_to_string(i, &key, buf, sizeof buf);
                 BSON_APPEND_UTF8(&arr, key, s_open[i]);
             }
             bson_append_array_end(&child, &arr);
@@ -184,40 +185,30 @@ static int
 s_load_theirs(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const char *raw,
               const char *agency, const lp_principal_t *who, intake_case_t *c, bson_t **doc)
 {
-    char tracking[LP_TRACKING_LEN + 1];
     bson_t *filter = NULL, *projection = NULL;
     lp_error_t err;
-    int found = 0;
 
-    if (lp_tracking_normalize(raw, tracking) != 0) {
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    if (!intake_case_find(self, req, coll, raw, c))
         return 0;
-    }
-    found = intake_case_load(coll, tracking, c);
-    if (found > 0) {
-        filter = BCON_NEW("_id", BCON_OID(&c->oid), "agencies_seen", BCON_UTF8(agency));
-        projection =
-            BCON_NEW("reporter.sealed", BCON_INT32(0), "reporter.lookup", BCON_INT32(0), "events",
-                     BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0));
-        *doc = lp_store_find_one(coll, filter, projection, &err);
-        found = *doc ? 1 : err.code == LP_ERR_NONE ? 0 : -1;
-        if (found == 0)
-            lp_log(LP_LOG_WARN, "agency.not_theirs", "{s:s,s:s,s:s}", "user", who->name, "agency",
-                   agency, "tracking_id", tracking);
-        bson_destroy(projection);
-        bson_destroy(filter);
-    }
-    if (found < 0) {
+    filter = BCON_NEW("_id", BCON_OID(&c->oid), "agencies_seen", BCON_UTF8(agency));
+    projection = BCON_NEW("reporter.sealed", BCON_INT32(0), "reporter.lookup", BCON_INT32(0),
+                          "events", BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0));
+    *doc = lp_store_find_one(coll, filter, projection, &err);
+    bson_destroy(projection);
+    bson_destroy(filter);
+    if (*doc)
+        return 1;
+    if (err.code != LP_ERR_NONE) {
         lp_metric_inc(self->db_errors);
         lp_http_add_header(req, "Retry-After", "5");
         lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
         return 0;
     }
-    if (found == 0) {
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
-        return 0;
-    }
-    return 1;
+    /* Someone else's complaint answers exactly like none at all. */
+    lp_log(LP_LOG_WARN, "agency.not_theirs", "{s:s,s:s,s:s}", "user", who->name, "agency", agency,
+           "tracking_id", c->tracking);
+    lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    return 0;
 }
 
 /* A follow-up, or a status change to in_progress or resolved, by the agency. */
@@ -259,17 +250,9 @@ s_progress(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const 
     }
     else
         snprintf(note, sizeof note, "Tindak lanjut: %s", text ? text : "sedang dikerjakan");
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = to;
+    intake_case_transition(&t, c, to, actor, note, &env, next, 2);
     t.set = &set;
     t.push = &push;
-    t.actor = actor;
-    t.note = note;
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     intake_case_apply(self, req, coll, c, &t, resolving ? "resolve" : "followup", by);
 done:
     bson_destroy(&set);

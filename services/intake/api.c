@@ -9,13 +9,15 @@
 #include "auth.h"
 #include "citizen.h"
 #include "view.h"
+#include "web.h"
 #include "lp_log.h"
 
 #define COMPLAINTS_PATH "/api/v1/complaints"
 #define LP_IDEMPOTENCY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
 
-static void
-s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
+int
+intake_public_find(intake_t *self, const char *raw_id, json_t **view_out, char complaint_id[25],
+                   lp_error_t *err)
 {
     char id[LP_TRACKING_LEN + 1];
     mongoc_client_t *client = NULL;
@@ -24,10 +26,13 @@ s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
     mongoc_cursor_t *cursor = NULL;
     const bson_t *doc = NULL;
     bson_error_t error;
+    bson_iter_t it;
+    int rc = -1;
 
+    *view_out = NULL;
     if (lp_tracking_normalize(raw_id, id) != 0) {
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
-        return;
+        lp_error_set(err, LP_ERR_NOT_FOUND, "tracking_id", "no complaint has this tracking ID");
+        return -1;
     }
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
@@ -36,21 +41,45 @@ s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
     opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "reporter", BCON_INT32(0), "events",
                     BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0), "}");
     cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-    if (mongoc_cursor_next(cursor, &doc))
-        lp_http_reply_json(req, 200, intake_view(doc, INTAKE_VIEW_PUBLIC));
+    if (mongoc_cursor_next(cursor, &doc)) {
+        *view_out = intake_view(doc, INTAKE_VIEW_PUBLIC);
+        if (complaint_id) {
+            complaint_id[0] = '\0';
+            if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
+                bson_oid_to_string(bson_iter_oid(&it), complaint_id);
+        }
+        rc = 0;
+    }
     else if (mongoc_cursor_error(cursor, &error)) {
         lp_metric_inc(self->db_errors);
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the service is busy, please try again shortly");
+        lp_error_set(err, LP_ERR_DATABASE, NULL, "the service is busy, please try again shortly");
     }
     else
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+        lp_error_set(err, LP_ERR_NOT_FOUND, "tracking_id", "no complaint has this tracking ID");
     mongoc_cursor_destroy(cursor);
     bson_destroy(opts);
     bson_destroy(filter);
     mongoc_collection_destroy(coll);
     lp_store_push(self->svc.store, client);
+    return rc;
+}
+
+static void
+s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
+{
+    json_t *view = NULL;
+    lp_error_t err;
+
+    lp_error_clear(&err);
+    if (intake_public_find(self, raw_id, &view, NULL, &err) == 0)
+        lp_http_reply_json(req, 200, view);
+    else if (err.code == LP_ERR_DATABASE) {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, err.message);
+    }
+    else
+        lp_http_reply_error(req, 404, "tracking_id", err.message);
 }
 
 /* The hex SHA-256 of a request body: a repeated Idempotency-Key must come with
@@ -138,13 +167,6 @@ s_post_complaint(intake_t *self, lp_http_req_t *req)
     intake_complaint_clear(&c);
 }
 
-static const char s_index[] =
-    "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width\"><title>LAPOR</title></head>"
-    "<body><h1>LAPOR</h1><p>Layanan pengaduan pelayanan publik. "
-    "Kirim pengaduan: <code>POST /api/v1/complaints</code>; lacak: "
-    "<code>GET /api/v1/complaints/&lt;nomor lacak&gt;</code>.</p></body></html>";
-
 void
 intake_api_handle(lp_http_req_t *req, void *arg)
 {
@@ -185,8 +207,8 @@ intake_api_handle(lp_http_req_t *req, void *arg)
     }
     else if (strcmp(path, "/sms/inbound") == 0)
         intake_sms_handle(self, req);
-    else if (strcmp(path, "/") == 0 && strcmp(method, "GET") == 0)
-        lp_http_reply(req, 200, "text/html; charset=utf-8", s_index, sizeof s_index - 1);
+    else if (intake_web_handle(self, req))
+        ; /* the citizens' web pages (web.c) */
     else
         lp_http_reply_error(req, 404, NULL, "no such path");
 }

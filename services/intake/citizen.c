@@ -77,49 +77,53 @@ done:
     return ok;
 }
 
-/* reply: the answer to a question, or more information. */
-static void
-s_reply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
-        const char *text)
+int
+intake_citizen_reply(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                     const char *text, const intake_via_t *via, const char **to, lp_error_t *err)
 {
     static const char *const back_to_router[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER,
                                                  LP_STAGE_REPORTER};
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
-    char event_id[LP_EVENT_ID_LEN + 1], back[24] = "";
+    char event_id[LP_EVENT_ID_LEN + 1], back[24] = "", actor[32];
     bson_t push = BSON_INITIALIZER, unset = BSON_INITIALIZER, entry;
     bson_t *filter = NULL, *projection = NULL, *doc = NULL;
     lp_transition_t t = {0};
-    lp_error_t err;
+    lp_error_t read_err;
     bool answering = strcmp(c->status, "postponed") == 0;
+    int rc = -1;
 
+    *to = c->status;
     if (!text || intake_utf8_length(text) < 2 || intake_utf8_length(text) > 2000) {
-        lp_http_reply_error(req, 400, "text", "write 2 to 2000 characters");
+        lp_error_set(err, LP_ERR_INVALID, "text", "write 2 to 2000 characters");
         goto done;
     }
     if (!answering && !intake_one_of(c->status, s_open)) {
-        lp_http_reply_error(req, 409, "status", "this complaint is no longer open");
+        lp_error_set(err, LP_ERR_CONFLICT, "status", "this complaint is no longer open");
         goto done;
     }
+    snprintf(actor, sizeof actor, "reporter:%s", via->channel);
     BSON_APPEND_DOCUMENT_BEGIN(&push, "reporter_replies", &entry);
     BSON_APPEND_INT64(&entry, "at", lp_now_ms());
+    BSON_APPEND_UTF8(&entry, "channel", via->channel);
     BSON_APPEND_UTF8(&entry, "text", text);
+    if (via->sms_id)
+        BSON_APPEND_UTF8(&entry, "sms_id", via->sms_id);
     bson_append_document_end(&push, &entry);
-    t.from_status = c->status;
-    t.from_v = c->v;
+    intake_case_transition(&t, c, NULL, actor, NULL, NULL, NULL, 0);
     t.push = &push;
-    t.actor = "reporter";
-    t.agency_id = *c->agency ? c->agency : NULL;
+    /* History notes are public: the words themselves stay in reporter_replies. */
     if (answering) {
         filter = BCON_NEW("_id", BCON_OID(&c->oid));
         projection = BCON_NEW("question", BCON_INT32(1));
-        doc = lp_store_find_one(coll, filter, projection, &err);
+        lp_error_clear(&read_err);
+        doc = lp_store_find_one(coll, filter, projection, &read_err);
         lp_doc_copy(doc ? doc : filter, "question.from_status", back, sizeof back);
         /* A question from the triage desk goes back to the router's queue. */
         if (!*back || !intake_one_of(back, s_open))
             snprintf(back, sizeof back, "%s", *c->agency ? "disposed" : "received");
-        intake_case_status_event(self, c, back, "reporter", &env, &changed, event_id);
+        intake_case_status_event(self, c, back, actor, &env, &changed, event_id);
         BSON_APPEND_UTF8(&unset, "question", "");
         t.to_status = back;
         t.unset = &unset;
@@ -130,7 +134,12 @@ s_reply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const int
     }
     else
         t.note = "Pelapor menambahkan keterangan";
-    intake_case_apply(self, req, coll, c, &t, answering ? "answer" : "add_information", "reporter");
+    rc =
+        intake_case_commit(self, coll, c, &t, answering ? "answer" : "add_information", actor, err);
+    /* back lives on this stack: hand out the same name from s_open. */
+    for (int i = 0; rc > 0 && answering && s_open[i]; i++)
+        if (strcmp(s_open[i], back) == 0)
+            *to = s_open[i];
 done:
     if (doc)
         bson_destroy(doc);
@@ -140,98 +149,92 @@ done:
         bson_destroy(filter);
     bson_destroy(&push);
     bson_destroy(&unset);
+    return rc;
 }
 
-/* Reads an optional rating 1..5 and comment into set; false after answering 400. */
+/* Reads a rating 1..5 (0: none given) and comment into set. */
 static bool
-s_rating(lp_http_req_t *req, json_t *body, bool required, bson_t *set, int64_t now)
+s_rating(int rating, const char *comment, bool required, bson_t *set, int64_t now, lp_error_t *err)
 {
-    json_t *score = json_object_get(body, "rating");
-    const char *comment = intake_json_str(body, "comment");
-    if (!score && !required)
+    if (rating == 0 && !required)
         return true;
-    if (!json_is_integer(score) || json_integer_value(score) < 1 || json_integer_value(score) > 5) {
-        lp_http_reply_error(req, 400, "rating", "must be a whole number from 1 to 5");
+    if (rating < 1 || rating > 5) {
+        lp_error_set(err, LP_ERR_INVALID, "rating", "must be a whole number from 1 to 5");
         return false;
     }
     if (comment && intake_utf8_length(comment) > 1000) {
-        lp_http_reply_error(req, 400, "comment", "write at most 1000 characters");
+        lp_error_set(err, LP_ERR_INVALID, "comment", "write at most 1000 characters");
         return false;
     }
-    BSON_APPEND_INT32(set, "rating.score", (int32_t) json_integer_value(score));
+    BSON_APPEND_INT32(set, "rating.score", rating);
     BSON_APPEND_UTF8(set, "rating.comment", comment ? comment : "");
     BSON_APPEND_INT64(set, "rating.at", now);
     return true;
 }
 
-/* accept: the reporter takes the answer; the complaint closes. */
-static void
-s_accept(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
-         json_t *body)
+int
+intake_citizen_accept(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c, int rating,
+                      const char *comment, const intake_via_t *via, lp_error_t *err)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
-    char event_id[LP_EVENT_ID_LEN + 1];
+    char event_id[LP_EVENT_ID_LEN + 1], actor[32];
     bson_t set = BSON_INITIALIZER;
     lp_transition_t t = {0};
+    int rc = -1;
 
     if (strcmp(c->status, "resolved") != 0) {
-        lp_http_reply_error(req, 409, "status", "only a resolved complaint can be accepted");
+        lp_error_set(err, LP_ERR_CONFLICT, "status", "only a resolved complaint can be accepted");
         goto done;
     }
-    intake_case_status_event(self, c, "closed", "reporter", &env, &changed, event_id);
-    if (!s_rating(req, body, false, &set, env.occurred_at_ms))
+    snprintf(actor, sizeof actor, "reporter:%s", via->channel);
+    intake_case_status_event(self, c, "closed", actor, &env, &changed, event_id);
+    if (!s_rating(rating, comment, false, &set, env.occurred_at_ms, err))
         goto done;
     BSON_APPEND_INT64(&set, "closed_at", env.occurred_at_ms);
     BSON_APPEND_BOOL(&set, "accepted", true);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "closed";
+    intake_case_transition(&t, c, "closed", actor, "Pelapor menerima jawaban; pengaduan ditutup",
+                           &env, next, 2);
     t.set = &set;
-    t.actor = "reporter";
-    t.note = "Pelapor menerima jawaban; pengaduan ditutup";
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
-    intake_case_apply(self, req, coll, c, &t, "accept", "reporter");
+    rc = intake_case_commit(self, coll, c, &t, "accept", actor, err);
 done:
     bson_destroy(&set);
+    return rc;
 }
 
-/* reject: the answer did not solve it; back to the same agency, new deadline. */
-static void
-s_reject(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
-         const char *reason)
+int
+intake_citizen_reject(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                      const char *reason, const intake_via_t *via, lp_error_t *err)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
     const lp_workdays_t *calendar = lp_refdata_calendar(self->svc.refdata);
-    char event_id[LP_EVENT_ID_LEN + 1], note[1100];
+    char event_id[LP_EVENT_ID_LEN + 1], note[1100], actor[32];
     bson_t set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
     lp_transition_t t = {0};
-    int64_t now = lp_now_ms();
+    int rc = -1;
 
     if (!reason || intake_utf8_length(reason) < 5 || intake_utf8_length(reason) > 1000) {
-        lp_http_reply_error(req, 400, "reason", "say in 5 to 1000 characters what is still wrong");
+        lp_error_set(err, LP_ERR_INVALID, "reason",
+                     "say in 5 to 1000 characters what is still wrong");
         goto done;
     }
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
-        lp_http_reply_error(req, 409, "status",
-                            "only a resolved or closed complaint can be "
-                            "reopened");
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "only a resolved or closed complaint can be reopened");
         goto done;
     }
     if (c->resolved_at <= 0 ||
-        lp_workdays_deadline(calendar, c->resolved_at, (int) INTAKE_REOPEN_DAYS) < now) {
-        lp_http_reply_error(req, 409, "status",
-                            "a complaint can be reopened only within 10 working days of its "
-                            "resolution; please send a new complaint");
+        lp_workdays_deadline(calendar, c->resolved_at, INTAKE_REOPEN_DAYS) < lp_now_ms()) {
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "a complaint can be reopened only within 10 working days of its "
+                     "resolution; please send a new complaint");
         goto done;
     }
-    intake_case_status_event(self, c, "reopened", "reporter", &env, &changed, event_id);
+    snprintf(actor, sizeof actor, "reporter:%s", via->channel);
+    intake_case_status_event(self, c, "reopened", actor, &env, &changed, event_id);
     BSON_APPEND_INT64(
         &set, "deadline_at",
         lp_workdays_deadline(calendar, env.occurred_at_ms, (int) self->config->followup_days));
@@ -240,46 +243,38 @@ s_reject(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const in
     BSON_APPEND_UTF8(&unset, "resolved_at", "");
     BSON_APPEND_UTF8(&unset, "closed_at", "");
     snprintf(note, sizeof note, "Dibuka kembali oleh pelapor: %s", reason);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "reopened";
+    intake_case_transition(&t, c, "reopened", actor, note, &env, next, 2);
     t.set = &set;
     t.unset = &unset;
-    t.actor = "reporter";
-    t.note = note;
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
-    intake_case_apply(self, req, coll, c, &t, "reopen", "reporter");
+    rc = intake_case_commit(self, coll, c, &t, "reopen", actor, err);
 done:
     bson_destroy(&set);
     bson_destroy(&unset);
+    return rc;
 }
 
-/* rate: a score for a resolved or closed complaint (may be changed). */
-static void
-s_rate(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
-       json_t *body)
+int
+intake_citizen_rate(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c, int rating,
+                    const char *comment, lp_error_t *err)
 {
     bson_t set = BSON_INITIALIZER;
     lp_transition_t t = {0};
+    int rc = -1;
 
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
-        lp_http_reply_error(req, 409, "status", "only a resolved or closed complaint is rated");
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "only a resolved or closed complaint is "
+                     "rated");
         goto done;
     }
-    if (!s_rating(req, body, true, &set, lp_now_ms()))
+    if (!s_rating(rating, comment, true, &set, lp_now_ms(), err))
         goto done;
-    t.from_status = c->status;
-    t.from_v = c->v;
+    intake_case_transition(&t, c, NULL, "reporter", "Pelapor memberi penilaian", NULL, NULL, 0);
     t.set = &set;
-    t.actor = "reporter";
-    t.note = "Pelapor memberi penilaian";
-    t.agency_id = c->agency;
-    intake_case_apply(self, req, coll, c, &t, "rate", "reporter");
+    rc = intake_case_commit(self, coll, c, &t, "rate", "reporter", err);
 done:
     bson_destroy(&set);
+    return rc;
 }
 
 void
@@ -287,12 +282,10 @@ intake_citizen_handle(intake_t *self, lp_http_req_t *req, const char *raw_id, co
 {
     static const char *const allowed[] = {"pin", "text", "reason", "comment", NULL};
     static const char *const numbers[] = {"rating", NULL};
-    char tracking[LP_TRACKING_LEN + 1];
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
     intake_case_t c;
     json_t *body = NULL;
-    int found;
 
     if (strcmp(lp_http_method(req), "POST") != 0) {
         lp_http_add_header(req, "Allow", "POST");
@@ -307,26 +300,34 @@ intake_citizen_handle(intake_t *self, lp_http_req_t *req, const char *raw_id, co
         return;
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    if (lp_tracking_normalize(raw_id, tracking) != 0 ||
-        (found = intake_case_load(coll, tracking, &c)) == 0) {
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    if (!intake_case_find(self, req, coll, raw_id, &c))
         goto done;
-    }
-    if (found < 0) {
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
-        goto done;
-    }
     if (!s_pin_ok(self, req, coll, &c, intake_json_str(body, "pin")))
         goto done;
+    json_t *score = json_object_get(body, "rating");
+    int rating = json_is_integer(score) ? (int) json_integer_value(score) : 0;
+    const intake_via_t via = {"web", NULL};
+    const char *to = NULL;
+    lp_error_t err;
+    int rc;
+
+    lp_error_clear(&err);
+    if (score && (json_integer_value(score) < 1 || json_integer_value(score) > 5))
+        rating = -1; /* out of range: refused with the field named */
     if (strcmp(action, "reply") == 0)
-        s_reply(self, req, coll, &c, intake_json_str(body, "text"));
-    else if (strcmp(action, "accept") == 0)
-        s_accept(self, req, coll, &c, body);
-    else if (strcmp(action, "reject") == 0)
-        s_reject(self, req, coll, &c, intake_json_str(body, "reason"));
+        rc = intake_citizen_reply(self, coll, &c, intake_json_str(body, "text"), &via, &to, &err);
+    else if (strcmp(action, "accept") == 0) {
+        rc = intake_citizen_accept(self, coll, &c, rating, intake_json_str(body, "comment"), &via,
+                                   &err);
+        to = "closed";
+    }
+    else if (strcmp(action, "reject") == 0) {
+        rc = intake_citizen_reject(self, coll, &c, intake_json_str(body, "reason"), &via, &err);
+        to = "reopened";
+    }
     else
-        s_rate(self, req, coll, &c, body);
+        rc = intake_citizen_rate(self, coll, &c, rating, intake_json_str(body, "comment"), &err);
+    intake_case_answer(req, &c, rc, to, &err);
 done:
     json_decref(body);
     if (coll)

@@ -47,6 +47,22 @@ intake_case_load(mongoc_collection_t *coll, const char *tracking, intake_case_t 
     return found;
 }
 
+bool
+intake_case_find(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const char *raw,
+                 intake_case_t *c)
+{
+    char tracking[LP_TRACKING_LEN + 1];
+    int found = lp_tracking_normalize(raw, tracking) == 0 ? intake_case_load(coll, tracking, c) : 0;
+    if (found == 0)
+        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    else if (found < 0) {
+        lp_metric_inc(self->db_errors);
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
+    }
+    return found > 0;
+}
+
 json_t *
 intake_json_body(lp_http_req_t *req, const char *const *allowed, const char *const *numbers)
 {
@@ -122,31 +138,70 @@ intake_case_status_event(intake_t *self, const intake_case_t *c, const char *to,
     lp_event_stamp(env, self->svc.config->instance, event_id);
 }
 
+void
+intake_case_transition(lp_transition_t *t, const intake_case_t *c, const char *to,
+                       const char *actor, const char *note, const lp_envelope_t *env,
+                       const char *const *stages, size_t n_stages)
+{
+    t->from_status = c->status;
+    t->from_v = c->v;
+    t->to_status = to;
+    t->actor = actor;
+    t->note = note;
+    t->agency_id = *c->agency ? c->agency : NULL;
+    t->event = env;
+    t->stages = stages;
+    t->n_stages = n_stages;
+}
+
+int
+intake_case_commit(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                   lp_transition_t *t, const char *action, const char *by, lp_error_t *err)
+{
+    int rc = lp_transition_apply(coll, &c->oid, t, lp_now_ms(), err);
+    if (rc < 0) {
+        lp_metric_inc(self->db_errors);
+        err->code = LP_ERR_DATABASE;
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+    lp_log(LP_LOG_INFO, "complaint.action", "{s:s,s:s,s:s,s:s}", "tracking_id", c->tracking,
+           "action", action, "by", by, "to", t->to_status ? t->to_status : c->status);
+    if (t->event)
+        intake_ring(self, t->event);
+    return 1;
+}
+
+void
+intake_case_answer(lp_http_req_t *req, const intake_case_t *c, int rc, const char *to,
+                   const lp_error_t *err)
+{
+    if (rc > 0)
+        lp_http_reply_json(
+            req, 200,
+            json_pack("{s:s,s:s}", "tracking_id", c->tracking, "status", to ? to : c->status));
+    else if (rc == 0)
+        lp_http_reply_error(req, 409, "status", "the complaint changed meanwhile; reload it");
+    else if (err->code == LP_ERR_INVALID)
+        lp_http_reply_error(req, 400, err->field, err->message);
+    else if (err->code == LP_ERR_CONFLICT)
+        lp_http_reply_error(req, 409, *err->field ? err->field : "status", err->message);
+    else {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the change could not be stored now; try again");
+    }
+}
+
 int
 intake_case_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
                   const intake_case_t *c, lp_transition_t *t, const char *action, const char *by)
 {
     lp_error_t err;
     lp_error_clear(&err);
-    int rc = lp_transition_apply(coll, &c->oid, t, lp_now_ms(), &err);
-    if (rc < 0) {
-        lp_metric_inc(self->db_errors);
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the change could not be stored now; try again");
-        return -1;
-    }
-    if (rc == 0) {
-        lp_http_reply_error(req, 409, "status", "the complaint changed meanwhile; reload it");
-        return 0;
-    }
-    lp_log(LP_LOG_INFO, "complaint.action", "{s:s,s:s,s:s,s:s}", "tracking_id", c->tracking,
-           "action", action, "by", by, "to", t->to_status ? t->to_status : c->status);
-    if (t->event)
-        intake_ring(self, t->event);
-    lp_http_reply_json(req, 200,
-                       json_pack("{s:s,s:s}", "tracking_id", c->tracking, "status",
-                                 t->to_status ? t->to_status : c->status));
-    return 1;
+    int rc = intake_case_commit(self, coll, c, t, action, by, &err);
+    intake_case_answer(req, c, rc, t->to_status, &err);
+    return rc;
 }
 
 void
@@ -175,17 +230,9 @@ intake_case_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_
     BSON_APPEND_UTF8(&unset, "agency", "");
     BSON_APPEND_UTF8(&unset, "deadline_at", "");
     BSON_APPEND_UTF8(&push, "excluded_agencies", c->agency);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "received";
+    intake_case_transition(&t, c, "received", actor, note, &env, next, 3);
     t.unset = &unset;
     t.push = &push;
-    t.actor = actor;
-    t.note = note;
-    t.agency_id = c->agency;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 3;
     intake_case_apply(self, req, coll, c, &t, "not_authority", by);
 done:
     bson_destroy(&unset);
@@ -220,16 +267,9 @@ intake_case_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *co
     BSON_APPEND_UTF8(&set, "question.by", by);
     /* Where the answer takes the complaint back to. */
     BSON_APPEND_UTF8(&set, "question.from_status", c->status);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "postponed";
+    intake_case_transition(&t, c, "postponed", actor,
+                           "Ditunda: menunggu keterangan tambahan dari pelapor", &env, next, 2);
     t.set = &set;
-    t.actor = actor;
-    t.note = "Ditunda: menunggu keterangan tambahan dari pelapor";
-    t.agency_id = *c->agency ? c->agency : NULL;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     intake_case_apply(self, req, coll, c, &t, "postpone", by);
 done:
     bson_destroy(&set);

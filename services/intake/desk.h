@@ -36,6 +36,12 @@ typedef struct {
  * a database error. */
 int intake_case_load(mongoc_collection_t *coll, const char *tracking, intake_case_t *c);
 
+/* Finds the complaint a typed tracking ID (raw, as the user wrote it) names. true
+ * when found; otherwise the request was answered (404, or 503 on a database
+ * error). */
+bool intake_case_find(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
+                      const char *raw, intake_case_t *c);
+
 /* Parses the request body: a JSON object whose keys are all in allowed and whose
  * values are all strings (or, for keys in numbers, integers). Returns the object,
  * or NULL after answering 400 naming the field. */
@@ -54,8 +60,25 @@ void intake_case_status_event(intake_t *self, const intake_case_t *c, const char
                               Lapor__V1__StatusChanged *changed,
                               char event_id[LP_EVENT_ID_LEN + 1]);
 
-/* Applies t to c and answers the request (see above); rings the stages on success.
- * Returns 1 applied, 0 lost the race, -1 database error. */
+/* The part every desk's transition shares: guarded by c's status and version,
+ * moving to `to` (NULL keeps the status), by actor with a history note, about c's
+ * agency, announcing env (NULL: no event) to n_stages stages. The caller adds
+ * what it sets, unsets and pushes. */
+void intake_case_transition(lp_transition_t *t, const intake_case_t *c, const char *to,
+                            const char *actor, const char *note, const lp_envelope_t *env,
+                            const char *const *stages, size_t n_stages);
+
+/* Applies t to c and rings the stages. 1 applied, 0 lost the race (the complaint
+ * changed meanwhile), -1 database error (err). */
+int intake_case_commit(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                       lp_transition_t *t, const char *action, const char *by, lp_error_t *err);
+
+/* Answers a request after an action: 200 with the status (to, or c's), 409 when it
+ * lost the race or err is LP_ERR_CONFLICT, 400 for LP_ERR_INVALID, else 503. */
+void intake_case_answer(lp_http_req_t *req, const intake_case_t *c, int rc, const char *to,
+                        const lp_error_t *err);
+
+/* intake_case_commit, then intake_case_answer. */
 int intake_case_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
                       const intake_case_t *c, lp_transition_t *t, const char *action,
                       const char *by);

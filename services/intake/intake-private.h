@@ -2,6 +2,8 @@
 #ifndef INTAKE_PRIVATE_H
 #define INTAKE_PRIVATE_H
 
+#include <stdatomic.h>
+
 #include "intake.h"
 #include "lp_identity.h"
 #include "lp_metrics.h"
@@ -11,6 +13,7 @@
 #include "validate.h"
 
 #define INTAKE_MAX_BODY (64 * 1024)
+#define INTAKE_SHED_FOR_MS 1000 /* how long a slow write turns new complaints away */
 
 typedef struct {
     lp_service_t svc;
@@ -20,6 +23,8 @@ typedef struct {
     lp_bus_socket_t *notifier_push;
     lp_bus_socket_t *events_pub;
     intake_lookup_t lookup;
+    _Atomic int64_t shed_until_ms; /* monotonic: new complaints get 503 until then */
+    lp_metric_t *shed;
     lp_metric_t *accepted;
     lp_metric_t *rejected;
     lp_metric_t *db_errors;
@@ -31,6 +36,7 @@ typedef struct {
     unsigned char phone_key[32]; /* phone numbers are limited by a keyed hash */
     lp_metric_t *rate_limited_ip;
     lp_metric_t *rate_limited_phone;
+    unsigned char web_key[32]; /* signs the web pages' tokens (web_token.h) */
 } intake_t;
 
 /* How a complaint came in. */
@@ -66,6 +72,12 @@ int intake_tell(intake_t *self, const char *id, const lp_contact_t *to, const ch
 
 /* Sends an event the database already holds to the routers and reporters. */
 void intake_ring(intake_t *self, const lp_envelope_t *env);
+
+/* The public view (view.h) of the complaint with tracking ID raw_id, and its
+ * complaint id when complaint_id is not NULL. Returns 0 with *view_out (caller
+ * owns), or -1 with err: LP_ERR_NOT_FOUND, or LP_ERR_DATABASE (logged, counted). */
+int intake_public_find(intake_t *self, const char *raw_id, json_t **view_out, char complaint_id[25],
+                       lp_error_t *err);
 
 /* The HTTP handler for /api/v1/... */
 void intake_api_handle(lp_http_req_t *req, void *arg);

@@ -1,4 +1,6 @@
 /* intake: start, run and stop the intake service. */
+#include <sodium.h>
+#include <string.h>
 #include <zmq.h>
 
 #include "intake-private.h"
@@ -36,9 +38,28 @@ intake_main(intake_config_t *config)
         rc = -1;
         goto done;
     }
+    /* The web forms' key: from the configured secret, so every intake behind one
+     * address accepts the others' forms; else random, valid for this process. */
+    if (sodium_init() < 0) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "libsodium failed");
+        rc = -1;
+        goto done;
+    }
+    if (config->web_secret && *config->web_secret) {
+        crypto_generichash_state st;
+        crypto_generichash_init(&st, NULL, 0, sizeof self.web_key);
+        crypto_generichash_update(&st, (const unsigned char *) "lapor-web:", 10);
+        crypto_generichash_update(&st, (const unsigned char *) config->web_secret,
+                                  strlen(config->web_secret));
+        crypto_generichash_final(&st, self.web_key, sizeof self.web_key);
+    }
+    else
+        randombytes_buf(self.web_key, sizeof self.web_key);
     self.lookup.region_known = s_region_known;
     self.lookup.category_known = s_category_known;
     self.lookup.arg = &self;
+    self.shed = lp_metrics_counter("lapor_complaints_shed_total", NULL,
+                                   "Complaints turned away (503) while the database was slow");
     self.accepted = lp_metrics_counter("lapor_complaints_accepted_total", NULL,
                                        "Complaints stored and acknowledged");
     self.rejected = lp_metrics_counter("lapor_complaints_rejected_total", NULL,

@@ -10,6 +10,7 @@ typedef struct {
     const char *identity_file; /* the sealing key (see lp_identity) */
     bool secure_cookies;       /* behind TLS: session cookies get Secure */
     long threads;
+    long shed_ms;       /* a write slower than this turns new complaints away for a second */
     long dispose_days;  /* working days to verify and dispose */
     long followup_days; /* working days an agency has to follow up */
 
@@ -19,7 +20,8 @@ typedef struct {
     long rate_ip_burst;
     long rate_phone_per_hour; /* complaints per phone number (SMS); 0: no limit */
     long rate_phone_burst;
-    const char *sms_token; /* /sms/inbound wants token=<this>; NULL or "": no check */
+    const char *sms_token;  /* /sms/inbound wants token=<this>; NULL or "": no check */
+    const char *web_secret; /* signs the web forms' tokens; NULL or "": random per process */
 } intake_config_t;
 
 /* Runs intake until SIGTERM or SIGINT; returns the process exit code. */

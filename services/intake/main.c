@@ -15,6 +15,9 @@ main(int argc, char **argv)
         {"secure-cookies", "LAPOR_SECURE_COOKIES", LP_OPT_FLAG, NULL,
          "mark session cookies Secure (set it when the portal is served over HTTPS)",
          &config.secure_cookies},
+        {"shed-ms", "LAPOR_INTAKE_SHED_MS", LP_OPT_INT, "2000",
+         "when storing a complaint takes longer, new ones get 503 with Retry-After for a second",
+         &config.shed_ms},
         {"threads", "LAPOR_INTAKE_THREADS", LP_OPT_INT, "4", "HTTP worker threads",
          &config.threads},
         {"dispose-days", "LAPOR_DISPOSE_DAYS", LP_OPT_INT, "3",
@@ -38,6 +41,10 @@ main(int argc, char **argv)
         {"sms-inbound-token", "LAPOR_SMS_INBOUND_TOKEN", LP_OPT_STRING, NULL,
          "secret that Kannel's get-url passes as token= to /sms/inbound (empty: no check)",
          &config.sms_token},
+        {"web-secret", "LAPOR_WEB_SECRET", LP_OPT_STRING, NULL,
+         "secret that signs the web form tokens; set the same one on every intake behind one "
+         "address (empty: random per process)",
+         &config.web_secret},
         {0},
     };
     int first = 0;
@@ -46,6 +53,8 @@ main(int argc, char **argv)
                              options, argc, argv, &first);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
+    if (config.shed_ms < 50)
+        config.shed_ms = 2000;
     if (config.threads < 1 || config.threads > 64)
         config.threads = 4;
     if (config.dispose_days < 1 || config.dispose_days > 60)

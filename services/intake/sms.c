@@ -1,4 +1,5 @@
-/* sms: Kannel's inbound SMS (GET /sms/inbound): complaints, STATUS, BANTUAN, BALAS.
+/* sms: Kannel's inbound SMS (GET /sms/inbound): complaints, STATUS, BANTUAN, BALAS,
+ * TERIMA and TOLAK.
  *
  * smsbox calls get-url for every SMS and calls again, with the same message id,
  * when intake fails; so everything here is idempotent by that id: the complaint
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "citizen.h"
 #include "intake-private.h"
 #include "lp_clock.h"
 #include "lp_doc.h"
@@ -221,134 +223,105 @@ s_status(s_sms_t *sms, const intake_sms_cmd_t *cmd)
 /* The reporter's answer goes into the complaint, which returns to whoever asked,
  * as the web reply does (citizen.c): the status the question was asked in, else
  * disposed when an agency holds it, else received (back through the router). */
+/* BALAS, TERIMA and TOLAK: the reporter acts on a complaint, proved by writing
+ * from the phone number the complaint was filed with. The actions are the same as
+ * on the web (citizen.c); only the proof differs. */
 static int
-s_reply(s_sms_t *sms, const intake_sms_cmd_t *cmd)
+s_act(s_sms_t *sms, const intake_sms_cmd_t *cmd)
 {
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-    static const char *const back_to_router[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER,
-                                                 LP_STAGE_REPORTER};
     intake_t *self = sms->self;
-    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
-    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
-    char tracking[LP_TRACKING_LEN + 1], text[SMS_TEXT_MAX], typed[64], complaint_id[25];
-    char event_id[LP_EVENT_ID_LEN + 1], agency_id[64] = "", back[24] = "";
+    static const char *const usage[] = {
+        [INTAKE_SMS_REPLY] = "LAPOR: untuk menjawab petugas kirim BALAS <nomor lacak> <jawaban "
+                             "Anda>, mis. BALAS 4821093756 lokasinya di RT 05.",
+        [INTAKE_SMS_ACCEPT] = "LAPOR: untuk menerima jawaban kirim TERIMA <nomor lacak>, mis. "
+                              "TERIMA 4821093756. Boleh ditambah nilai 1-5: TERIMA 4821093756 5.",
+        [INTAKE_SMS_REJECT] = "LAPOR: untuk menolak jawaban kirim TOLAK <nomor lacak> <alasan>, "
+                              "mis. TOLAK 4821093756 jalan belum diperbaiki.",
+    };
+    const intake_via_t via = {"sms", sms->kannel_id};
+    char tracking[LP_TRACKING_LEN + 1], text[SMS_TEXT_MAX], typed[64];
+    char *body = NULL;
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
-    bson_t *doc = NULL, *answer = NULL;
-    bson_t push = BSON_INITIALIZER, set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
-    lp_transition_t t = {0};
-    bson_iter_t it;
-    bson_oid_t oid;
+    bson_t *doc = NULL;
+    intake_case_t c;
+    const char *to = NULL;
     lp_error_t err;
-    int64_t now = lp_now_ms();
-    int rc = 0, applied;
+    int rc = 0, done = 0;
 
     lp_error_clear(&err);
     snprintf(typed, sizeof typed, "%.*s", (int) (cmd->id_len < 63 ? cmd->id_len : 63), cmd->id);
-    if (cmd->id_len == 0 || cmd->body_len == 0) {
-        rc = s_answer(sms, "sms_help",
-                      "LAPOR: untuk menjawab petugas kirim BALAS <nomor lacak> <jawaban Anda>, "
-                      "mis. BALAS 4821093756 lokasinya di RT 05.");
-        goto done;
+    if (cmd->id_len == 0 || (cmd->kind != INTAKE_SMS_ACCEPT && cmd->body_len == 0)) {
+        rc = s_answer(sms, "sms_help", usage[cmd->kind]);
+        goto out;
     }
     if (lp_tracking_normalize(typed, tracking) != 0) {
         rc = s_unknown_id(sms, cmd->id, cmd->id_len);
-        goto done;
+        goto out;
     }
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
     doc = s_find(self, coll, tracking, &err);
     if (err.code != LP_ERR_NONE) {
         rc = -1;
-        goto done;
+        goto out;
     }
-    if (!doc || !s_is_reporter(sms, doc) || !bson_iter_init_find(&it, doc, "_id") ||
-        !BSON_ITER_HOLDS_OID(&it)) {
+    /* Someone else's complaint looks exactly like a wrong number. */
+    if (!doc || !s_is_reporter(sms, doc)) {
         rc = s_unknown_id(sms, cmd->id, cmd->id_len);
-        goto done;
+        goto out;
     }
-    bson_oid_copy(bson_iter_oid(&it), &oid);
-    bson_oid_to_string(&oid, complaint_id);
-    if (s_has_reply(doc, sms->kannel_id))
-        goto thank; /* Kannel called again after the answer was stored */
-    if (strcmp(lp_doc_str(doc, "status"), "postponed") != 0) {
-        snprintf(text, sizeof text,
-                 "LAPOR %s: pengaduan ini tidak sedang menunggu jawaban Anda (status: %s). "
-                 "Terima kasih.",
-                 tracking, s_status_words(lp_doc_str(doc, "status")));
-        rc = s_answer(sms, "sms_reply_not_waiting", text);
-        goto done;
+    if (s_has_reply(doc, sms->kannel_id) || (done = intake_case_load(coll, tracking, &c)) <= 0) {
+        /* Kannel called again after it was stored; or the database failed. */
+        rc = done < 0 ? -1 : 0;
+        if (done >= 0)
+            goto thank;
+        goto out;
     }
-    lp_doc_copy(doc, "agency.id", agency_id, sizeof agency_id);
-    lp_doc_copy(doc, "question.from_status", back, sizeof back);
-    if (strcmp(back, "received") != 0 && strcmp(back, "disposed") != 0 &&
-        strcmp(back, "in_progress") != 0 && strcmp(back, "reopened") != 0)
-        snprintf(back, sizeof back, "%s", *agency_id ? "disposed" : "received");
-    changed.from = LAPOR__V1__STATUS__STATUS_POSTPONED;
-    changed.to = lp_status_from_name(back);
-    changed.agency_id = agency_id;
-    changed.actor = "reporter:sms";
-    env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED;
-    env.status_changed = &changed;
-    env.complaint_id = complaint_id;
-    env.tracking_id = tracking;
-    env.version = (uint32_t) lp_doc_int(doc, "v") + 1;
-    lp_event_stamp(&env, self->svc.config->instance, event_id);
-    {
-        char *body = strndup(cmd->body, cmd->body_len);
-        if (!body) {
-            rc = -1;
-            goto done;
-        }
-        /* Control characters in an SMS are noise: keep the words. */
-        for (char *p = body; *p; p++)
-            if ((unsigned char) *p < 0x20 && *p != '\n')
-                *p = ' ';
-        answer = BCON_NEW("at", BCON_INT64(now), "channel", BCON_UTF8("sms"), "text",
-                          BCON_UTF8(body), "sms_id", BCON_UTF8(sms->kannel_id));
-        free(body);
-    }
-    BSON_APPEND_DOCUMENT(&push, "reporter_replies", answer);
-    BSON_APPEND_UTF8(&unset, "question", "");
-    BSON_APPEND_INT64(&set, "last_reply_at", now);
-    t.from_status = "postponed";
-    t.from_v = (int32_t) lp_doc_int(doc, "v");
-    t.to_status = back;
-    t.set = &set;
-    t.unset = &unset;
-    t.push = &push;
-    t.actor = "reporter:sms";
-    /* History notes are public: the answer itself stays in `reporter_replies`. */
-    t.note = "Pelapor menjawab pertanyaan petugas lewat SMS";
-    t.agency_id = *agency_id ? agency_id : NULL;
-    t.event = &env;
-    t.stages = strcmp(back, "received") == 0 ? back_to_router : next;
-    t.n_stages = strcmp(back, "received") == 0 ? 3 : 2;
-    applied = lp_transition_apply(coll, &oid, &t, now, &err);
-    if (applied < 0) {
-        lp_metric_inc(self->db_errors);
+    /* Control characters in an SMS are noise: keep the words. */
+    body = strndup(cmd->body ? cmd->body : "", cmd->body_len);
+    if (!body) {
         rc = -1;
-        goto done;
+        goto out;
     }
-    if (applied == 0) {
-        /* It moved meanwhile (another call of the same SMS, or the desk): Kannel's
-         * next call sees which. */
-        rc = -1;
-        goto done;
+    for (char *p = body; *p; p++)
+        if ((unsigned char) *p < 0x20)
+            *p = ' ';
+    if (cmd->kind == INTAKE_SMS_REPLY)
+        done = intake_citizen_reply(self, coll, &c, body, &via, &to, &err);
+    else if (cmd->kind == INTAKE_SMS_ACCEPT) {
+        /* "TERIMA <id> 5": an optional rating. */
+        int rating = cmd->body_len == 1 && *body >= '1' && *body <= '5' ? *body - '0' : 0;
+        done = intake_citizen_accept(self, coll, &c, rating, NULL, &via, &err);
     }
-    lp_log(LP_LOG_INFO, "sms.reply_attached", "{s:s,s:s,s:s}", "tracking_id", tracking, "to",
-           t.to_status, "sms_id", sms->kannel_id);
-    intake_ring(self, &env);
+    else
+        done = intake_citizen_reject(self, coll, &c, body, &via, &err);
+    if (done == 0 || (done < 0 && err.code == LP_ERR_DATABASE)) {
+        rc = -1; /* it moved meanwhile, or the database failed: Kannel calls again */
+        goto out;
+    }
+    if (done < 0) {
+        snprintf(text, sizeof text, "LAPOR %s: %s (status: %s).", tracking,
+                 cmd->kind == INTAKE_SMS_REPLY    ? "jawaban Anda belum dapat kami terima"
+                 : cmd->kind == INTAKE_SMS_ACCEPT ? "pengaduan ini belum dapat diterima"
+                                                  : "pengaduan ini tidak dapat dibuka kembali",
+                 s_status_words(c.status));
+        rc = s_answer(sms, "sms_action_refused", text);
+        goto out;
+    }
+    lp_log(LP_LOG_INFO, "sms.action", "{s:s,s:s,s:s}", "tracking_id", tracking, "to",
+           to ? to : c.status, "sms_id", sms->kannel_id);
 thank:
-    snprintf(text, sizeof text,
-             "LAPOR %s: terima kasih, jawaban Anda sudah kami teruskan ke petugas.", tracking);
-    rc = s_answer(sms, "sms_reply_received", text);
-done:
-    if (answer)
-        bson_destroy(answer);
-    bson_destroy(&push);
-    bson_destroy(&set);
-    bson_destroy(&unset);
+    snprintf(
+        text, sizeof text, "LAPOR %s: %s", tracking,
+        cmd->kind == INTAKE_SMS_REPLY ? "terima kasih, jawaban Anda sudah kami teruskan ke "
+                                        "petugas."
+        : cmd->kind == INTAKE_SMS_ACCEPT
+            ? "terima kasih, pengaduan ditutup."
+            : "pengaduan dibuka kembali dan dikembalikan ke instansi dengan batas waktu baru.");
+    rc = s_answer(sms, "sms_action_done", text);
+out:
+    free(body);
     if (doc)
         bson_destroy(doc);
     if (coll)
@@ -522,13 +495,9 @@ intake_sms_handle(intake_t *self, lp_http_req_t *req)
         rc = s_status(&sms, &cmd);
         break;
     case INTAKE_SMS_REPLY:
-        rc = s_reply(&sms, &cmd);
-        break;
     case INTAKE_SMS_ACCEPT:
     case INTAKE_SMS_REJECT:
-        rc = s_answer(&sms, "sms_not_available",
-                      "LAPOR: maaf, TERIMA dan TOLAK belum bisa lewat SMS. Sampaikan lewat "
-                      "halaman lacak di situs LAPOR. Terima kasih.");
+        rc = s_act(&sms, &cmd);
         break;
     case INTAKE_SMS_COMPLAINT:
         rc = s_complaint(&sms, &cmd);

@@ -214,7 +214,7 @@ intake_sms_parse(const char *text, size_t len, intake_sms_cmd_t *out)
     case INTAKE_SMS_REJECT:
         rest = s_read_id(rest, end, &out->id, &out->id_len);
         s_trim(&rest, &end);
-        if (cmd->kind == INTAKE_SMS_REPLY || cmd->kind == INTAKE_SMS_REJECT) {
+        if (cmd->kind != INTAKE_SMS_STATUS) { /* TERIMA: an optional rating */
             out->body = rest;
             out->body_len = (size_t) (end - rest);
         }

@@ -7,7 +7,8 @@
  *   STATUS <tracking id>      where the complaint stands
  *   BALAS <tracking id> <text>  the reporter answers the agency's question (REPLY)
  *   BANTUAN, INFO, HELP, ?    how to use the service (a command word alone)
- *   TERIMA / TOLAK <id>       accept / reject a resolution (not handled by SMS yet)
+ *   TERIMA <id> [1-5]         accept a resolution (with a rating); TOLAK <id> <reason>
+ *                           rejects it (reopened)
  * A command word may be followed by a space, '#', ':' or ','. Everything here is
  * pure (no allocation, no globals), so a fuzzer can call it with any bytes. */
 #ifndef INTAKE_SMS_PARSE_H

@@ -315,6 +315,13 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
 
     memset(out, 0, sizeof *out);
     lp_error_clear(err);
+    /* Back-pressure: while the database is slow, say so at once (503 and
+     * Retry-After) instead of letting citizens queue until their phones give up. */
+    if (lp_mono_ms() < atomic_load(&self->shed_until_ms)) {
+        lp_error_set(err, LP_ERR_DATABASE, NULL, "busy: the database is slow right now");
+        lp_metric_inc(self->shed);
+        return -1;
+    }
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
     if (opts->idempotency_key) {
@@ -348,8 +355,11 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
         lp_tracking_generate(out->tracking_id);
         env.tracking_id = out->tracking_id;
         bson_t *doc = s_build(self, c, opts, out->tracking_id, &oid, &env);
+        int64_t started = lp_mono_ms();
         if (mongoc_collection_insert_one(coll, doc, NULL, NULL, &error))
             rc = 0;
+        if (lp_mono_ms() - started > self->config->shed_ms)
+            atomic_store(&self->shed_until_ms, lp_mono_ms() + INTAKE_SHED_FOR_MS);
         else if (lp_store_is_duplicate(&error) && strstr(error.message, "_id") &&
                  opts->idempotency_key) {
             /* The same key won a race on another thread or instance. */

@@ -73,6 +73,7 @@ s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_
              intake_json_str(body, "note") ? intake_json_str(body, "note") : "");
     BSON_APPEND_UTF8(&set, "category", category);
     BSON_APPEND_UTF8(&set, "verified_by", owner);
+    /* lp_transition_dispose chose the status, event and stages: add the guard. */
     t.from_status = c->status;
     t.from_v = c->v;
     t.actor = actor;
@@ -103,15 +104,8 @@ s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_
     intake_case_status_event(self, c, "archived", actor, &env, &changed, event_id);
     snprintf(note, sizeof note, "Diarsipkan (%s)", reason);
     BSON_APPEND_UTF8(&set, "archive_reason", reason);
-    t.from_status = c->status;
-    t.from_v = c->v;
-    t.to_status = "archived";
+    intake_case_transition(&t, c, "archived", actor, note, &env, next, 2);
     t.set = &set;
-    t.actor = actor;
-    t.note = note;
-    t.event = &env;
-    t.stages = next;
-    t.n_stages = 2;
     intake_case_apply(self, req, coll, c, &t, "archive", owner);
 done:
     bson_destroy(&set);
@@ -207,13 +201,13 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
 {
     const char *path = lp_http_path(req) + strlen(ADMIN_PREFIX);
     const char *method = lp_http_method(req);
-    char owner[128] = "", actor[160], tracking[LP_TRACKING_LEN + 1], raw[64];
+    char owner[128] = "", actor[160], raw[64];
     const char *slash = NULL, *action = NULL;
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL;
     intake_case_t c;
     lp_error_t err;
-    int auth = 0, found = 0;
+    int auth = 0;
 
     lp_error_clear(&err);
     /* Before the key check, so guessing keys is slow too. */
@@ -257,16 +251,8 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
         lp_http_reply_error(req, 405, NULL, "use POST");
         goto done;
     }
-    if (lp_tracking_normalize(raw, tracking) != 0 ||
-        (found = intake_case_load(coll, tracking, &c)) == 0) {
-        lp_http_reply_error(req, 404, "tracking_id", "no complaint has this tracking ID");
+    if (!intake_case_find(self, req, coll, raw, &c))
         goto done;
-    }
-    if (found < 0) {
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
-        goto done;
-    }
     if (strcmp(action, "dispose") == 0)
         s_dispose(self, req, coll, &c, actor, owner);
     else if (strcmp(action, "postpone") == 0) {

@@ -222,67 +222,96 @@ s_reporter_fields(json_t *root, intake_fields_t *f, lp_error_t *err)
     return 0;
 }
 
+/* Where the checks put what they found: the first max errors, and whether any. */
+typedef struct {
+    lp_error_t *errs;
+    size_t max, n;
+    bool failed;
+} s_found_t;
+
+static void
+s_found(s_found_t *found, const lp_error_t *e)
+{
+    if (found->n < found->max)
+        found->errs[found->n++] = *e;
+    found->failed = true;
+}
+
 int
-intake_complaint_check(const intake_fields_t *f, const intake_lookup_t *lookup,
-                       intake_complaint_t *c, lp_error_t *err)
+intake_complaint_check_all(const intake_fields_t *f, const intake_lookup_t *lookup,
+                           intake_complaint_t *c, lp_error_t *errs, size_t max_errs, size_t *n_errs)
 {
     const char *phone = f->reporter_phone, *email = f->reporter_email;
     char normalized[INTAKE_PHONE_MAX + 8];
-    int rc = -1;
+    s_found_t found = {.errs = errs, .max = errs ? max_errs : 0};
+    lp_error_t e;
 
+    /* Every check runs even after one failed, so a form can mark every wrong field
+     * at once; the order below is the order callers of one error see. */
+    lp_error_clear(&e);
     memset(c, 0, sizeof *c);
     strcpy(c->lang, "id");
     c->type =
         f->type ? lp_report_type_from_name(f->type) : LAPOR__V1__REPORT_TYPE__REPORT_TYPE_PENGADUAN;
     if (c->type == LAPOR__V1__REPORT_TYPE__REPORT_TYPE_UNSPECIFIED) {
-        lp_error_set(err, LP_ERR_INVALID, "type", "must be pengaduan, aspirasi or informasi");
-        goto done;
+        lp_error_set(&e, LP_ERR_INVALID, "type", "must be pengaduan, aspirasi or informasi");
+        s_found(&found, &e);
     }
     c->privacy = f->privacy ? lp_privacy_from_name(f->privacy) : LAPOR__V1__PRIVACY__PRIVACY_PUBLIC;
     if (c->privacy == LAPOR__V1__PRIVACY__PRIVACY_UNSPECIFIED) {
-        lp_error_set(err, LP_ERR_INVALID, "privacy", "must be public, anonymous or confidential");
-        goto done;
+        lp_error_set(&e, LP_ERR_INVALID, "privacy", "must be public, anonymous or confidential");
+        s_found(&found, &e);
     }
-    if (s_text(f->title, "title", true, INTAKE_TITLE_MIN, INTAKE_TITLE_MAX, false, &c->title,
-               err) != 0 ||
-        s_text(f->body, "body", true, INTAKE_BODY_MIN, INTAKE_BODY_MAX, true, &c->body, err) != 0 ||
-        s_text(f->category, "category", false, 1, 40, false, &c->category, err) != 0 ||
-        s_text(f->region, "region", true, 1, 20, false, &c->region, err) != 0)
-        goto done;
+    if (s_text(f->title, "title", true, INTAKE_TITLE_MIN, INTAKE_TITLE_MAX, false, &c->title, &e) !=
+        0)
+        s_found(&found, &e);
+    if (s_text(f->body, "body", true, INTAKE_BODY_MIN, INTAKE_BODY_MAX, true, &c->body, &e) != 0)
+        s_found(&found, &e);
+    if (s_text(f->category, "category", false, 1, 40, false, &c->category, &e) != 0)
+        s_found(&found, &e);
+    if (s_text(f->region, "region", true, 1, 20, false, &c->region, &e) != 0)
+        s_found(&found, &e);
     if (c->category && lookup && lookup->category_known &&
         !lookup->category_known(lookup->arg, c->category)) {
-        lp_error_set(err, LP_ERR_INVALID, "category", "is not a known category");
-        goto done;
+        lp_error_set(&e, LP_ERR_INVALID, "category", "is not a known category");
+        s_found(&found, &e);
     }
-    if (lookup && lookup->region_known && !lookup->region_known(lookup->arg, c->region)) {
-        lp_error_set(err, LP_ERR_INVALID, "region",
+    if (c->region && lookup && lookup->region_known &&
+        !lookup->region_known(lookup->arg, c->region)) {
+        lp_error_set(&e, LP_ERR_INVALID, "region",
                      "is not a known Kemendagri region code of this province");
-        goto done;
+        s_found(&found, &e);
     }
     if (s_text(f->reporter_name, "reporter.name", false, 1, INTAKE_NAME_MAX, false,
-               &c->reporter_name, err) != 0)
-        goto done;
+               &c->reporter_name, &e) != 0)
+        s_found(&found, &e);
     if (phone && *phone) {
         if (strlen(phone) > 32 ||
             intake_phone_normalize(phone, normalized, sizeof normalized) != 0) {
-            lp_error_set(err, LP_ERR_INVALID, "reporter.phone",
+            lp_error_set(&e, LP_ERR_INVALID, "reporter.phone",
                          "must be an Indonesian phone number such as 0812 3456 7890");
-            goto done;
+            s_found(&found, &e);
         }
-        c->reporter_phone = strdup(normalized);
+        else if (!(c->reporter_phone = strdup(normalized))) {
+            lp_error_set(&e, LP_ERR_SYSTEM, "reporter.phone", "out of memory");
+            s_found(&found, &e);
+        }
     }
     if (email && *email) {
         if (strlen(email) > INTAKE_EMAIL_MAX || !s_email_ok(email)) {
-            lp_error_set(err, LP_ERR_INVALID, "reporter.email", "must be an email address");
-            goto done;
+            lp_error_set(&e, LP_ERR_INVALID, "reporter.email", "must be an email address");
+            s_found(&found, &e);
         }
-        c->reporter_email = strdup(email);
+        else if (!(c->reporter_email = strdup(email))) {
+            lp_error_set(&e, LP_ERR_SYSTEM, "reporter.email", "out of memory");
+            s_found(&found, &e);
+        }
     }
     if (f->lang && strcmp(f->lang, "id") != 0 && strcmp(f->lang, "en") != 0) {
-        lp_error_set(err, LP_ERR_INVALID, "lang", "must be id (Bahasa Indonesia) or en (English)");
-        goto done;
+        lp_error_set(&e, LP_ERR_INVALID, "lang", "must be id (Bahasa Indonesia) or en (English)");
+        s_found(&found, &e);
     }
-    if (f->lang)
+    else if (f->lang)
         strcpy(c->lang, f->lang);
     /* Anonymous means no name, whatever the client sent. A phone or email stays
      * (sealed, see lp_identity) only so the reporter can hear what happened. */
@@ -290,10 +319,23 @@ intake_complaint_check(const intake_fields_t *f, const intake_lookup_t *lookup,
         free(c->reporter_name);
         c->reporter_name = NULL;
     }
-    rc = 0;
-done:
-    if (rc != 0)
+    if (n_errs)
+        *n_errs = found.n;
+    if (found.failed) {
         intake_complaint_clear(c);
+        return -1;
+    }
+    return 0;
+}
+
+int
+intake_complaint_check(const intake_fields_t *f, const intake_lookup_t *lookup,
+                       intake_complaint_t *c, lp_error_t *err)
+{
+    lp_error_t first;
+    int rc = intake_complaint_check_all(f, lookup, c, &first, 1, NULL);
+    if (rc != 0 && err)
+        *err = first;
     return rc;
 }
 

@@ -75,6 +75,13 @@ typedef struct {
 int intake_complaint_check(const intake_fields_t *in, const intake_lookup_t *lookup,
                            intake_complaint_t *out, lp_error_t *err);
 
+/* The same checks, reporting every wrong field rather than the first (a web form
+ * marks them all): up to max_errs errors go to errs, their number to *n_errs (may
+ * be NULL). Returns 0 (out filled) or -1 (out cleared). */
+int intake_complaint_check_all(const intake_fields_t *in, const intake_lookup_t *lookup,
+                               intake_complaint_t *out, lp_error_t *errs, size_t max_errs,
+                               size_t *n_errs);
+
 /* Parses and checks a JSON complaint. On success fills out (free with
  * intake_complaint_clear) and returns 0; otherwise returns -1 with err naming the
  * field (err->field empty for a body that is not JSON at all). */

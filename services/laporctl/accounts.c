@@ -36,49 +36,20 @@ laporctl_agency_key(lp_store_t *store, int argc, char **argv)
 {
     static const char *const usage = "usage: laporctl agency-key add <agency id>\n"
                                      "       laporctl agency-key revoke <agency id>\n";
-    char key[LP_APIKEY_LEN + 1], hash[LP_APIKEY_HASH_LEN + 1];
-    lp_error_t err;
     int rc;
 
-    lp_error_clear(&err);
     if (argc != 3 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "revoke") != 0)) {
         fputs(usage, stderr);
         return 2;
     }
     if ((rc = s_agency_exists(store, argv[2])) != 1)
         return 1;
-    if (strcmp(argv[1], "add") == 0) {
-        lp_apikey_generate(key, hash);
-        if (!lp_apikey_store(store, hash, "agency", argv[2], &err)) {
-            fprintf(stderr, "%s\n", err.message);
-            return 1;
-        }
-        printf("%s\n", key);
-        fprintf(stderr, "an API key for agency %s; it is shown only now: keep it safe\n", argv[2]);
-        return 0;
-    }
-    mongoc_client_t *client = lp_store_pop(store);
-    mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_API_KEYS);
+    if (strcmp(argv[1], "add") == 0)
+        return laporctl_issue_key(store, "agency", argv[2], "an API key of the agency");
     bson_t *filter = BCON_NEW("owner", BCON_UTF8(argv[2]), "role", BCON_UTF8("agency"),
                               "revoked_at", "{", "$exists", BCON_BOOL(false), "}");
-    bson_t *update = BCON_NEW("$set", "{", "revoked_at", BCON_INT64(lp_now_ms()), "}");
-    bson_t reply;
-    bson_error_t error;
-    rc = 0;
-    if (!mongoc_collection_update_many(coll, filter, update, NULL, &reply, &error)) {
-        fprintf(stderr, "database error: %s\n", error.message);
-        rc = 1;
-    }
-    else {
-        long n = (long) lp_doc_int(&reply, "modifiedCount");
-        printf("%ld key(s) of %s revoked\n", n, argv[2]);
-        rc = n > 0 ? 0 : 1;
-    }
-    bson_destroy(&reply);
-    bson_destroy(update);
+    rc = laporctl_revoke_keys(store, filter, argv[2]);
     bson_destroy(filter);
-    mongoc_collection_destroy(coll);
-    lp_store_push(store, client);
     return rc;
 }
 

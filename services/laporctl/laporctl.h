@@ -14,6 +14,14 @@ int laporctl_export(lp_store_t *store, int argc, char **argv);
 int laporctl_notifications(lp_store_t *store, int argc, char **argv);
 int laporctl_agency_key(lp_store_t *store, int argc, char **argv);
 int laporctl_user(lp_store_t *store, int argc, char **argv);
+/* Issues a new API key (printed once on stdout, stored hashed) with role for owner;
+ * what names it in the message ("an Open311 key"). Returns the exit code. */
+int laporctl_issue_key(lp_store_t *store, const char *role, const char *owner, const char *what);
+
+/* Revokes every live key matching filter; prints how many. Returns the exit code
+ * (1 when none matched). */
+int laporctl_revoke_keys(lp_store_t *store, const bson_t *filter, const char *what);
+
 int laporctl_erase(lp_store_t *store, int argc, char **argv);
 int laporctl_stats(lp_store_t *store, int argc, char **argv);
 int laporctl_feed(lp_store_t *store, int argc, char **argv);

@@ -15,7 +15,7 @@ s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
     notifier_t *self = arg;
     /* Deliver now rather than at the next tick: agencies hear within milliseconds. */
-    if (lp_service_drain(sock, notifier_handle, self, DRAIN_MAX) > 0)
+    if (lp_service_drain(&self->svc, sock, notifier_handle, self, DRAIN_MAX) > 0)
         notifier_senders_wake(self);
 }
 

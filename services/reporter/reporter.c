@@ -10,7 +10,7 @@
 static void
 s_on_event(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
-    lp_service_drain(sock, reporter_handle, arg, DRAIN_MAX);
+    lp_service_drain(&((reporter_t *) arg)->svc, sock, reporter_handle, arg, DRAIN_MAX);
 }
 
 static void

@@ -11,7 +11,7 @@
 static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
-    lp_service_drain(sock, router_handle, arg, DRAIN_MAX);
+    lp_service_drain(&((router_t *) arg)->svc, sock, router_handle, arg, DRAIN_MAX);
 }
 
 static void

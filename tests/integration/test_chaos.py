@@ -21,7 +21,7 @@ SECRET = "chaos-secret-0123456789"
 CASES = [("64.01.01.2009", "kesehatan", "paser-dinkes"),
          ("64.72.01.1001", "kesehatan", "samarinda-dinkes"),
          ("64.01.01.2009", "infrastruktur", "paser-dpupr")]
-SETTLE_S = 90
+SETTLE_S = 180
 
 
 def setUpModule():
@@ -140,7 +140,7 @@ class ChaosTest(SystemTestCase):
             self.assertEqual(len(bodies), 1, f"webhook {webhook_id} came with different bodies")
 
     def test_a_instances_killed_every_few_seconds(self):
-        load = Load([SYSTEM.intake_url(""), SYSTEM.url("intake-2", "")], rate=20)
+        load = Load([SYSTEM.intake_url(""), SYSTEM.url("intake-2", "")], rate=8)
         started = time.monotonic()
         victims = ["router", "router-2", "notifier", "notifier-2"]
         rng = random.Random(7)
@@ -154,7 +154,7 @@ class ChaosTest(SystemTestCase):
             SYSTEM.start(victim)
         load.stop()
         acked = load.acked()
-        self.assertGreater(len(acked), 100)
+        self.assertGreater(len(acked), 60)
         self.assertEqual(load.count("error"), 0, load.results[:5])
         figures = settle(acked, started)
         report(f"a: {kills} SIGKILLs of routers and notifiers", load, figures)
@@ -169,7 +169,7 @@ class ChaosTest(SystemTestCase):
         wait_until(lambda: stats() == dict(recount), 60, f"roll-ups to equal {dict(recount)}")
 
     def test_b_intake_killed_under_load(self):
-        load = Load([SYSTEM.url("intake-2", "")], rate=25)
+        load = Load([SYSTEM.url("intake-2", "")], rate=8)
         started = time.monotonic()
         time.sleep(3)
         SYSTEM.kill("intake-2")
@@ -178,14 +178,14 @@ class ChaosTest(SystemTestCase):
         time.sleep(3)
         load.stop()
         acked = load.acked()
-        self.assertGreater(len(acked), 50)
+        self.assertGreater(len(acked), 25)
         # Every 201 a client saw is stored; refused or cut-off ones may not be.
         figures = settle(acked, started)
         report("b: SIGKILL of an intake", load, figures)
         self.assertNothingLost(load, figures)
 
     def test_c_database_stopped(self):
-        load = Load([SYSTEM.intake_url("")], rate=10, threads=2)
+        load = Load([SYSTEM.intake_url("")], rate=6, threads=2)
         started = time.monotonic()
         time.sleep(2)
         SYSTEM.stop("devdb")
@@ -214,7 +214,7 @@ class ChaosTest(SystemTestCase):
         for r in ("router", "router-2"):
             SYSTEM.procs[r].send_signal(signal.SIGSTOP)
         try:
-            load = Load([SYSTEM.intake_url("")], rate=30)
+            load = Load([SYSTEM.intake_url("")], rate=10)
             started = time.monotonic()
             time.sleep(8)
             load.stop()
@@ -232,7 +232,7 @@ class ChaosTest(SystemTestCase):
     def test_e_rolling_restart_behind_haproxy(self):
         proxy = Haproxy(SYSTEM, ["intake", "intake-2"])
         try:
-            load = Load([proxy.url], rate=20)
+            load = Load([proxy.url], rate=8)
             started = time.monotonic()
             for name in ("intake", "router", "notifier", "reporter", "intake-2", "router-2",
                          "notifier-2", "reporter-2"):

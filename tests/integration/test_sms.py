@@ -230,9 +230,43 @@ class SmsTest(SystemTestCase):
         self.assertEqual(doc["reporter_replies"][-1]["text"], "Lokasinya di RT 05 dekat masjid")
         self.assertEqual(doc["reporter_replies"][-1]["channel"], "sms")
         self.assertIn("reporter:sms", [h["actor"] for h in doc["history"]])
-        # Answering again: the complaint no longer waits.
-        KANNEL.inject(typed, f"BALAS {tid} tambahan")
-        sms_to(number, "tidak sedang menunggu")
+        # Writing again adds information to the open complaint.
+        KANNEL.inject(typed, f"BALAS {tid} tambahan: dekat sekolah dasar")
+        wait_until(lambda: len(complaint_by_text(text)["reporter_replies"]) == 2, 30,
+                   "the added information")
+        self.assertIn("Pelapor menambahkan keterangan",
+                      [h.get("note") for h in complaint_by_text(text)["history"]])
+
+    def test_terima_and_tolak(self):
+        typed, number = phone()
+        text = "Lampu penerangan jalan di desa Samurangau mati sejak sebulan lalu."
+        KANNEL.inject(typed, text)
+        doc = wait_complaint(text)
+        tid = doc["tracking_id"]
+        now_ms = int(time.time() * 1000)
+        resolved = {"$set": {"status": "resolved", "resolved_at": now_ms,
+                             "agency": {"id": "paser-dpupr", "name": "Dinas PUPR Paser"}}}
+        wait_until(lambda: complaint_by_text(text)["status"] != "received" or
+                   "triage" in complaint_by_text(text), 30, "the router to look at it")
+        SYSTEM.db.complaints.update_one({"tracking_id": tid}, resolved)
+        # Someone else cannot reject it.
+        other_typed, other = phone()
+        KANNEL.inject(other_typed, f"TOLAK {tid} bukan saya")
+        sms_to(other, "tidak kami temukan")
+        KANNEL.inject(typed, f"TOLAK {tid} lampunya masih mati")
+        sms_to(number, "dibuka kembali")
+        doc = complaint_by_text(text)
+        self.assertEqual(doc["status"], "reopened")
+        self.assertEqual(doc["reopen_reason"], "lampunya masih mati")
+        self.assertGreater(doc["deadline_at"], now_ms)
+        SYSTEM.db.complaints.update_one({"tracking_id": tid}, resolved)
+        KANNEL.inject("+62" + number[3:], f"TERIMA {tid} 4")
+        sms_to(number, "pengaduan ditutup")
+        doc = complaint_by_text(text)
+        self.assertEqual((doc["status"], doc["rating"]["score"]), ("closed", 4))
+        # Accepting again is refused politely.
+        KANNEL.inject(typed, f"TERIMA {tid}")
+        sms_to(number, "belum dapat diterima")
 
     # -- bad input ---------------------------------------------------------------------
 

@@ -109,6 +109,10 @@ test_reply(void **state)
     assert_true(c.english);
     assert_span(c.id, c.id_len, "4821 093756");
     assert_span(c.body, c.body_len, "near the mosque");
+    c = parse("TERIMA 4821093756 5");
+    assert_int_equal(c.kind, INTAKE_SMS_ACCEPT);
+    assert_span(c.id, c.id_len, "4821093756");
+    assert_span(c.body, c.body_len, "5");
     c = parse("TOLAK 4821093756 jalannya belum diperbaiki");
     assert_int_equal(c.kind, INTAKE_SMS_REJECT);
     assert_span(c.body, c.body_len, "jalannya belum diperbaiki");
