@@ -30,8 +30,5 @@ set_tests_properties(chaos_faults PROPERTIES
 lp_add_integration_test(integration_sms test_sms)
 set_tests_properties(integration_sms PROPERTIES LABELS "integration;kannel")
 lp_add_integration_test(integration_open311 test_open311)
-<<<<<<< HEAD
-lp_add_integration_test(integration_reporting test_reporting)
-=======
 lp_add_integration_test(integration_web test_web)
->>>>>>> main
+lp_add_integration_test(integration_reporting test_reporting)
