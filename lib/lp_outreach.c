@@ -36,13 +36,13 @@ s_date_ok(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char) s[i]))
             return false;
-    return sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 && y >= 2000 && y < 2100 &&
-           m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    return sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 && y >= 2000 && y < 2100 && m >= 1 &&
+           m <= 12 && d >= 1 && d <= 31;
 }
 
 const char *
-lp_outreach_check(const lp_refdata_t *ref, const char *village, const char *date,
-                  long long people, const char *note, char *message, size_t size)
+lp_outreach_check(const lp_refdata_t *ref, const char *village, const char *date, long long people,
+                  const char *note, char *message, size_t size)
 {
     const lp_region_t *r = NULL;
 
@@ -71,8 +71,8 @@ lp_outreach_check(const lp_refdata_t *ref, const char *village, const char *date
 
 bool
 lp_outreach_add(lp_store_t *store, const lp_refdata_t *ref, const char *village, const char *date,
-                long long people, const char *note, const char *by,
-                char id[LP_OUTREACH_ID_LEN + 1], lp_error_t *err)
+                long long people, const char *note, const char *by, char id[LP_OUTREACH_ID_LEN + 1],
+                lp_error_t *err)
 {
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_OUTREACH_VISITS);
@@ -119,12 +119,12 @@ lp_outreach_list(lp_store_t *store, lp_error_t *err)
 
     while (mongoc_cursor_next(cursor, &doc))
         json_array_append_new(
-            list, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", lp_doc_str(doc, "_id"),
-                            "village", lp_doc_str(doc, "village"), "village_name",
-                            lp_doc_str(doc, "village_name"), "regency",
-                            lp_doc_str(doc, "regency"), "date", lp_doc_str(doc, "date"),
-                            "people", (json_int_t) lp_doc_int(doc, "people"), "note",
-                            lp_doc_str(doc, "note"), "created_by", lp_doc_str(doc, "created_by")));
+            list,
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "id", lp_doc_str(doc, "_id"), "village",
+                      lp_doc_str(doc, "village"), "village_name", lp_doc_str(doc, "village_name"),
+                      "regency", lp_doc_str(doc, "regency"), "date", lp_doc_str(doc, "date"),
+                      "people", (json_int_t) lp_doc_int(doc, "people"), "note",
+                      lp_doc_str(doc, "note"), "created_by", lp_doc_str(doc, "created_by")));
     if (mongoc_cursor_error(cursor, &error)) {
         lp_store_set_error(err, &error, "outreach visits");
         json_decref(list);

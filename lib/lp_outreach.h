@@ -20,9 +20,9 @@
 #define LP_OUTREACH_WINDOW_DAYS 28 /* impact: four weeks before versus after a visit */
 
 typedef struct {
-    const char *regency;  /* Kemendagri code */
+    const char *regency; /* Kemendagri code */
     const char *name;
-    int month;            /* planned month (1-12), from the programme announcement */
+    int month; /* planned month (1-12), from the programme announcement */
     int villages;
     int people_per_village;
 } lp_outreach_target_t;

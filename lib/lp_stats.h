@@ -44,7 +44,7 @@ enum {
     LP_STATS_HIST0        /* then LP_STATS_N_DURATIONS x LP_STATS_BUCKETS buckets */
 };
 #define LP_STATS_N_FIELDS (LP_STATS_HIST0 + LP_STATS_N_DURATIONS * LP_STATS_BUCKETS)
-#define LP_STATS_HIST(d, b) (LP_STATS_HIST0 + (d) * LP_STATS_BUCKETS + (b))
+#define LP_STATS_HIST(d, b) (LP_STATS_HIST0 + (d) *LP_STATS_BUCKETS + (b))
 
 typedef struct {
     int64_t v[LP_STATS_N_FIELDS];
@@ -67,11 +67,11 @@ typedef struct {
     bool exists;
     lp_stats_dims_t dims;
     int64_t submitted_at, disposed_at, progress_at, resolved_at, deadline_at;
-    bool missed;       /* a follow-up deadline was missed */
-    bool ontime;       /* decided at the first resolution */
-    int escalations;   /* follow-up deadlines missed */
-    int overdue;       /* verification deadlines missed */
-    int rating;        /* 0: not rated */
+    bool missed;     /* a follow-up deadline was missed */
+    bool ontime;     /* decided at the first resolution */
+    int escalations; /* follow-up deadlines missed */
+    int overdue;     /* verification deadlines missed */
+    int rating;      /* 0: not rated */
 } lp_stats_state_t;
 
 /* Every field name, for the roll-up documents and the ledger; -1 when unknown. */

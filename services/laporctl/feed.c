@@ -66,9 +66,9 @@ s_discover(lp_store_t *store, void *sub, s_feed_t *feed)
 static void
 s_gap(s_feed_t *feed, const char *producer, uint64_t from, uint64_t to)
 {
-    json_t *line = json_pack("{s:{s:s,s:I,s:I,s:I}}", "gap", "producer", producer, "from",
-                             (json_int_t) from, "to", (json_int_t) to, "missed",
-                             (json_int_t) (to - from + 1));
+    json_t *line =
+        json_pack("{s:{s:s,s:I,s:I,s:I}}", "gap", "producer", producer, "from", (json_int_t) from,
+                  "to", (json_int_t) to, "missed", (json_int_t) (to - from + 1));
     char *text = json_dumps(line, JSON_COMPACT);
     if (text)
         printf("%s\n", text);
@@ -121,22 +121,21 @@ s_event_json(const lp_envelope_t *env)
                           "version", (int) env->version);
     switch (env->payload_case) {
     case LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED:
-        json_object_set_new(
-            o, "submitted",
-            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", lp_report_type_name(env->submitted->type),
-                      "category", env->submitted->category, "region", env->submitted->region,
-                      "channel", lp_channel_name(env->submitted->channel), "privacy",
-                      lp_privacy_name(env->submitted->privacy), "visit_id",
-                      env->submitted->visit_id));
+        json_object_set_new(o, "submitted",
+                            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type",
+                                      lp_report_type_name(env->submitted->type), "category",
+                                      env->submitted->category, "region", env->submitted->region,
+                                      "channel", lp_channel_name(env->submitted->channel),
+                                      "privacy", lp_privacy_name(env->submitted->privacy),
+                                      "visit_id", env->submitted->visit_id));
         break;
     case LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED:
-        json_object_set_new(o, "disposed",
-                            json_pack("{s:s,s:I,s:s,s:s,s:s,s:s}", "agency_id",
-                                      env->disposed->agency_id, "deadline_at_ms",
-                                      (json_int_t) env->disposed->deadline_at_ms, "from",
-                                      lp_status_name(env->disposed->from), "rule",
-                                      env->disposed->rule, "category", env->disposed->category,
-                                      "region", env->disposed->region));
+        json_object_set_new(
+            o, "disposed",
+            json_pack("{s:s,s:I,s:s,s:s,s:s,s:s}", "agency_id", env->disposed->agency_id,
+                      "deadline_at_ms", (json_int_t) env->disposed->deadline_at_ms, "from",
+                      lp_status_name(env->disposed->from), "rule", env->disposed->rule, "category",
+                      env->disposed->category, "region", env->disposed->region));
         break;
     case LAPOR__V1__ENVELOPE__PAYLOAD_STATUS_CHANGED:
         json_object_set_new(o, "status_changed",
@@ -146,13 +145,12 @@ s_event_json(const lp_envelope_t *env)
                                       env->status_changed->agency_id));
         break;
     case LAPOR__V1__ENVELOPE__PAYLOAD_DEADLINE_MISSED:
-        json_object_set_new(o, "deadline_missed",
-                            json_pack("{s:s,s:I,s:i,s:s}", "agency_id",
-                                      env->deadline_missed->agency_id, "deadline_at_ms",
-                                      (json_int_t) env->deadline_missed->deadline_at_ms,
-                                      "escalation_level",
-                                      (int) env->deadline_missed->escalation_level,
-                                      "escalated_to", env->deadline_missed->escalated_to));
+        json_object_set_new(
+            o, "deadline_missed",
+            json_pack("{s:s,s:I,s:i,s:s}", "agency_id", env->deadline_missed->agency_id,
+                      "deadline_at_ms", (json_int_t) env->deadline_missed->deadline_at_ms,
+                      "escalation_level", (int) env->deadline_missed->escalation_level,
+                      "escalated_to", env->deadline_missed->escalated_to));
         break;
     default:
         break;

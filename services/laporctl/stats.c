@@ -139,8 +139,7 @@ static bool
 s_renew(mongoc_collection_t *meta, const char *owner)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
-    bson_t *update =
-        BCON_NEW("$set", "{", "lease.until", BCON_INT64(lp_now_ms() + LEASE_MS), "}");
+    bson_t *update = BCON_NEW("$set", "{", "lease.until", BCON_INT64(lp_now_ms() + LEASE_MS), "}");
     bson_t reply = BSON_INITIALIZER;
     bson_iter_t it;
     bool ok = mongoc_collection_update_one(meta, filter, update, NULL, &reply, NULL) &&
@@ -164,9 +163,9 @@ s_rebuild(lp_store_t *store)
                             BCON_INT64(0));
     bson_t *meta_filter = BCON_NEW("_id", BCON_UTF8(META_ID));
     bson_t *all = bson_new();
-    bson_t *opts = BCON_NEW("projection", "{", "events.id", BCON_INT32(1), "events.pb",
-                            BCON_INT32(1), "}", "sort", "{", "_id", BCON_INT32(1), "}",
-                            "batchSize", BCON_INT32(200));
+    bson_t *opts =
+        BCON_NEW("projection", "{", "events.id", BCON_INT32(1), "events.pb", BCON_INT32(1), "}",
+                 "sort", "{", "_id", BCON_INT32(1), "}", "batchSize", BCON_INT32(200));
     bson_t *claimed = NULL;
     mongoc_cursor_t *cursor = NULL;
     const bson_t *doc = NULL;
@@ -200,7 +199,8 @@ s_rebuild(lp_store_t *store)
     /* New cells start at the last batch number given out: later folds still apply. */
     last_batch = lp_doc_int(claimed, "next_batch") - 1;
     total = mongoc_collection_count_documents(complaints, all, NULL, NULL, NULL, &error);
-    fprintf(stderr, "stats rebuild: %lld complaints to read\n", (long long) (total < 0 ? 0 : total));
+    fprintf(stderr, "stats rebuild: %lld complaints to read\n",
+            (long long) (total < 0 ? 0 : total));
     cursor = mongoc_collection_find_with_opts(complaints, all, opts, NULL);
     while (mongoc_cursor_next(cursor, &doc)) {
         lp_stats_state_t before, after;

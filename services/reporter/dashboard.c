@@ -20,39 +20,95 @@
 typedef struct {
     const char *lang, *title, *intro, *total, *resolved, *rate, *compliance, *median, *over_time,
         *per_regency, *per_village, *per_category, *per_channel, *per_agency, *slowest, *tracking,
-        *agency, *age_days, *title_col, *hidden, *count, *name, *outreach, *village, *date,
-        *people, *before, *after, *from_kit, *submitted, *hours, *none, *switch_lang,
-        *switch_href, *reached, *day;
+        *agency, *age_days, *title_col, *hidden, *count, *name, *outreach, *village, *date, *people,
+        *before, *after, *from_kit, *submitted, *hours, *none, *switch_lang, *switch_href, *reached,
+        *day;
 } s_text_t;
 
 static const s_text_t s_id = {
-    "id", "Dasbor pengaduan LAPOR! Kalimantan Timur",
+    "id",
+    "Dasbor pengaduan LAPOR! Kalimantan Timur",
     "Angka dari semua pengaduan, aspirasi dan permintaan informasi yang masuk. Identitas pelapor "
     "tidak pernah ditampilkan.",
-    "Pengaduan", "Selesai", "Tingkat penyelesaian", "Tepat waktu", "Median waktu selesai (jam)",
-    "Pengaduan per hari (60 hari terakhir)", "Per kabupaten/kota", "Per desa/kelurahan (15 teratas)",
-    "Per kategori", "Per saluran", "Per instansi: penyelesaian dan ketepatan waktu",
-    "Pengaduan terbuka yang paling lama", "Nomor pelacakan", "Instansi", "Umur (hari)", "Judul",
-    "(rahasia)", "Jumlah", "Nama", "SP4N-LAPOR! Masuk Desa", "Desa", "Tanggal", "Orang",
-    "4 minggu sebelum", "4 minggu sesudah", "Lewat kit", "masuk", "jam", "Belum ada data.",
-    "English", "?lang=en", "Tercapai", "Hari"};
+    "Pengaduan",
+    "Selesai",
+    "Tingkat penyelesaian",
+    "Tepat waktu",
+    "Median waktu selesai (jam)",
+    "Pengaduan per hari (60 hari terakhir)",
+    "Per kabupaten/kota",
+    "Per desa/kelurahan (15 teratas)",
+    "Per kategori",
+    "Per saluran",
+    "Per instansi: penyelesaian dan ketepatan waktu",
+    "Pengaduan terbuka yang paling lama",
+    "Nomor pelacakan",
+    "Instansi",
+    "Umur (hari)",
+    "Judul",
+    "(rahasia)",
+    "Jumlah",
+    "Nama",
+    "SP4N-LAPOR! Masuk Desa",
+    "Desa",
+    "Tanggal",
+    "Orang",
+    "4 minggu sebelum",
+    "4 minggu sesudah",
+    "Lewat kit",
+    "masuk",
+    "jam",
+    "Belum ada data.",
+    "English",
+    "?lang=en",
+    "Tercapai",
+    "Hari"};
 
 static const s_text_t s_en = {
-    "en", "LAPOR! complaints dashboard, East Kalimantan",
+    "en",
+    "LAPOR! complaints dashboard, East Kalimantan",
     "Figures from every complaint, aspiration and information request received. Reporters' "
     "identities are never shown.",
-    "Complaints", "Resolved", "Resolution rate", "On time", "Median time to resolve (hours)",
-    "Complaints per day (last 60 days)", "Per regency/city", "Per village (top 15)",
-    "Per category", "Per channel", "Per agency: resolution and deadline compliance",
-    "Slowest open complaints", "Tracking ID", "Agency", "Age (days)", "Title", "(confidential)",
-    "Count", "Name", "SP4N-LAPOR! Masuk Desa (outreach)", "Village", "Date", "People",
-    "4 weeks before", "4 weeks after", "Via kit", "submitted", "hours", "No data yet.",
-    "Bahasa Indonesia", "?lang=id", "Reached", "Day"};
+    "Complaints",
+    "Resolved",
+    "Resolution rate",
+    "On time",
+    "Median time to resolve (hours)",
+    "Complaints per day (last 60 days)",
+    "Per regency/city",
+    "Per village (top 15)",
+    "Per category",
+    "Per channel",
+    "Per agency: resolution and deadline compliance",
+    "Slowest open complaints",
+    "Tracking ID",
+    "Agency",
+    "Age (days)",
+    "Title",
+    "(confidential)",
+    "Count",
+    "Name",
+    "SP4N-LAPOR! Masuk Desa (outreach)",
+    "Village",
+    "Date",
+    "People",
+    "4 weeks before",
+    "4 weeks after",
+    "Via kit",
+    "submitted",
+    "hours",
+    "No data yet.",
+    "Bahasa Indonesia",
+    "?lang=id",
+    "Reached",
+    "Day"};
 
 static const char s_css[] =
-    "body{font-family:sans-serif;margin:0 auto;max-width:60rem;padding:.5rem 1rem;color:#111}"
+    "body{font-family:sans-serif;margin:0 auto;max-width:60rem;padding:.5rem 1rem;color:#111;"
+    "overflow-wrap:anywhere}"
     "h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem;border-bottom:2px solid #1f6f8b}"
-    "table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px solid #ccc;"
+    "table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;display:block;max-width:100%;"
+    "overflow-x:auto}td,th{border:1px solid #ccc;"
     "padding:.2rem .5rem;text-align:left}td.n{text-align:right}.cards{display:flex;"
     "flex-wrap:wrap;gap:.5rem}.card{border:1px solid #ccc;padding:.5rem 1rem;min-width:8rem}"
     ".card b{display:block;font-size:1.4rem}details{margin:.3rem 0}.lang{float:right}";
@@ -102,7 +158,7 @@ s_section(FILE *out, const s_text_t *t, const char *heading, reporter_t *self, r
     else
         render_bars(out, heading, items, n, 640);
     fprintf(out, "<details><summary>%s</summary><table><tr><th>%s</th><th>%s</th></tr>",
-             t->lang[0] == 'i' ? "Tabel" : "Table", columns ? t->day : t->name, t->count);
+            t->lang[0] == 'i' ? "Tabel" : "Table", columns ? t->day : t->name, t->count);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td>", out);
         render_html(out, items[i].label);
@@ -157,15 +213,15 @@ s_slowest(FILE *out, const s_text_t *t, reporter_t *self)
 {
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    bson_t *filter = BCON_NEW("status", "{", "$in", "[", BCON_UTF8("received"),
-                              BCON_UTF8("verified"), BCON_UTF8("disposed"),
-                              BCON_UTF8("in_progress"), BCON_UTF8("postponed"),
-                              BCON_UTF8("reopened"), "]", "}");
+    bson_t *filter =
+        BCON_NEW("status", "{", "$in", "[", BCON_UTF8("received"), BCON_UTF8("verified"),
+                 BCON_UTF8("disposed"), BCON_UTF8("in_progress"), BCON_UTF8("postponed"),
+                 BCON_UTF8("reopened"), "]", "}");
     /* Only what is shown is read: never `reporter`. */
-    bson_t *opts = BCON_NEW("projection", "{", "tracking_id", BCON_INT32(1), "agency.name",
-                            BCON_INT32(1), "created_at", BCON_INT32(1), "privacy", BCON_INT32(1),
-                            "title", BCON_INT32(1), "}", "sort", "{", "created_at", BCON_INT32(1),
-                            "}", "limit", BCON_INT64(SLOWEST));
+    bson_t *opts =
+        BCON_NEW("projection", "{", "tracking_id", BCON_INT32(1), "agency.name", BCON_INT32(1),
+                 "created_at", BCON_INT32(1), "privacy", BCON_INT32(1), "title", BCON_INT32(1), "}",
+                 "sort", "{", "created_at", BCON_INT32(1), "}", "limit", BCON_INT64(SLOWEST));
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     const bson_t *doc = NULL;
     int64_t now = lp_now_ms();
@@ -209,9 +265,9 @@ s_outreach(FILE *out, const s_text_t *t, reporter_t *self)
         fprintf(out, "<p>%s</p>", t->none);
         return;
     }
-    json_t *target = json_object_get(impact, "target"), *reached = json_object_get(impact, "reached");
-    fprintf(out,
-            "<p>%s: %lld/%lld %s, %lld/%lld %s, %lld/%lld %s.</p>", t->reached,
+    json_t *target = json_object_get(impact, "target"),
+           *reached = json_object_get(impact, "reached");
+    fprintf(out, "<p>%s: %lld/%lld %s, %lld/%lld %s, %lld/%lld %s.</p>", t->reached,
             (long long) json_integer_value(json_object_get(reached, "regencies")),
             (long long) json_integer_value(json_object_get(target, "regencies")),
             t->lang[0] == 'i' ? "kabupaten" : "regencies",
@@ -299,8 +355,7 @@ reporter_dashboard_handle(reporter_t *self, lp_http_req_t *req)
         fprintf(out,
                 "<div class=\"cards\"><div class=\"card\"><b>%lld</b>%s</div><div "
                 "class=\"card\"><b>%lld</b>%s</div><div class=\"card\"><b>",
-                (long long) v[LP_STATS_COUNT], t->total, (long long) v[LP_STATS_DONE],
-                t->resolved);
+                (long long) v[LP_STATS_COUNT], t->total, (long long) v[LP_STATS_DONE], t->resolved);
         s_pct(out, v[LP_STATS_DONE], v[LP_STATS_COUNT]);
         fprintf(out, "</b>%s</div><div class=\"card\"><b>", t->rate);
         s_pct(out, v[LP_STATS_ONTIME], v[LP_STATS_ONTIME] + v[LP_STATS_LATE]);

@@ -17,10 +17,10 @@
 #define DAY_MS (24LL * 3600 * 1000)
 
 static const char *const s_columns[] = {
-    "tracking_id", "created_at", "day",       "type",        "category",     "region_code",
-    "regency",     "district",   "village",   "channel",     "privacy",      "status",
+    "tracking_id", "created_at",  "day",         "type",        "category",         "region_code",
+    "regency",     "district",    "village",     "channel",     "privacy",          "status",
     "agency_id",   "agency_name", "deadline_at", "resolved_at", "escalation_level", "rating",
-    "visit_id",    "title",      "body",      NULL};
+    "visit_id",    "title",       "body",        NULL};
 
 typedef struct {
     lp_store_t *store;
@@ -84,17 +84,17 @@ s_filter(const reporter_query_t *q)
         char lo[40], hi[40];
         snprintf(lo, sizeof lo, "%s.", q->region);
         snprintf(hi, sizeof hi, "%s/", q->region); /* '/' follows '.' */
-        BSON_APPEND_ARRAY_BEGIN(f, "$or", &or);
-        BSON_APPEND_DOCUMENT_BEGIN(&or, "0", &alt);
+        BSON_APPEND_ARRAY_BEGIN(f, "$or", & or);
+        BSON_APPEND_DOCUMENT_BEGIN(& or, "0", &alt);
         BSON_APPEND_UTF8(&alt, "region.code", q->region);
-        bson_append_document_end(&or, &alt);
-        BSON_APPEND_DOCUMENT_BEGIN(&or, "1", &alt);
+        bson_append_document_end(& or, &alt);
+        BSON_APPEND_DOCUMENT_BEGIN(& or, "1", &alt);
         BSON_APPEND_DOCUMENT_BEGIN(&alt, "region.code", &range);
         BSON_APPEND_UTF8(&range, "$gte", lo);
         BSON_APPEND_UTF8(&range, "$lt", hi);
         bson_append_document_end(&alt, &range);
-        bson_append_document_end(&or, &alt);
-        bson_append_array_end(f, &or);
+        bson_append_document_end(& or, &alt);
+        bson_append_array_end(f, & or);
     }
     if (*q->agency)
         BSON_APPEND_UTF8(f, "agency.id", q->agency);
@@ -241,8 +241,8 @@ reporter_export_handle(reporter_t *self, lp_http_req_t *req, bool csv)
     s_export_t *x = NULL;
     bson_t *filter = NULL, *opts = NULL;
 
-    if (reporter_query_parse(&q, reporter_http_param, req, NULL, REPORTER_BY_NONE,
-                             &field, message, sizeof message) != 0) {
+    if (reporter_query_parse(&q, reporter_http_param, req, NULL, REPORTER_BY_NONE, &field, message,
+                             sizeof message) != 0) {
         lp_http_reply_error(req, 400, field, message);
         return;
     }
@@ -256,16 +256,15 @@ reporter_export_handle(reporter_t *self, lp_http_req_t *req, bool csv)
     x->coll = lp_store_collection(self->svc.store, x->client, LP_COLL_COMPLAINTS);
     filter = s_filter(&q);
     /* Only these fields are read: `reporter` never leaves the database. */
-    opts = BCON_NEW("projection", "{", "tracking_id", BCON_INT32(1), "created_at", BCON_INT32(1),
-                    "type", BCON_INT32(1), "category", BCON_INT32(1), "region.code", BCON_INT32(1),
-                    "region.kabupaten", BCON_INT32(1), "region.kecamatan", BCON_INT32(1),
-                    "region.desa", BCON_INT32(1), "channel", BCON_INT32(1), "privacy",
-                    BCON_INT32(1), "status", BCON_INT32(1), "agency.id", BCON_INT32(1),
-                    "agency.name", BCON_INT32(1), "deadline_at", BCON_INT32(1), "resolved_at",
-                    BCON_INT32(1), "escalation_level", BCON_INT32(1), "rating.score",
-                    BCON_INT32(1), "visit_id", BCON_INT32(1), "title", BCON_INT32(1), "body",
-                    BCON_INT32(1), "}", "sort", "{", "created_at", BCON_INT32(1), "_id",
-                    BCON_INT32(1), "}", "batchSize", BCON_INT32(200));
+    opts = BCON_NEW(
+        "projection", "{", "tracking_id", BCON_INT32(1), "created_at", BCON_INT32(1), "type",
+        BCON_INT32(1), "category", BCON_INT32(1), "region.code", BCON_INT32(1), "region.kabupaten",
+        BCON_INT32(1), "region.kecamatan", BCON_INT32(1), "region.desa", BCON_INT32(1), "channel",
+        BCON_INT32(1), "privacy", BCON_INT32(1), "status", BCON_INT32(1), "agency.id",
+        BCON_INT32(1), "agency.name", BCON_INT32(1), "deadline_at", BCON_INT32(1), "resolved_at",
+        BCON_INT32(1), "escalation_level", BCON_INT32(1), "rating.score", BCON_INT32(1), "visit_id",
+        BCON_INT32(1), "title", BCON_INT32(1), "body", BCON_INT32(1), "}", "sort", "{",
+        "created_at", BCON_INT32(1), "_id", BCON_INT32(1), "}", "batchSize", BCON_INT32(200));
     x->cursor = mongoc_collection_find_with_opts(x->coll, filter, opts, NULL);
     bson_destroy(opts);
     bson_destroy(filter);

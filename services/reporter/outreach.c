@@ -136,14 +136,14 @@ reporter_outreach_impact(reporter_t *self)
             reg = json_pack("{s:O,s:s,s:n,s:i,s:i,s:I,s:I,s:[],s:{s:i,s:i},s:{s:i,s:i}}", "code",
                             json_object_get(v, "regency"), "name", rr ? rr->name : "", "month",
                             "target_villages", 0, "target_people", 0, "villages_visited",
-                            (json_int_t) 0, "people_reached", (json_int_t) 0, "villages",
-                            "before", "submitted", 0, "resolved", 0, "after", "submitted", 0,
-                            "resolved", 0);
+                            (json_int_t) 0, "people_reached", (json_int_t) 0, "villages", "before",
+                            "submitted", 0, "resolved", 0, "after", "submitted", 0, "resolved", 0);
             json_array_append_new(regencies, reg);
         }
-        json_object_set_new(reg, "people_reached",
-                            json_integer(json_integer_value(json_object_get(reg, "people_reached")) +
-                                         json_integer_value(json_object_get(v, "people"))));
+        json_object_set_new(
+            reg, "people_reached",
+            json_integer(json_integer_value(json_object_get(reg, "people_reached")) +
+                         json_integer_value(json_object_get(v, "people"))));
         /* A village counts once, however often it was visited. */
         json_t *list = json_object_get(reg, "villages");
         bool seen = false;
@@ -157,7 +157,8 @@ reporter_outreach_impact(reporter_t *self)
             s_add_window(json_object_get(reg, "before"), before);
             s_add_window(json_object_get(reg, "after"), after);
         }
-        json_object_set_new(reg, "villages_visited", json_integer((json_int_t) json_array_size(list)));
+        json_object_set_new(reg, "villages_visited",
+                            json_integer((json_int_t) json_array_size(list)));
     }
     json_array_foreach (regencies, i, v)
         regencies_visited += json_array_size(json_object_get(v, "villages")) > 0;
@@ -171,9 +172,8 @@ reporter_outreach_impact(reporter_t *self)
                         "SP4N-LAPOR! Masuk Desa", "window_days", LP_OUTREACH_WINDOW_DAYS, "target",
                         "regencies", (int) n_targets, "villages", target_villages, "people",
                         target_people, "reached", "regencies", regencies_visited, "villages",
-                        villages, "people", people, "visits",
-                        (json_int_t) json_array_size(visits), "regencies", regencies, "visits",
-                        visits);
+                        villages, "people", people, "visits", (json_int_t) json_array_size(visits),
+                        "regencies", regencies, "visits", visits);
     }
     reporter_groups_free(&by_visit);
     return out;
@@ -227,11 +227,10 @@ s_add_visit(reporter_t *self, lp_http_req_t *req)
     else if (json_object_get(body, "note") && !json_is_string(json_object_get(body, "note")))
         field = "note", snprintf(message, sizeof message, "must be text");
     else
-        field = lp_outreach_check(ref, json_string_value(json_object_get(body, "village")),
-                                  json_string_value(json_object_get(body, "date")),
-                                  json_integer_value(people),
-                                  json_string_value(json_object_get(body, "note")), message,
-                                  sizeof message);
+        field = lp_outreach_check(
+            ref, json_string_value(json_object_get(body, "village")),
+            json_string_value(json_object_get(body, "date")), json_integer_value(people),
+            json_string_value(json_object_get(body, "note")), message, sizeof message);
     if (field) {
         lp_http_reply_error(req, 400, field, message);
         json_decref(body);

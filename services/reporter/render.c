@@ -59,16 +59,17 @@ render_bars(FILE *out, const char *title, const render_item_t *items, size_t n, 
     double max = s_max(items, n);
     int height = (int) n * row + 4;
 
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" "
-                 "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\"><title>",
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" "
+            "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\"><title>",
             width, height, width);
     render_html(out, title);
     fputs("</title>", out);
     for (size_t i = 0; i < n; i++) {
         int y = (int) i * row + 2;
         int w = (int) (items[i].value / max * bar_w);
-        fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\">",
-                label_w - 6, y + 15);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\">", label_w - 6,
+                y + 15);
         render_html(out, items[i].label);
         fprintf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#1f6f8b\"/>",
                 label_w, y + 3, w > 0 ? w : (items[i].value > 0 ? 1 : 0), row - 6);
@@ -89,8 +90,9 @@ render_columns(FILE *out, const char *title, const render_item_t *items, size_t 
     int plot = height - top - bottom;
     size_t every = n > 10 ? (n + 9) / 10 : 1; /* about ten labels whatever the range */
 
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" "
-                 "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\"><title>",
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" "
+            "viewBox=\"0 0 %d %d\" width=\"100%%\" style=\"max-width:%dpx\"><title>",
             width, height, width);
     render_html(out, title);
     fputs("</title>", out);

@@ -11,12 +11,25 @@ reporter_http_param(void *arg, const char *key)
     return lp_http_query(arg, key);
 }
 
-static const char *const s_csv_columns[] = {
-    "key",        "name",           "count",       "resolved",
-    "resolution_rate", "on_time",   "late",        "deadline_compliance",
-    "escalations", "overdue_verification", "rating_count", "rating_average",
-    "dispose_median_h", "dispose_p90_h", "first_followup_median_h", "first_followup_p90_h",
-    "resolve_median_h", "resolve_p90_h", NULL};
+static const char *const s_csv_columns[] = {"key",
+                                            "name",
+                                            "count",
+                                            "resolved",
+                                            "resolution_rate",
+                                            "on_time",
+                                            "late",
+                                            "deadline_compliance",
+                                            "escalations",
+                                            "overdue_verification",
+                                            "rating_count",
+                                            "rating_average",
+                                            "dispose_median_h",
+                                            "dispose_p90_h",
+                                            "first_followup_median_h",
+                                            "first_followup_p90_h",
+                                            "resolve_median_h",
+                                            "resolve_p90_h",
+                                            NULL};
 
 static void
 s_csv_number(FILE *out, json_t *v)
@@ -39,8 +52,14 @@ s_csv_row(FILE *out, json_t *g)
     reporter_csv_field(out, json_string_value(json_object_get(g, "key")));
     fputc(',', out);
     reporter_csv_field(out, json_is_string(name) ? json_string_value(name) : "");
-    const char *plain[] = {"count",       "resolved",    "resolution_rate", "on_time", "late",
-                           "deadline_compliance", "escalations", "overdue_verification"};
+    const char *plain[] = {"count",
+                           "resolved",
+                           "resolution_rate",
+                           "on_time",
+                           "late",
+                           "deadline_compliance",
+                           "escalations",
+                           "overdue_verification"};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
         fputc(',', out);
         s_csv_number(out, json_object_get(g, plain[i]));
@@ -88,9 +107,10 @@ s_filters_json(const reporter_query_t *q)
     json_t *f = json_object();
     const struct {
         const char *name, *value;
-    } items[] = {{"from", q->from},       {"to", q->to},           {"region", q->region},
-                 {"agency", q->agency},   {"category", q->category}, {"channel", q->channel},
-                 {"type", q->type},       {"status", q->status}};
+    } items[] = {{"from", q->from},         {"to", q->to},
+                 {"region", q->region},     {"agency", q->agency},
+                 {"category", q->category}, {"channel", q->channel},
+                 {"type", q->type},         {"status", q->status}};
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
         if (*items[i].value)
             json_object_set_new(f, items[i].name, json_string(items[i].value));
@@ -108,8 +128,8 @@ s_stats(reporter_t *self, lp_http_req_t *req)
     json_int_t total = 0;
     lp_refdata_t *ref = atomic_load(&self->svc.refdata);
 
-    if (reporter_query_parse(&q, reporter_http_param, req, lp_http_header(req, "Accept"), REPORTER_BY_STATUS,
-                             &field, message, sizeof message) != 0) {
+    if (reporter_query_parse(&q, reporter_http_param, req, lp_http_header(req, "Accept"),
+                             REPORTER_BY_STATUS, &field, message, sizeof message) != 0) {
         lp_http_reply_error(req, 400, field, message);
         return;
     }
@@ -163,7 +183,8 @@ reporter_api_handle(lp_http_req_t *req, void *arg)
         if (s_get_only(req))
             s_stats(self, req);
     }
-    else if (strcmp(path, "/api/v1/export.csv") == 0 || strcmp(path, "/api/v1/export.ndjson") == 0) {
+    else if (strcmp(path, "/api/v1/export.csv") == 0 ||
+             strcmp(path, "/api/v1/export.ndjson") == 0) {
         if (s_get_only(req))
             reporter_export_handle(self, req, strcmp(path, "/api/v1/export.csv") == 0);
     }

@@ -17,21 +17,21 @@ static const struct {
     const char *name;
     reporter_by_t by;
 } s_by_names[] = {
-    {"status", REPORTER_BY_STATUS},     {"agency", REPORTER_BY_AGENCY},
-    {"region", REPORTER_BY_REGION},     {"regency", REPORTER_BY_REGENCY},
-    {"kabupaten", REPORTER_BY_REGENCY}, {"district", REPORTER_BY_DISTRICT},
+    {"status", REPORTER_BY_STATUS},      {"agency", REPORTER_BY_AGENCY},
+    {"region", REPORTER_BY_REGION},      {"regency", REPORTER_BY_REGENCY},
+    {"kabupaten", REPORTER_BY_REGENCY},  {"district", REPORTER_BY_DISTRICT},
     {"kecamatan", REPORTER_BY_DISTRICT}, {"village", REPORTER_BY_VILLAGE},
-    {"desa", REPORTER_BY_VILLAGE},      {"category", REPORTER_BY_CATEGORY},
-    {"type", REPORTER_BY_TYPE},         {"channel", REPORTER_BY_CHANNEL},
-    {"privacy", REPORTER_BY_PRIVACY},   {"day", REPORTER_BY_DAY},
-    {"month", REPORTER_BY_MONTH},       {"visit", REPORTER_BY_VISIT},
+    {"desa", REPORTER_BY_VILLAGE},       {"category", REPORTER_BY_CATEGORY},
+    {"type", REPORTER_BY_TYPE},          {"channel", REPORTER_BY_CHANNEL},
+    {"privacy", REPORTER_BY_PRIVACY},    {"day", REPORTER_BY_DAY},
+    {"month", REPORTER_BY_MONTH},        {"visit", REPORTER_BY_VISIT},
     {"none", REPORTER_BY_NONE},
 };
 
 static const char *const s_channels[] = {"web", "sms", "api", "open311", NULL};
 static const char *const s_types[] = {"pengaduan", "aspirasi", "informasi", NULL};
-static const char *const s_statuses[] = {"received", "verified",  "disposed", "in_progress",
-                                         "resolved", "closed",    "postponed", "archived",
+static const char *const s_statuses[] = {"received", "verified", "disposed",  "in_progress",
+                                         "resolved", "closed",   "postponed", "archived",
                                          "reopened", NULL};
 
 static bool
@@ -222,7 +222,10 @@ s_filter(const reporter_query_t *q)
             bson_append_document_end(f, &range);
         }
         else
-            BSON_APPEND_UTF8(f, parts == 2 ? "regency" : parts == 3 ? "district" : "region",
+            BSON_APPEND_UTF8(f,
+                             parts == 2   ? "regency"
+                             : parts == 3 ? "district"
+                                          : "region",
                              q->region);
     }
     if (*q->agency)
@@ -359,8 +362,7 @@ s_hours(double h)
 json_t *
 reporter_group_json(const reporter_group_t *g)
 {
-    static const char *const names[LP_STATS_N_DURATIONS] = {"dispose", "first_followup",
-                                                            "resolve"};
+    static const char *const names[LP_STATS_N_DURATIONS] = {"dispose", "first_followup", "resolve"};
     const int64_t *v = g->m.v;
     json_t *durations = json_object();
     json_t *out = NULL;

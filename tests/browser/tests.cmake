@@ -19,3 +19,12 @@ set_tests_properties(browser_web PROPERTIES
                      ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};LAPOR_ARTIFACTS_DIR=${CMAKE_BINARY_DIR}/artifacts/browser;PYTHONDONTWRITEBYTECODE=1"
                      LABELS browser
                      TIMEOUT 600)
+# The reporter's dashboard (tests/browser/reporter/), on the same node_modules.
+add_test(NAME browser_dashboard
+         COMMAND /usr/bin/python3 run_dashboard.py
+         WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/browser/reporter)
+set_tests_properties(browser_dashboard PROPERTIES
+                     FIXTURES_REQUIRED browser_node_modules
+                     ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};LAPOR_ARTIFACTS_DIR=${CMAKE_BINARY_DIR}/artifacts/browser;PYTHONDONTWRITEBYTECODE=1"
+                     LABELS browser
+                     TIMEOUT 600)

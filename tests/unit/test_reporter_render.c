@@ -119,13 +119,13 @@ test_query_parse(void **state)
     assert_int_equal(s_parse(&q, (const char *const[]){NULL}, NULL, &field), 0);
     assert_int_equal(q.by, REPORTER_BY_STATUS);
     assert_false(q.csv);
-    assert_int_equal(s_parse(&q,
-                             (const char *const[]){"from", "2025-07-01", "to", "2025-07-31",
-                                                   "region", "64.01", "agency", "paser-dinkes",
-                                                   "category", "kesehatan", "channel", "sms",
-                                                   "type", "aspirasi", "group_by", "desa", NULL},
-                             "text/csv", &field),
-                     0);
+    assert_int_equal(
+        s_parse(&q,
+                (const char *const[]){"from", "2025-07-01", "to", "2025-07-31", "region", "64.01",
+                                      "agency", "paser-dinkes", "category", "kesehatan", "channel",
+                                      "sms", "type", "aspirasi", "group_by", "desa", NULL},
+                "text/csv", &field),
+        0);
     assert_int_equal(q.by, REPORTER_BY_VILLAGE);
     assert_string_equal(q.region, "64.01");
     assert_true(q.csv);
@@ -142,25 +142,30 @@ test_query_parse(void **state)
     assert_true(q.csv);
 
     static const char *const bad[][3] = {
-        {"from", "2025-7-1", "from"},      {"to", "2025-02-30x", "to"},
-        {"region", "64.", "region"},       {"region", "a.b", "region"},
-        {"agency", "Paser Dinkes", "agency"}, {"category", "", "category"},
-        {"channel", "fax", "channel"},     {"type", "keluhan", "type"},
-        {"status", "done", "status"},      {"group_by", "week", "group_by"},
-        {"format", "xml", "format"},       {"level", "desa", "level"},
+        {"from", "2025-7-1", "from"},
+        {"to", "2025-02-30x", "to"},
+        {"region", "64.", "region"},
+        {"region", "a.b", "region"},
+        {"agency", "Paser Dinkes", "agency"},
+        {"category", "", "category"},
+        {"channel", "fax", "channel"},
+        {"type", "keluhan", "type"},
+        {"status", "done", "status"},
+        {"group_by", "week", "group_by"},
+        {"format", "xml", "format"},
+        {"level", "desa", "level"},
         {"updated_since", "-1", "updated_since"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         field = NULL;
-        assert_int_equal(s_parse(&q, (const char *const[]){bad[i][0], bad[i][1], NULL}, NULL,
-                                 &field),
-                         -1);
+        assert_int_equal(
+            s_parse(&q, (const char *const[]){bad[i][0], bad[i][1], NULL}, NULL, &field), -1);
         assert_string_equal(field, bad[i][2]);
     }
-    assert_int_equal(
-        s_parse(&q, (const char *const[]){"from", "2025-02-01", "to", "2025-01-01", NULL}, NULL,
-                &field),
-        -1);
+    assert_int_equal(s_parse(&q,
+                             (const char *const[]){"from", "2025-02-01", "to", "2025-01-01", NULL},
+                             NULL, &field),
+                     -1);
     assert_string_equal(field, "to");
 }
 

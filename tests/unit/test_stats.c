@@ -18,7 +18,7 @@ test_percentile(void **state)
     int64_t hist[LP_STATS_BUCKETS] = {0};
     (void) state;
     assert_true(lp_stats_percentile(hist, 0.5) < 0); /* empty */
-    hist[lp_stats_bucket(30 * 60 * 1000)] = 1;        /* 0.5 h: bucket (0, 1] */
+    hist[lp_stats_bucket(30 * 60 * 1000)] = 1;       /* 0.5 h: bucket (0, 1] */
     assert_int_equal(lp_stats_bucket(30 * 60 * 1000), 0);
     assert_true(lp_stats_percentile(hist, 0.5) > 0.49 && lp_stats_percentile(hist, 0.5) < 0.51);
     /* Ten durations in (24, 48] hours: the median halfway, the p90 at 90 %. */
@@ -190,8 +190,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_percentile),   cmocka_unit_test(test_field_names),
-        cmocka_unit_test(test_region_and_day), cmocka_unit_test(test_life),
+        cmocka_unit_test(test_percentile),           cmocka_unit_test(test_field_names),
+        cmocka_unit_test(test_region_and_day),       cmocka_unit_test(test_life),
         cmocka_unit_test(test_replay_from_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
