@@ -77,7 +77,7 @@ lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *
 /* Calls fn for every event of doc whose id is in todo.<stage>. */
 static int
 s_handle_pending(const bson_t *doc, const char *stage, lp_outbox_handler_fn fn, void *arg,
-                 int *failed)
+                 int *failed, bool *stopping)
 {
     char path[64];
     bson_iter_t todo, id_iter, events, ev;
@@ -107,12 +107,16 @@ s_handle_pending(const bson_t *doc, const char *stage, lp_outbox_handler_fn fn, 
             if (bson_iter_find(&field, "pb") && BSON_ITER_HOLDS_BINARY(&field)) {
                 bson_iter_binary(&field, &subtype, &len, &data);
                 lp_envelope_t *env = lp_event_unpack(data, len);
-                if (env) {
-                    if (fn(arg, env) != 0)
+                if (env && !*stopping) {
+                    int rc = fn(arg, env);
+                    if (rc == LP_OUTBOX_STOPPING)
+                        *stopping = true;
+                    else if (rc != 0)
                         (*failed)++;
-                    handled++;
-                    lp_event_free(&env);
+                    else
+                        handled++;
                 }
+                lp_event_free(&env);
             }
         }
         if (!found)
@@ -141,7 +145,8 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     BSON_APPEND_INT64(&sub, "$lt", lp_now_ms() - grace_ms);
     bson_append_document_end(&filter, &sub);
 
-    for (int i = 0; i < max; i++) {
+    bool stopping = false;
+    for (int i = 0; i < max && !stopping; i++) {
         lp_error_t claim_err;
         bson_iter_t id;
         lp_error_clear(&claim_err);
@@ -156,9 +161,10 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
             break;
         }
         int failed = 0;
-        handled += s_handle_pending(doc, stage, fn, arg, &failed);
+        handled += s_handle_pending(doc, stage, fn, arg, &failed, &stopping);
         /* A failed event keeps its lease, so it is retried after lease_ms instead of
-         * starving the documents behind it at every sweep. */
+         * starving the documents behind it at every sweep. One left because this
+         * instance stops goes back at once, for the others. */
         if (failed == 0 && bson_iter_init_find(&id, doc, "_id"))
             lp_store_release(coll, bson_iter_value(&id), lease_path, owner, NULL);
         bson_destroy(doc);

@@ -32,7 +32,10 @@ bool lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const c
 /* Parses a complaint id; false when it is not a 24-hex ObjectId. */
 bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
 
-/* Handles one event; returns 0 when done (the handler acked it), -1 to retry later. */
+/* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
+ * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back
+ * what it claimed). */
+#define LP_OUTBOX_STOPPING (-2)
 typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
 
 /* Claims up to max complaints whose todo.<stage> is not empty and that have not

@@ -218,7 +218,7 @@ static int
 s_guarded(void *arg, lp_envelope_t *env)
 {
     s_guard_t *g = arg;
-    return lp_loop_should_stop(g->svc->loop) ? -1 : g->fn(g->arg, env);
+    return lp_loop_should_stop(g->svc->loop) ? LP_OUTBOX_STOPPING : g->fn(g->arg, env);
 }
 
 int

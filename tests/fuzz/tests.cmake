@@ -60,3 +60,7 @@ lp_add_fuzzer(fuzz_phone LIBS lapor_intake HEADERS validate.h
 # X-Forwarded-For behind trusted proxies, and the trusted-proxy list itself.
 lp_add_fuzzer(fuzz_forwarded_for HEADERS lp_ipnet.h
               CALL "char out[LP_IPNET_ADDR_MAX]; lp_ipnet_list_t *list = lp_ipnet_list_new(\"127.0.0.1, 10.0.0.0/8, fd00::/8\", NULL); lp_ipnet_client(list, \"127.0.0.1\", text, out, sizeof out); lp_ipnet_list_destroy(&list); list = lp_ipnet_list_new(text, NULL); lp_ipnet_list_destroy(&list);")
+# The parsers of the other channels: form bodies, Open311 parameters, SMS texts.
+lp_add_fuzzer(fuzz_form LIBS lapor_intake)
+lp_add_fuzzer(fuzz_open311 LIBS lapor_intake)
+lp_add_fuzzer(fuzz_sms LIBS lapor_intake)
