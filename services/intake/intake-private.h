@@ -48,6 +48,7 @@ typedef struct {
     const char *request_hash; /* hex digest of the request, to tell a replay from a
                                  reuse of the key for something else; may be NULL */
     bool keep_duplicates;     /* store even a near-duplicate as a new complaint */
+    const char *visit_id;     /* the outreach visit whose kit brought it (24 hex), or NULL */
 } intake_submit_opts_t;
 
 typedef struct {

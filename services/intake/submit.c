@@ -115,6 +115,8 @@ s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t 
     BSON_APPEND_UTF8(doc, "channel", lp_channel_name(opts->channel));
     BSON_APPEND_UTF8(doc, "privacy", lp_privacy_name(c->privacy));
     BSON_APPEND_UTF8(doc, "lang", c->lang);
+    if (opts->visit_id)
+        BSON_APPEND_UTF8(doc, "visit_id", opts->visit_id);
     s_append_reporter(self, doc, c);
     if (opts->idempotency_key)
         BSON_APPEND_UTF8(doc, "request_hash", opts->request_hash ? opts->request_hash : "");
@@ -340,6 +342,13 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     submitted.region = c->region;
     submitted.channel = opts->channel;
     submitted.privacy = c->privacy;
+    /* Only a well-formed visit id is kept: it comes from a printed QR code. */
+    intake_submit_opts_t checked = *opts;
+    if (checked.visit_id &&
+        (strlen(checked.visit_id) != 24 || strspn(checked.visit_id, "0123456789abcdef") != 24))
+        checked.visit_id = NULL;
+    opts = &checked;
+    submitted.visit_id = opts->visit_id ? (char *) opts->visit_id : "";
     env.payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED;
     env.submitted = &submitted;
     env.complaint_id = complaint_id;

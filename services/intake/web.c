@@ -455,6 +455,7 @@ typedef struct {
     lp_error_t errs[MAX_FIELD_ERRORS];
     size_t n_errs;
     web_text_id_t banner; /* WT__COUNT: none */
+    const char *visit;    /* an outreach visit id from a kit's QR code (borrowed), or NULL */
 } s_form_t;
 
 static const lp_error_t *
@@ -680,9 +681,12 @@ s_form_page(s_page_t *p, const s_form_t *f, unsigned status)
                                                   WT_PRIVACY_CONFIDENTIAL_HINT};
     const char *region = f->in.region ? f->in.region : "";
     bool known = lp_refdata_region(p->ref, region) != NULL;
-    char token[WEB_TOKEN_LEN + 1];
+    char token[WEB_TOKEN_LEN + 1], form_id[WEB_NONCE_LEN + 1];
 
     s_csrf_token(p, token);
+    /* One id per form shown: a second press of its button is the same complaint; two
+     * forms shown in the same second are two complaints. */
+    web_token_nonce(form_id);
     s_begin(p, s_t(p, WT_FORM_TITLE), "/lapor", known ? "wilayah" : NULL, region);
     web_html_raw(p->h, "<h1>");
     web_html_text(p->h, s_t(p, WT_FORM_TITLE));
@@ -691,10 +695,17 @@ s_form_page(s_page_t *p, const s_form_t *f, unsigned status)
     web_html_raw(p->h, "<form method=\"post\" action=\"/lapor\" accept-charset=\"utf-8\">"
                        "<input type=\"hidden\" name=\"csrf\" value=\"");
     web_html_text(p->h, token);
+    web_html_raw(p->h, "\"><input type=\"hidden\" name=\"form\" value=\"");
+    web_html_text(p->h, form_id);
     web_html_raw(p->h, "\"><input type=\"hidden\" name=\"lang\" value=\"");
     web_html_text(p->h, s_t(p, WT_LANG_CODE));
     web_html_raw(p->h, "\"><input type=\"hidden\" name=\"region\" value=\"");
     web_html_text(p->h, region);
+    if (f->visit) {
+        /* Came through an outreach kit's QR code: the complaint counts for the visit. */
+        web_html_raw(p->h, "\"><input type=\"hidden\" name=\"kunjungan\" value=\"");
+        web_html_text(p->h, f->visit);
+    }
     web_html_raw(p->h, s_error_of(f, "region") ? "\"><div class=\"bad\" id=\"place\"><p><strong>"
                                                : "\"><div id=\"place\"><p><strong>");
     web_html_text(p->h, s_t(p, WT_PLACE_LABEL));
@@ -753,6 +764,7 @@ s_form_get(s_page_t *p)
         return;
     }
     f.in.region = region;
+    f.visit = lp_http_query(p->req, "kunjungan");
     s_form_page(p, &f, 200);
 }
 
@@ -789,7 +801,7 @@ s_form_post(s_page_t *p)
     const char *body = lp_http_body(p->req, &len);
     const char *ctype = lp_http_header(p->req, "Content-Type");
     const char *token = NULL, *nonce = lp_http_cookie(p->req, CSRF_COOKIE);
-    char key[128], hash[65];
+    char key[200], hash[65];
     unsigned char digest[crypto_hash_sha256_BYTES];
 
     memset(&c, 0, sizeof c);
@@ -813,6 +825,8 @@ s_form_post(s_page_t *p)
     f.in.reporter_phone = intake_urlform_get(form, "phone");
     f.in.reporter_email = intake_urlform_get(form, "email");
     f.in.lang = s_t(p, WT_LANG_CODE);
+    f.visit = s_nonempty(form, "kunjungan");
+    opts.visit_id = f.visit;
     token = intake_urlform_get(form, "csrf");
 
     /* Not ours (or too old): show the form again, filled in, with a fresh token;
@@ -834,7 +848,8 @@ s_form_post(s_page_t *p)
     }
     /* The form's token makes a second press of the button (or a resent POST) answer
      * with the first complaint instead of storing it twice. */
-    snprintf(key, sizeof key, "web:%s", token);
+    const char *form_id = intake_urlform_get(form, "form");
+    snprintf(key, sizeof key, "web:%s:%s", token, web_token_nonce_ok(form_id) ? form_id : "");
     crypto_hash_sha256(digest, (const unsigned char *) body, len);
     sodium_bin2hex(hash, sizeof hash, digest, sizeof digest);
     opts.idempotency_key = key;

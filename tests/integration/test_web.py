@@ -76,6 +76,8 @@ class Browser:
         assert status == 200, status
         m = re.search(r'name="csrf" value="([^"]+)"', raw.decode())
         assert m, "no csrf field in the form"
+        f = re.search(r'name="form" value="([^"]+)"', raw.decode())
+        self.form_id = f.group(1) if f else ""
         return html.unescape(m.group(1))
 
 
@@ -101,6 +103,7 @@ def submit(browser, **changes):
     """Posts a good form (with changes); returns (status, headers, page text)."""
     lang = changes.get("lang")
     token = browser.form_token(lang=lang)
+    changes.setdefault("form", browser.form_id)
     status, headers, raw = browser.post("/lapor", complaint_form(token, **changes))
     return status, headers, raw.decode()
 
@@ -303,6 +306,30 @@ class WebTest(SystemTestCase):
         page = b.get(f"/lacak/{tracking_from(headers)}")[2].decode()
         self.assertNotIn("Pungutan liar", page)
         self.assertIn("rahasia", page)
+
+    def test_kit_qr_code_attributes_the_complaint_to_the_visit(self):
+        visit = "65f0a1b2c3d4e5f601234567"
+        b = Browser()
+        status, _, raw = b.get(f"/lapor?wilayah={VILLAGE}&kunjungan={visit}")
+        self.assertEqual(status, 200)
+        page = raw.decode()
+        self.assertIn(f'name="kunjungan" value="{visit}"', page)
+        token = html.unescape(re.search(r'name="csrf" value="([^"]+)"', page).group(1))
+        form_id = re.search(r'name="form" value="([^"]+)"', page).group(1)
+        status, headers, _ = b.post("/lapor", complaint_form(
+            token, form=form_id, kunjungan=visit, phone="0813 1111 2222", title="Sumur desa kering",
+            body="Sumur umum desa kering sejak kemarau, warga membeli air."))
+        self.assertEqual(status, 303)
+        doc = SYSTEM.db.complaints.find_one({"tracking_id": tracking_from(headers)})
+        self.assertEqual(doc["visit_id"], visit)
+        # A malformed id from a doctored link is dropped, not stored.
+        token = b.form_token()
+        status, headers, _ = b.post("/lapor", complaint_form(
+            token, form=b.form_id, kunjungan="<script>", phone="0813 3333 4444", title="Lampu jalan mati",
+            body="Lampu jalan di depan balai desa mati sejak sebulan."))
+        self.assertEqual(status, 303)
+        doc = SYSTEM.db.complaints.find_one({"tracking_id": tracking_from(headers)})
+        self.assertNotIn("visit_id", doc)
 
     def test_json_api_untouched(self):
         status, _, raw = Browser().get("/api/v1/complaints/0000000000")
