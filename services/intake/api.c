@@ -15,56 +15,6 @@
 #define COMPLAINTS_PATH "/api/v1/complaints"
 #define LP_IDEMPOTENCY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
 
-int
-intake_public_find(intake_t *self, const char *raw_id, json_t **view_out, char complaint_id[25],
-                   lp_error_t *err)
-{
-    char id[LP_TRACKING_LEN + 1];
-    mongoc_client_t *client = NULL;
-    mongoc_collection_t *coll = NULL;
-    bson_t *filter = NULL, *opts = NULL;
-    mongoc_cursor_t *cursor = NULL;
-    const bson_t *doc = NULL;
-    bson_error_t error;
-    bson_iter_t it;
-    int rc = -1;
-
-    *view_out = NULL;
-    if (lp_tracking_normalize(raw_id, id) != 0) {
-        lp_error_set(err, LP_ERR_NOT_FOUND, "tracking_id", "no complaint has this tracking ID");
-        return -1;
-    }
-    client = lp_store_pop(self->svc.store);
-    coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    filter = BCON_NEW("tracking_id", BCON_UTF8(id));
-    /* Fetch only what the public view shows: the reporter never leaves the database. */
-    opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "reporter", BCON_INT32(0), "events",
-                    BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0), "}");
-    cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-    if (mongoc_cursor_next(cursor, &doc)) {
-        *view_out = intake_view(doc, INTAKE_VIEW_PUBLIC);
-        if (complaint_id) {
-            complaint_id[0] = '\0';
-            if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
-                bson_oid_to_string(bson_iter_oid(&it), complaint_id);
-        }
-        rc = 0;
-    }
-    else if (mongoc_cursor_error(cursor, &error)) {
-        lp_metric_inc(self->db_errors);
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        lp_error_set(err, LP_ERR_DATABASE, NULL, "the service is busy, please try again shortly");
-    }
-    else
-        lp_error_set(err, LP_ERR_NOT_FOUND, "tracking_id", "no complaint has this tracking ID");
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(opts);
-    bson_destroy(filter);
-    mongoc_collection_destroy(coll);
-    lp_store_push(self->svc.store, client);
-    return rc;
-}
-
 static void
 s_get_complaint(intake_t *self, lp_http_req_t *req, const char *raw_id)
 {

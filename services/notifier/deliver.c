@@ -56,6 +56,15 @@ s_finish(mongoc_collection_t *notes, const bson_t *note, const char *owner, cons
     bson_destroy(&filter);
 }
 
+notifier_channel_metrics_t *
+notifier_metrics(notifier_t *self, const char *channel)
+{
+    for (size_t i = 1; i < 3; i++)
+        if (strcmp(self->channels[i].channel, channel) == 0)
+            return &self->channels[i];
+    return &self->channels[0];
+}
+
 /* What one attempt came to. */
 typedef enum {
     S_SENT,

@@ -27,15 +27,6 @@ s_sweep(lp_loop_t *loop, void *arg)
         notifier_senders_wake(self);
 }
 
-notifier_channel_metrics_t *
-notifier_metrics(notifier_t *self, const char *channel)
-{
-    for (size_t i = 1; i < 3; i++)
-        if (strcmp(self->channels[i].channel, channel) == 0)
-            return &self->channels[i];
-    return &self->channels[0];
-}
-
 int
 notifier_main(notifier_config_t *config)
 {
