@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lp_clock.h"
+#include "lp_curve.h"
 #include "lp_log.h"
 
 #define MAX_SOCKETS 8
@@ -34,7 +35,15 @@ struct lp_bus_t {
     char bind_base[128];
     lp_bus_socket_t *sockets[MAX_SOCKETS];
     int n_sockets;
+    lp_curve_t *curve; /* NULL: plain TCP (one host, or a trusted network) */
 };
+
+int
+lp_bus_use_curve(lp_bus_t *self, const char *key_file, const char *allow_dir, lp_error_t *err)
+{
+    self->curve = lp_curve_new(self->ctx, key_file, allow_dir, self->kind, err);
+    return self->curve ? 0 : -1;
+}
 
 lp_bus_t *
 lp_bus_new(lp_store_t *store, const char *kind, const char *instance, const char *bind_base,
@@ -93,6 +102,7 @@ lp_bus_destroy(lp_bus_t **self_p)
 
     for (int i = 0; i < self->n_sockets; i++)
         s_socket_destroy(&self->sockets[i]);
+    lp_curve_destroy(&self->curve);
     zmq_ctx_term(self->ctx);
     free(self);
     *self_p = NULL;
@@ -144,6 +154,10 @@ lp_bus_bind_at(lp_bus_t *self, const char *name, int type, const char *endpoint,
 
     if (!sock)
         return NULL;
+    if (self->curve && lp_curve_server(self->curve, sock->zsock) != 0) {
+        lp_error_set(err, LP_ERR_BUS, NULL, "cannot make %s a CURVE server", name);
+        return NULL;
+    }
     if (zmq_bind(sock->zsock, endpoint) != 0) {
         lp_error_set(err, LP_ERR_BUS, "bus-bind", "cannot bind %s: %s", endpoint,
                      zmq_strerror(errno));
@@ -169,7 +183,7 @@ lp_bus_connect(lp_bus_t *self, const char *peer_kind, const char *name, int type
 
 /* Connects sock to the endpoints in live (n of them) and disconnects the rest. */
 static void
-s_follow(lp_bus_socket_t *sock, char **live, int n)
+s_follow(const lp_curve_t *curve, lp_bus_socket_t *sock, char **live, char **keys, int n)
 {
     for (int i = 0; i < sock->n_peers;) {
         bool keep = false;
@@ -191,6 +205,12 @@ s_follow(lp_bus_socket_t *sock, char **live, int n)
             have = strcmp(sock->peers[i], live[j]) == 0;
         if (have || sock->n_peers >= MAX_PEERS)
             continue;
+        /* Each connection learns its server's key just before it is made. */
+        if (curve && lp_curve_client(curve, sock->zsock, keys[j]) != 0) {
+            lp_log(LP_LOG_WARN, "bus.connect_failed", "{s:s,s:s}", "endpoint", live[j], "error",
+                   "the peer advertises no CURVE key");
+            continue;
+        }
         if (zmq_connect(sock->zsock, live[j]) != 0) {
             lp_log(LP_LOG_WARN, "bus.connect_failed", "{s:s,s:s}", "endpoint", live[j], "error",
                    zmq_strerror(errno));
@@ -207,7 +227,7 @@ static bool
 s_discover(lp_bus_t *self, mongoc_collection_t *coll, lp_bus_socket_t *sock, lp_error_t *err)
 {
     char path[64];
-    char *live[MAX_PEERS];
+    char *live[MAX_PEERS], *keys[MAX_PEERS];
     int n = 0;
     bson_t *filter = BCON_NEW("kind", BCON_UTF8(sock->peer_kind), "heartbeat_at", "{", "$gte",
                               BCON_INT64(lp_now_ms() - STALE_MS), "}");
@@ -220,17 +240,24 @@ s_discover(lp_bus_t *self, mongoc_collection_t *coll, lp_bus_socket_t *sock, lp_
     snprintf(path, sizeof path, "endpoints.%s", sock->name);
     while (n < MAX_PEERS && mongoc_cursor_next(cursor, &doc)) {
         if (bson_iter_init(&iter, doc) && bson_iter_find_descendant(&iter, path, &iter) &&
-            BSON_ITER_HOLDS_UTF8(&iter))
-            live[n++] = strdup(bson_iter_utf8(&iter, NULL)); /* doc dies on next() */
+            BSON_ITER_HOLDS_UTF8(&iter)) {
+            live[n] = strdup(bson_iter_utf8(&iter, NULL)); /* doc dies on next() */
+            keys[n++] =
+                bson_iter_init_find(&iter, doc, "curve_public") && BSON_ITER_HOLDS_UTF8(&iter)
+                    ? strdup(bson_iter_utf8(&iter, NULL))
+                    : NULL;
+        }
     }
     if (mongoc_cursor_error(cursor, &error)) {
         lp_store_set_error(err, &error, "discover");
         ok = false;
     }
     else
-        s_follow(sock, live, n);
-    for (int i = 0; i < n; i++)
+        s_follow(self->curve, sock, live, keys, n);
+    for (int i = 0; i < n; i++) {
         free(live[i]);
+        free(keys[i]);
+    }
     mongoc_cursor_destroy(cursor);
     bson_destroy(filter);
     return ok;
@@ -254,6 +281,8 @@ lp_bus_tick(lp_bus_t *self, lp_error_t *err)
     BSON_APPEND_UTF8(&set, "host", host);
     BSON_APPEND_INT32(&set, "pid", (int32_t) getpid());
     BSON_APPEND_INT64(&set, "heartbeat_at", lp_now_ms());
+    if (self->curve)
+        BSON_APPEND_UTF8(&set, "curve_public", lp_curve_public(self->curve));
     BSON_APPEND_DOCUMENT_BEGIN(&set, "endpoints", &endpoints);
     for (int i = 0; i < self->n_sockets; i++)
         if (self->sockets[i]->endpoint[0])

@@ -31,6 +31,11 @@ typedef struct lp_bus_socket_t lp_bus_socket_t;
 lp_bus_t *lp_bus_new(lp_store_t *store, const char *kind, const char *instance,
                      const char *bind_base, lp_error_t *err);
 
+/* Turns CURVE on for every socket made from now on: binders become CURVE servers
+ * that admit only the public keys in allow_dir; connectors use the key each binder
+ * advertises. key_file may hold "{service}" (the bus's kind). */
+int lp_bus_use_curve(lp_bus_t *self, const char *key_file, const char *allow_dir, lp_error_t *err);
+
 /* Withdraws the advertisement, closes every socket, ends the context. Accepts NULL. */
 void lp_bus_destroy(lp_bus_t **self_p);
 

@@ -30,6 +30,8 @@ typedef struct {
     long sweep_ms;
     long lease_ms;
     long refdata_every_ms;
+    const char *curve_key_file;  /* this service's CURVE key pair; NULL: no CURVE */
+    const char *curve_allow_dir; /* the .pub files of the peers allowed in */
 } lp_common_config_t;
 
 /* The table rows of lp_common_config_t, to put inside a program's own table. */
@@ -68,10 +70,21 @@ typedef struct {
          "30000",                                                                                  \
          "how long a claimed piece of work stays with one instance",                               \
          &(c)->lease_ms},                                                                          \
+        {"refdata-every-ms",                                                                       \
+         "LAPOR_REFDATA_EVERY_MS",                                                                 \
+         LP_OPT_INT,                                                                               \
+         "60000",                                                                                  \
+         "how often reference data (agencies, rules, keywords, holidays) is reloaded",             \
+         &(c)->refdata_every_ms},                                                                  \
+        {"curve-key-file",                                                                         \
+         "LAPOR_CURVE_KEY_FILE",                                                                   \
+         LP_OPT_STRING,                                                                            \
+         NULL,                                                                                     \
+         "CURVE key pair of this service ({service} is replaced); empty: ZeroMQ without CURVE",    \
+         &(c)->curve_key_file},                                                                    \
     {                                                                                              \
-        "refdata-every-ms", "LAPOR_REFDATA_EVERY_MS", LP_OPT_INT, "60000",                         \
-            "how often reference data (agencies, rules, keywords, holidays) is reloaded",          \
-            &(c)->refdata_every_ms                                                                 \
+        "curve-allow-dir", "LAPOR_CURVE_ALLOW_DIR", LP_OPT_STRING, NULL,                           \
+            "directory of the CURVE public keys (.pub) allowed to connect", &(c)->curve_allow_dir  \
     }
 
 /* Parses opts (terminated by a row whose name is NULL) from the environment and

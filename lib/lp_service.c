@@ -89,6 +89,9 @@ lp_service_start(lp_service_t *svc, const char *name, lp_common_config_t *config
     }
     atomic_store(&svc->db_ok, true);
     svc->bus = lp_bus_new(svc->store, name, config->instance, config->bus_bind, &err);
+    if (svc->bus && config->curve_key_file && *config->curve_key_file &&
+        lp_bus_use_curve(svc->bus, config->curve_key_file, config->curve_allow_dir, &err) != 0)
+        lp_bus_destroy(&svc->bus);
     if (!svc->bus) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         return -1;

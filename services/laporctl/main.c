@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "laporctl.h"
+#include "lp_curve.h"
 #include "lp_identity.h"
 #include "lp_config.h"
 #include "lp_log.h"
@@ -39,6 +40,8 @@ static const char s_commands[] =
     "  outreach add <village> <YYYY-MM-DD> <people> [note]\n"
     "                                            records a Masuk Desa visit; prints its id\n"
     "  outreach list [--json]                    the visits so far\n"
+    "  curve-keygen <dir> <name>...              CURVE key pairs for the ZeroMQ bus between\n"
+    "                                            hosts: <name>.key, <name>.pub (allow-list)\n"
     "  identity-keygen <dir>                     new keys that seal reporters' contacts:\n"
     "                                            identity.seal (intake), identity.secret\n"
     "                                            (notifier only); never overwrites\n";
@@ -66,6 +69,23 @@ main(int argc, char **argv)
     if (first >= argc) {
         fprintf(stderr, "laporctl: a command is missing (see --help)\n");
         return 2;
+    }
+    if (strcmp(argv[first], "curve-keygen") == 0) {
+        /* Needs no database either. */
+        if (argc - first < 3) {
+            fprintf(stderr, "laporctl: usage: curve-keygen <dir> <name> [<name>...]\n");
+            return 2;
+        }
+        for (int i = first + 2; i < argc; i++) {
+            lp_error_clear(&err);
+            if (lp_curve_keygen(argv[first + 1], argv[i], &err) != 0) {
+                fprintf(stderr, "laporctl: %s\n", err.message);
+                return 1;
+            }
+            printf("wrote %s/%s.key (that service only) and %s/%s.pub (for the allow-lists)\n",
+                   argv[first + 1], argv[i], argv[first + 1], argv[i]);
+        }
+        return 0;
     }
     if (strcmp(argv[first], "identity-keygen") == 0) {
         /* Needs no database: the keys never go there. */
