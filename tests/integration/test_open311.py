@@ -325,7 +325,7 @@ class Open311Test(SystemTestCase):
         self.assertOpen311Error(post(fields, key=key), 403, 403, "api_key")
         key2 = SYSTEM.laporctl("open311-key", "add", "Aplikasi Sementara").stdout.strip()
         res = SYSTEM.laporctl("open311-key", "revoke", "Aplikasi Sementara")
-        self.assertIn("1 Open311 key", res.stdout)
+        self.assertIn("1 key(s)", res.stdout)
         self.assertOpen311Error(post(fields, key=key2), 403, 403, "api_key")
         # Revoking an Open311 client leaves admin keys alone, and the other client works.
         self.assertEqual(SYSTEM.laporctl("open311-key", "revoke", "Koordinator Open311",
