@@ -137,7 +137,7 @@ class WebhookReceiver:
     (method, path, headers with lower-case names, body bytes) and answers `status`
     (settable) after `delay` seconds."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1"):
         self.status = 200
         self.delay = 0.0
         self._requests = []
@@ -174,10 +174,10 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((host, 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self.url = f"http://{host}:{self.port}/hook"
         self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-receiver",
                                         daemon=True)
         self._thread.start()
@@ -215,7 +215,11 @@ class WebhookReceiver:
 class System:
     """A private lapor: lapor-devdb and the services on free ports, in a temp dir."""
 
-    def __init__(self, services=SERVICES, import_data=True, extra_env=None):
+    def __init__(self, services=SERVICES, import_data=True, extra_env=None, hosts=None,
+                 netns=None):
+        """hosts: the address each program listens on (default 127.0.0.1); netns: the
+        network namespace each runs in (ip netns exec; default none). Keys are
+        "devdb" and service names ("router" also covers "router-2", ...)."""
         self.build_dir = Path(os.environ.get("LAPOR_BUILD_DIR") or REPO / "build").resolve()
         self.services = tuple(services)
         self.import_data = import_data
@@ -224,6 +228,8 @@ class System:
         self.procs = {}
         self.ports = {}
         self.receivers = []
+        self.hosts = dict(hosts or {})
+        self.netns = dict(netns or {})
         self._client = None
         self._log_handles = {}
         self._old_sigterm = None
@@ -240,10 +246,13 @@ class System:
 
     @property
     def mongodb_uri(self):
-        return f"mongodb://127.0.0.1:{self.ports['devdb']}/{DB_NAME}"
+        return f"mongodb://{self.host_of('devdb')}:{self.ports['devdb']}/{DB_NAME}"
 
     def url(self, service, path="/"):
-        return f"http://127.0.0.1:{self.ports[service]}{path}"
+        return f"http://{self.host_of(service)}:{self.ports[service]}{path}"
+
+    def host_of(self, name):
+        return self.hosts.get(name, self.hosts.get(name.split("-", 1)[0], "127.0.0.1"))
 
     def intake_url(self, path="/"):
         return self.url("intake", path)
@@ -268,10 +277,10 @@ class System:
                if not k.startswith("LAPOR_") or k == "LAPOR_LOG_LEVEL"}
         env.update({
             "LAPOR_MONGODB_URI": self.mongodb_uri,
-            "LAPOR_INTAKE_LISTEN": f"127.0.0.1:{self.ports['intake']}",
-            "LAPOR_REPORTER_LISTEN": f"127.0.0.1:{self.ports['reporter']}",
-            "LAPOR_ROUTER_LISTEN": f"127.0.0.1:{self.ports['router']}",
-            "LAPOR_NOTIFIER_LISTEN": f"127.0.0.1:{self.ports['notifier']}",
+            "LAPOR_INTAKE_LISTEN": f"{self.host_of('intake')}:{self.ports['intake']}",
+            "LAPOR_REPORTER_LISTEN": f"{self.host_of('reporter')}:{self.ports['reporter']}",
+            "LAPOR_ROUTER_LISTEN": f"{self.host_of('router')}:{self.ports['router']}",
+            "LAPOR_NOTIFIER_LISTEN": f"{self.host_of('notifier')}:{self.ports['notifier']}",
             "LAPOR_IDENTITY_SEAL_FILE": str(Path(self.tmp) / "keys" / "identity.seal"),
             "LAPOR_IDENTITY_OPEN_FILE": str(Path(self.tmp) / "keys" / "identity.secret"),
             "LAPOR_GRACE_MS": "1000",
@@ -353,13 +362,18 @@ class System:
         service = name.split("-", 1)[0]
         env = self.env
         if name == "devdb":
-            argv = [str(self.binary("devdb")), f"127.0.0.1:{self.ports['devdb']}",
+            argv = [str(self.binary("devdb")), f"{self.host_of('devdb')}:{self.ports['devdb']}",
                     str(Path(self.tmp) / "db")]
         else:
             argv = [str(self.binary(service))]
             if name != service:
                 self.ports.setdefault(name, free_port())
-                env[f"LAPOR_{service.upper()}_LISTEN"] = f"127.0.0.1:{self.ports[name]}"
+                env[f"LAPOR_{service.upper()}_LISTEN"] = f"{self.host_of(name)}:{self.ports[name]}"
+        if self.host_of(name) != "127.0.0.1":
+            env["LAPOR_BUS_BIND"] = f"tcp://{self.host_of(name)}:*"
+        ns = self.netns.get(name, self.netns.get(service))
+        if ns:
+            argv = ["ip", "netns", "exec", ns] + argv
         log = open(self.log_path(name), "ab")
         log.write(f"--- harness: starting {' '.join(argv)}\n".encode())
         log.flush()
@@ -373,7 +387,7 @@ class System:
                 raise AssertionError(f"{name} exited with code {proc.returncode} while starting; "
                                      f"log: {self.log_path(name)}\n{self.log_tail(name)}")
             if name == "devdb":
-                return port_open(self.ports["devdb"])
+                return port_open(self.ports["devdb"], self.host_of("devdb"))
             try:
                 status, _, _ = http("GET", self.url(name, "/healthz"), timeout=2)
             except OSError:
@@ -433,9 +447,9 @@ class System:
                                  f"{res.stdout}{res.stderr}")
         return res
 
-    def webhook_receiver(self):
+    def webhook_receiver(self, host="127.0.0.1"):
         """A new WebhookReceiver, closed with the system."""
-        r = WebhookReceiver()
+        r = WebhookReceiver(host)
         self.receivers.append(r)
         return r
 

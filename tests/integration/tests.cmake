@@ -33,3 +33,13 @@ lp_add_integration_test(integration_open311 test_open311)
 lp_add_integration_test(integration_web test_web)
 lp_add_integration_test(integration_reporting test_reporting)
 lp_add_integration_test(integration_curve test_curve)
+
+# Three hosts in network namespaces with CURVE between them, a link cut under load
+# (label chaos; needs root, skipped elsewhere).
+add_test(NAME chaos_netns
+         COMMAND /usr/bin/python3 -m unittest -v test_netns
+         WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+set_tests_properties(chaos_netns PROPERTIES
+                     ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
+                     LABELS chaos
+                     TIMEOUT 600)
