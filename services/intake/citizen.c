@@ -192,6 +192,8 @@ intake_citizen_accept(intake_t *self, mongoc_collection_t *coll, const intake_ca
     intake_case_status_event(self, c, "closed", actor, &env, &changed, event_id);
     if (!s_rating(rating, comment, false, &set, env.occurred_at_ms, err))
         goto done;
+    /* The statistics count ratings from the events. */
+    changed.rating = rating > 0 ? (uint32_t) rating : 0;
     BSON_APPEND_INT64(&set, "closed_at", env.occurred_at_ms);
     BSON_APPEND_BOOL(&set, "accepted", true);
     intake_case_transition(&t, c, "closed", actor, "Pelapor menerima jawaban; pengaduan ditutup",
@@ -257,22 +259,42 @@ int
 intake_citizen_rate(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c, int rating,
                     const char *comment, lp_error_t *err)
 {
+    static const char *const next[] = {LP_STAGE_REPORTER};
+    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
+    Lapor__V1__StatusChanged changed = LAPOR__V1__STATUS_CHANGED__INIT;
+    char event_id[LP_EVENT_ID_LEN + 1];
     bson_t set = BSON_INITIALIZER;
+    bson_t *filter = NULL, *rated = NULL;
     lp_transition_t t = {0};
     int rc = -1;
 
     if (strcmp(c->status, "resolved") != 0 && strcmp(c->status, "closed") != 0) {
         lp_error_set(err, LP_ERR_CONFLICT, "status",
-                     "only a resolved or closed complaint is "
-                     "rated");
+                     "only a resolved or closed complaint is rated");
+        goto done;
+    }
+    /* Once: the statistics add every rating they are told of. */
+    filter =
+        BCON_NEW("_id", BCON_OID(&c->oid), "rating.score", "{", "$exists", BCON_BOOL(true), "}");
+    rated = lp_store_find_one(coll, filter, NULL, err);
+    if (rated || err->code != LP_ERR_NONE) {
+        if (rated)
+            lp_error_set(err, LP_ERR_CONFLICT, "rating", "this complaint was rated already");
         goto done;
     }
     if (!s_rating(rating, comment, true, &set, lp_now_ms(), err))
         goto done;
-    intake_case_transition(&t, c, NULL, "reporter", "Pelapor memberi penilaian", NULL, NULL, 0);
+    /* An event with the same status and the rating: only the statistics need it. */
+    intake_case_status_event(self, c, c->status, "reporter", &env, &changed, event_id);
+    changed.rating = (uint32_t) rating;
+    intake_case_transition(&t, c, NULL, "reporter", "Pelapor memberi penilaian", &env, next, 1);
     t.set = &set;
     rc = intake_case_commit(self, coll, c, &t, "rate", "reporter", err);
 done:
+    if (rated)
+        bson_destroy(rated);
+    if (filter)
+        bson_destroy(filter);
     bson_destroy(&set);
     return rc;
 }

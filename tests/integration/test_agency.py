@@ -156,8 +156,17 @@ class AgencyTest(SystemTestCase):
         status, _, body = citizen(tid, "accept", {"pin": pin, "rating": 5, "comment": "Terima kasih"})
         self.assertEqual((status, body.get("status")), (200, "closed"), body)
         self.assertEqual(doc_of(tid)["rating"]["score"], 5)
-        status, _, body = citizen(tid, "rate", {"pin": pin, "rating": 9})
-        self.assertEqual((status, body["error"]["field"]), (400, "rating"), body)
+        status, _, body = citizen(tid, "rate", {"pin": pin, "rating": 4})
+        self.assertEqual((status, body["error"]["field"]), (409, "rating"), body)  # rated once
+        status, _, body = citizen(tid, "accept", {"pin": pin, "rating": 9})
+        self.assertEqual(status, 409, body)  # closed already
+        # The rating reached the statistics through the event.
+        def rated():
+            status, _, body = http("GET", SYSTEM.reporter_url(
+                f"/api/v1/stats?group_by=none&agency={A}"))
+            return status == 200 and any(g.get("rating", {}).get("count", 0) >= 1
+                                         for g in body.get("groups", []))
+        wait_until(rated, TIMEOUT_S, "the rating in the statistics")
 
         # The agency that had it can still read it; its view holds no contact.
         status, _, view = agency_api(A, "GET", f"/{tid}")
