@@ -14,6 +14,7 @@
 #include "lp_clock.h"
 #include "lp_doc.h"
 #include "lp_log.h"
+#include "lp_markup.h"
 #include "open311_catalog.h"
 #include "open311_parse.h"
 #include "region_match.h"
@@ -29,34 +30,6 @@ static const char *const s_roles[] = {"open311", NULL};
 
 /* ---------------------------------------------------------------------------- */
 /* Answers in JSON or XML                                                         */
-
-/* Writes s as XML character data; drops the control characters XML 1.0 forbids. */
-static void
-s_xml_text(FILE *out, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            if (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r')
-                fputc(*p, out);
-        }
-    }
-}
 
 /* <name>value</name>; the elements of an array are named by the singular of name
  * ("attributes" holds "attribute"s), unless item says otherwise. */
@@ -84,7 +57,7 @@ s_xml_value(FILE *out, const char *name, const char *item, json_t *v)
             s_xml_value(out, item ? item : singular, NULL, child);
     }
     else if (json_is_string(v))
-        s_xml_text(out, json_string_value(v));
+        lp_markup_escape(out, json_string_value(v));
     else if (json_is_integer(v))
         fprintf(out, "%lld", (long long) json_integer_value(v));
     else if (json_is_real(v))

@@ -2,33 +2,14 @@
 #include "render.h"
 
 #include <qrencode.h>
+#include "lp_markup.h"
 #include <stdlib.h>
 #include <string.h>
 
 void
 render_html(FILE *out, const char *text)
 {
-    for (; text && *text; text++) {
-        switch (*text) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*text, out);
-        }
-    }
+    lp_markup_escape(out, text);
 }
 
 static double
