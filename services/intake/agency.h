@@ -49,8 +49,7 @@ int intake_agency_resolve(intake_t *self, mongoc_collection_t *coll, const intak
                           const lp_principal_t *who, const char *text, lp_error_t *err);
 int intake_agency_question(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
                            const lp_principal_t *who, const char *question, lp_error_t *err);
-int intake_agency_not_authority(intake_t *self, mongoc_collection_t *coll,
-                                const intake_case_t *c, const lp_principal_t *who,
-                                const char *reason, lp_error_t *err);
+int intake_agency_not_authority(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                                const lp_principal_t *who, const char *reason, lp_error_t *err);
 
 #endif

@@ -28,8 +28,8 @@ intake_session_t intake_auth_session(intake_t *self, lp_http_req_t *req, const c
 /* Checks the password and, when right, opens a session and sets its cookie
  * (HttpOnly, SameSite=Strict; Secure when secure_cookies): the one login of the
  * JSON API and the portal's form. Logs failures; the caller answers. */
-lp_login_t intake_login(intake_t *self, lp_http_req_t *req, const char *user,
-                        const char *password, lp_principal_t *who);
+lp_login_t intake_login(intake_t *self, lp_http_req_t *req, const char *user, const char *password,
+                        lp_principal_t *who);
 
 /* Ends the request's session (if any) and clears the cookie. 0, or -1 when the
  * database failed. */

@@ -29,7 +29,7 @@ intake_pin_t
 intake_citizen_pin_check(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
                          const char *given, const char *ip)
 {
-    char pin[LP_PIN_LEN + 1];
+    char pin[LP_PIN_LEN + 1] = "";
     bson_t *filter = BCON_NEW("_id", BCON_OID(&c->oid));
     bson_t *projection = BCON_NEW("pin_failures", BCON_INT32(1), "pin_locked_until", BCON_INT32(1));
     bson_t *update = NULL;

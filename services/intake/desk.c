@@ -206,8 +206,7 @@ intake_case_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
 
 int
 intake_case_not_authority_do(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
-                             const char *reason, const char *actor, const char *by,
-                             lp_error_t *err)
+                             const char *reason, const char *actor, const char *by, lp_error_t *err)
 {
     static const char *const next[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
@@ -271,7 +270,8 @@ intake_case_postpone_do(intake_t *self, mongoc_collection_t *coll, const intake_
     }
     if (!intake_one_of(c->status, (const char *const[]){"received", "disposed", "in_progress",
                                                         "reopened", NULL})) {
-        lp_error_set(err, LP_ERR_CONFLICT, "status", "this complaint cannot wait for an answer now");
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "this complaint cannot wait for an answer now");
         goto done;
     }
     intake_case_status_event(self, c, "postponed", actor, &env, &changed, event_id);

@@ -139,8 +139,7 @@ done:
 
 int
 intake_triage_postpone(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
-                       const char *question, const char *actor, const char *owner,
-                       lp_error_t *err)
+                       const char *question, const char *actor, const char *owner, lp_error_t *err)
 {
     if (strcmp(c->status, "received") != 0) {
         lp_error_set(err, LP_ERR_CONFLICT, "status", "only a received complaint can be postponed");

@@ -11,6 +11,8 @@
 #include "lp_log.h"
 #include "urlform.h"
 #include "web_html.h"
+#include "portal.h"
+#include "web_page.h"
 #include "web_text.h"
 #include "web_token.h"
 
@@ -54,6 +56,11 @@ static const char s_css[] =
     ".big{display:block;font-size:2.4rem;font-weight:700;letter-spacing:.08em}"
     ".text{white-space:pre-wrap;overflow-wrap:anywhere}"
     "dt{font-weight:600}dd{margin:0 0 .5rem 0}"
+    ".overdue{border-left:.5rem solid #b00020;padding-left:.6rem}"
+    ".flag{font-weight:700;color:#b00020}"
+    ".msg{border:3px solid #0b4f9c;padding:.5rem 1rem;margin:1rem 0}"
+    ".queue li{margin:.8rem 0}.current{font-weight:700}"
+    ".box{border:1px solid #999;padding:0 1rem 1rem;margin:1rem 0}"
     "footer{margin:2rem 0;border-top:1px solid #ccc;color:#444;font-size:.9rem}";
 
 static char s_csp[256];
@@ -76,13 +83,7 @@ s_csp_init(void)
 /* -------------------------------------------------------------------------- */
 /* Page frame                                                                  */
 
-typedef struct {
-    intake_t *self;
-    lp_http_req_t *req;
-    web_lang_t lang;
-    web_html_t *h;
-    const lp_refdata_t *ref;
-} s_page_t;
+typedef web_page_t s_page_t;
 
 static const char *
 s_t(const s_page_t *p, web_text_id_t id)
@@ -1173,7 +1174,8 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
     bool get = s_is_get(method);
 
     if (strcmp(path, "/") != 0 && strcmp(path, "/lapor") != 0 && strncmp(path, "/lapor/", 7) != 0 &&
-        strcmp(path, "/lacak") != 0 && strncmp(path, "/lacak/", 7) != 0)
+        strcmp(path, "/lacak") != 0 && strncmp(path, "/lacak/", 7) != 0 &&
+        strcmp(path, "/portal") != 0 && strncmp(path, "/portal/", 8) != 0)
         return false;
     page.lang = web_lang_from(lp_http_query(req, "lang"));
     page.ref = self->svc.refdata;
@@ -1182,7 +1184,9 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
         lp_http_reply(req, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
         return true;
     }
-    if (strcmp(path, "/") == 0)
+    if (strcmp(path, "/portal") == 0 || strncmp(path, "/portal/", 8) == 0)
+        intake_portal_handle(&page); /* the agencies' pages (portal.c) */
+    else if (strcmp(path, "/") == 0)
         get ? s_home(&page) : s_not_allowed(&page, "GET");
     else if (strcmp(path, "/lapor") == 0) {
         if (get)
@@ -1204,4 +1208,62 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
         s_not_found(&page);
     web_html_destroy(&page.h);
     return true;
+}
+
+/* -------------------------------------------------------------------------- */
+/* The frame, for the other page files (web_page.h)                           */
+
+void
+web_page_begin(web_page_t *p, const char *title, const char *path, const char *name,
+               const char *value)
+{
+    s_begin(p, title, path, name, value);
+}
+
+void
+web_page_end(web_page_t *p)
+{
+    s_end(p);
+}
+
+void
+web_page_send(web_page_t *p, unsigned status)
+{
+    s_send(p, status);
+}
+
+void
+web_page_redirect(lp_http_req_t *req, const char *location)
+{
+    s_redirect(req, location);
+}
+
+void
+web_page_href(web_page_t *p, const char *path, const char *name, const char *value)
+{
+    s_href(p, path, name, value);
+}
+
+void
+web_page_date(web_page_t *p, const char *iso)
+{
+    s_date(p, iso);
+}
+
+void
+web_page_history(web_page_t *p, json_t *view)
+{
+    s_history(p, view);
+}
+
+void
+web_page_not_found(web_page_t *p)
+{
+    s_not_found(p);
+}
+
+void
+web_page_not_allowed(web_page_t *p, const char *allow)
+{
+    s_not_allowed(p, allow);
 }
