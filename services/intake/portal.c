@@ -16,7 +16,7 @@
 #include "view.h"
 
 #define PORTAL_PER_PAGE 20
-#define PORTAL_TRIAGE_LIMIT 50
+#define PORTAL_TRIAGE_LIMIT 12 /* each has three forms: the page stays under 50 KB */
 
 static const char *const s_filters[] = {"disposed", "in_progress", "postponed", "reopened",
                                         "resolved", "closed",      NULL};
@@ -906,7 +906,8 @@ s_agency(s_ctx_t *x)
         s_sentence(x, 200, WT_PORTAL_NO_AGENCY);
         return false;
     }
-    if (strlen(x->agency) > 60 || !intake_auth_for_agency(x->p->self, &x->who, x->agency)) {
+    if (strlen(x->agency) > 60 || !lp_refdata_agency(x->p->ref, x->agency) ||
+        !intake_auth_for_agency(x->p->self, &x->who, x->agency)) {
         lp_log(LP_LOG_WARN, "agency.forbidden", "{s:s,s:s,s:s}", "user", x->who.name, "role",
                x->who.role, "agency", x->agency);
         x->agency = NULL;

@@ -1248,7 +1248,7 @@ s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
     char token[WEB_TOKEN_LEN + 1];
     intake_case_t c;
     lp_error_t err;
-    bool resolved, reopenable, any = false;
+    bool resolved, reopenable, open_now, hide;
 
     lp_error_clear(&err);
     if (intake_case_load(coll, tid, &c) <= 0)
@@ -1257,6 +1257,11 @@ s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
     reopenable = (resolved || strcmp(c.status, "closed") == 0) && c.resolved_at > 0 &&
                  lp_workdays_deadline(lp_refdata_calendar(p->ref), c.resolved_at,
                                       INTAKE_REOPEN_DAYS) >= lp_now_ms();
+    open_now = strcmp(c.status, "postponed") == 0 || intake_one_of(c.status, open);
+    if (!open_now && !resolved && !reopenable && !pesan && problem == WT__COUNT)
+        goto done; /* nothing the reporter can do any more */
+    /* The page is public: a confidential complaint's words stay off it. */
+    hide = strcmp(c.privacy, "confidential") == 0;
     filter = BCON_NEW("_id", BCON_OID(&c.oid));
     projection = BCON_NEW("question.text", BCON_INT32(1), "answer.text", BCON_INT32(1));
     doc = lp_store_find_one(coll, filter, projection, &err);
@@ -1279,22 +1284,22 @@ s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
     web_html_text(p->h, s_t(p, WT_CITIZEN_INTRO));
     web_html_raw(p->h, "</p>");
     if (strcmp(c.status, "postponed") == 0) {
-        web_html_raw(p->h, "<p class=\"text\" id=\"question\">");
-        web_html_fill(p->h, s_t(p, WT_CITIZEN_QUESTION),
-                      doc ? lp_doc_str(doc, "question.text") : "");
-        web_html_raw(p->h, "</p>");
+        if (!hide) {
+            web_html_raw(p->h, "<p class=\"text\" id=\"question\">");
+            web_html_fill(p->h, s_t(p, WT_CITIZEN_QUESTION),
+                          doc ? lp_doc_str(doc, "question.text") : "");
+            web_html_raw(p->h, "</p>");
+        }
         s_citizen_form(p, tid, "balas", token);
         s_citizen_text(p, "text-balas", "text", WT_CITIZEN_ANSWER_LABEL, true);
         s_citizen_button(p, WT_CITIZEN_SEND);
-        any = true;
     }
     else if (intake_one_of(c.status, open)) {
         s_citizen_form(p, tid, "balas", token);
         s_citizen_text(p, "text-balas", "text", WT_CITIZEN_ADD_LABEL, true);
         s_citizen_button(p, WT_CITIZEN_SEND);
-        any = true;
     }
-    if ((resolved || reopenable) && doc && *lp_doc_str(doc, "answer.text")) {
+    if ((resolved || reopenable) && !hide && doc && *lp_doc_str(doc, "answer.text")) {
         web_html_raw(p->h, "<p class=\"text\" id=\"answer\">");
         web_html_fill(p->h, s_t(p, WT_CITIZEN_AGENCY_ANSWER), lp_doc_str(doc, "answer.text"));
         web_html_raw(p->h, "</p>");
@@ -1314,15 +1319,12 @@ s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
         web_html_raw(p->h, "</select>");
         s_citizen_text(p, "comment", "comment", WT_CITIZEN_COMMENT, false);
         s_citizen_button(p, WT_CITIZEN_ACCEPT);
-        any = true;
     }
     if (reopenable) {
         s_citizen_form(p, tid, "tolak", token);
         s_citizen_text(p, "reason", "reason", WT_CITIZEN_REJECT_REASON, true);
         s_citizen_button(p, WT_CITIZEN_REJECT);
-        any = true;
     }
-    (void) any;
     web_html_raw(p->h, "</section>");
 done:
     if (doc)

@@ -274,6 +274,15 @@ class PortalTest(SystemTestCase):
                 self.assertNotIn(canary, page)
         self.assertIn("Warga Terbuka", pages[3], "a public reporter's name is shown")
         self.assertIn("Identitas pelapor dirahasiakan.", pages[2])
+        # A confidential complaint's question stays off the public tracking page.
+        token = b.csrf(f"/portal/pengaduan/{secret}")
+        question = "Berapa nomor rumah Anda di desa?"
+        self.assertEqual(b.post(f"/portal/pengaduan/{secret}/tanya",
+                                {"csrf": token, "question": question})[0], 303)
+        tracking = Browser().get(f"/lacak/{secret}")[2]
+        self.assertIn('<label for="text-balas">', tracking)
+        self.assertNotIn(question, tracking)
+        self.assertIn(question, b.get(f"/portal/pengaduan/{secret}")[2])
 
     def test_whole_flow_by_forms(self):
         tid, pin = submit()
