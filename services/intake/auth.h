@@ -13,6 +13,28 @@
  * the result is 0. form_csrf: the csrf field of a form body, or NULL. */
 int intake_auth(intake_t *self, lp_http_req_t *req, const char *form_csrf, lp_principal_t *who);
 
+typedef enum {
+    INTAKE_SESSION_OK,    /* who filled */
+    INTAKE_SESSION_NONE,  /* no cookie, or no live session for it */
+    INTAKE_SESSION_CSRF,  /* a live session, but a POST without its CSRF token */
+    INTAKE_SESSION_ERROR, /* the database failed */
+} intake_session_t;
+
+/* The portal session of the request's cookie (answers nothing): the rule that
+ * intake_auth applies to cookies, for the pages that answer in HTML. */
+intake_session_t intake_auth_session(intake_t *self, lp_http_req_t *req, const char *form_csrf,
+                                     lp_principal_t *who);
+
+/* Checks the password and, when right, opens a session and sets its cookie
+ * (HttpOnly, SameSite=Strict; Secure when secure_cookies): the one login of the
+ * JSON API and the portal's form. Logs failures; the caller answers. */
+lp_login_t intake_login(intake_t *self, lp_http_req_t *req, const char *user, const char *password,
+                        lp_principal_t *who);
+
+/* Ends the request's session (if any) and clears the cookie. 0, or -1 when the
+ * database failed. */
+int intake_logout(intake_t *self, lp_http_req_t *req);
+
 /* May who act for agency_id (read its complaints)? Staff and liaisons for their
  * own agency, coordinators for agencies of their region, admins for all. */
 bool intake_auth_for_agency(intake_t *self, const lp_principal_t *who, const char *agency_id);

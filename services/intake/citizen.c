@@ -8,6 +8,7 @@
  *         with a new deadline (reopened);
  * rate    rates a resolved or closed complaint, 1 to 5, with a comment.
  * Five wrong PINs lock a complaint's PIN for a quarter of an hour. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,12 +25,11 @@
 
 static const char *const s_open[] = {"received", "disposed", "in_progress", "reopened", NULL};
 
-/* Checks the PIN; answers and returns false when it is wrong or locked. */
-static bool
-s_pin_ok(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
-         const char *given)
+intake_pin_t
+intake_citizen_pin_check(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                         const char *given, const char *ip)
 {
-    char pin[LP_PIN_LEN + 1];
+    char pin[LP_PIN_LEN + 1] = "";
     bson_t *filter = BCON_NEW("_id", BCON_OID(&c->oid));
     bson_t *projection = BCON_NEW("pin_failures", BCON_INT32(1), "pin_locked_until", BCON_INT32(1));
     bson_t *update = NULL;
@@ -37,44 +37,68 @@ s_pin_ok(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const in
     bson_t *doc = lp_store_find_one(coll, filter, projection, &err);
     bson_error_t error;
     int64_t now = lp_now_ms();
-    bool ok = false;
+    intake_pin_t result = INTAKE_PIN_ERROR;
+    bool locking = false;
 
     if (!doc) {
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
+        lp_metric_inc(self->db_errors);
         goto done;
     }
     if (lp_doc_int(doc, "pin_locked_until") > now) {
-        lp_http_add_header(req, "Retry-After", "900");
-        lp_http_reply_error(req, 429, "pin",
-                            "too many wrong PINs; wait a quarter of an hour and try again");
+        result = INTAKE_PIN_LOCKED;
         goto done;
     }
     lp_identity_pin(self->identity, c->id, pin);
     if (given && lp_account_token_equal(given, pin)) {
-        ok = true;
+        result = INTAKE_PIN_OK;
         if (lp_doc_int(doc, "pin_failures") > 0) {
             update = BCON_NEW("$set", "{", "pin_failures", BCON_INT32(0), "}");
             mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error);
         }
         goto done;
     }
-    update = lp_doc_int(doc, "pin_failures") + 1 >= PIN_MAX_FAILURES
-                 ? BCON_NEW("$set", "{", "pin_failures", BCON_INT32(0), "pin_locked_until",
-                            BCON_INT64(now + PIN_LOCK_MS), "}")
-                 : BCON_NEW("$inc", "{", "pin_failures", BCON_INT32(1), "}");
+    locking = lp_doc_int(doc, "pin_failures") + 1 >= PIN_MAX_FAILURES;
+    update = locking ? BCON_NEW("$set", "{", "pin_failures", BCON_INT32(0), "pin_locked_until",
+                                BCON_INT64(now + PIN_LOCK_MS), "}")
+                     : BCON_NEW("$inc", "{", "pin_failures", BCON_INT32(1), "}");
     mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error);
     lp_log(LP_LOG_WARN, "citizen.wrong_pin", "{s:s,s:s}", "tracking_id", c->tracking, "ip",
-           lp_http_client_ip(req));
-    lp_http_reply_error(req, 403, "pin", "the PIN is not right for this complaint");
+           ip ? ip : "");
+    result = locking ? INTAKE_PIN_WRONG_LOCKED : INTAKE_PIN_WRONG;
 done:
+    sodium_memzero(pin, sizeof pin);
     if (update)
         bson_destroy(update);
     if (doc)
         bson_destroy(doc);
     bson_destroy(projection);
     bson_destroy(filter);
-    return ok;
+    return result;
+}
+
+/* Checks the PIN; answers and returns false when it is wrong or locked. */
+static bool
+s_pin_ok(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intake_case_t *c,
+         const char *given)
+{
+    switch (intake_citizen_pin_check(self, coll, c, given, lp_http_client_ip(req))) {
+    case INTAKE_PIN_OK:
+        return true;
+    case INTAKE_PIN_ERROR:
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the complaint cannot be read now; try again");
+        return false;
+    case INTAKE_PIN_LOCKED:
+        lp_http_add_header(req, "Retry-After", "900");
+        lp_http_reply_error(req, 429, "pin",
+                            "too many wrong PINs; wait a quarter of an hour and try again");
+        return false;
+    case INTAKE_PIN_WRONG:
+    case INTAKE_PIN_WRONG_LOCKED:
+        break;
+    }
+    lp_http_reply_error(req, 403, "pin", "the PIN is not right for this complaint");
+    return false;
 }
 
 int

@@ -33,6 +33,20 @@ int intake_citizen_reject(intake_t *self, mongoc_collection_t *coll, const intak
 int intake_citizen_rate(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
                         int rating, const char *comment, lp_error_t *err);
 
+typedef enum {
+    INTAKE_PIN_OK,
+    INTAKE_PIN_WRONG,        /* counted */
+    INTAKE_PIN_WRONG_LOCKED, /* wrong, and that was the fifth: locked from now */
+    INTAKE_PIN_LOCKED,       /* locked: not even compared */
+    INTAKE_PIN_ERROR,        /* the database failed (counted) */
+} intake_pin_t;
+
+/* Checks the reporter's PIN for c (five wrong ones in a row lock it for a
+ * quarter of an hour); ip is logged with a wrong one. The API and the tracking
+ * page both ask here. */
+intake_pin_t intake_citizen_pin_check(intake_t *self, mongoc_collection_t *coll,
+                                      const intake_case_t *c, const char *given, const char *ip);
+
 /* POST /api/v1/complaints/{raw_id}/{reply|accept|reject|rate} with the PIN. */
 void intake_citizen_handle(intake_t *self, lp_http_req_t *req, const char *raw_id,
                            const char *action);

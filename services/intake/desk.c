@@ -255,10 +255,9 @@ intake_case_apply(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
     return rc;
 }
 
-void
-intake_case_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
-                          const intake_case_t *c, const char *reason, const char *actor,
-                          const char *by)
+int
+intake_case_not_authority_do(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                             const char *reason, const char *actor, const char *by, lp_error_t *err)
 {
     static const char *const next[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
@@ -266,14 +265,15 @@ intake_case_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_
     char event_id[LP_EVENT_ID_LEN + 1], note[700];
     bson_t unset = BSON_INITIALIZER, push = BSON_INITIALIZER;
     lp_transition_t t = {0};
+    int rc = -1;
 
     if (!reason || intake_utf8_length(reason) < 5 || intake_utf8_length(reason) > 500) {
-        lp_http_reply_error(req, 400, "reason", "say in 5 to 500 characters why");
+        lp_error_set(err, LP_ERR_INVALID, "reason", "say in 5 to 500 characters why");
         goto done;
     }
     if (strcmp(c->status, "disposed") != 0 && strcmp(c->status, "reopened") != 0 &&
         strcmp(c->status, "in_progress") != 0) {
-        lp_http_reply_error(req, 409, "status", "this complaint is no longer with an agency");
+        lp_error_set(err, LP_ERR_CONFLICT, "status", "this complaint is no longer with an agency");
         goto done;
     }
     intake_case_status_event(self, c, "received", actor, &env, &changed, event_id);
@@ -284,16 +284,27 @@ intake_case_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_
     intake_case_transition(&t, c, "received", actor, note, &env, next, 3);
     t.unset = &unset;
     t.push = &push;
-    intake_case_apply(self, req, coll, c, &t, "not_authority", by);
+    rc = intake_case_commit(self, coll, c, &t, "not_authority", by, err);
 done:
     bson_destroy(&unset);
     bson_destroy(&push);
+    return rc;
 }
 
 void
-intake_case_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
-                     const intake_case_t *c, const char *question, const char *actor,
-                     const char *by)
+intake_case_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
+                          const intake_case_t *c, const char *reason, const char *actor,
+                          const char *by)
+{
+    lp_error_t err;
+    lp_error_clear(&err);
+    int rc = intake_case_not_authority_do(self, coll, c, reason, actor, by, &err);
+    intake_case_answer(req, c, rc, "received", &err);
+}
+
+int
+intake_case_postpone_do(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                        const char *question, const char *actor, const char *by, lp_error_t *err)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
@@ -301,15 +312,17 @@ intake_case_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *co
     char event_id[LP_EVENT_ID_LEN + 1];
     bson_t set = BSON_INITIALIZER;
     lp_transition_t t = {0};
+    int rc = -1;
 
     if (!question || intake_utf8_length(question) < 5 || intake_utf8_length(question) > 500) {
-        lp_http_reply_error(req, 400, "question",
-                            "ask the reporter a question of 5 to 500 characters");
+        lp_error_set(err, LP_ERR_INVALID, "question",
+                     "ask the reporter a question of 5 to 500 characters");
         goto done;
     }
     if (!intake_one_of(c->status, (const char *const[]){"received", "disposed", "in_progress",
                                                         "reopened", NULL})) {
-        lp_http_reply_error(req, 409, "status", "this complaint cannot wait for an answer now");
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "this complaint cannot wait for an answer now");
         goto done;
     }
     intake_case_status_event(self, c, "postponed", actor, &env, &changed, event_id);
@@ -321,7 +334,19 @@ intake_case_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *co
     intake_case_transition(&t, c, "postponed", actor,
                            "Ditunda: menunggu keterangan tambahan dari pelapor", &env, next, 2);
     t.set = &set;
-    intake_case_apply(self, req, coll, c, &t, "postpone", by);
+    rc = intake_case_commit(self, coll, c, &t, "postpone", by, err);
 done:
     bson_destroy(&set);
+    return rc;
+}
+
+void
+intake_case_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
+                     const intake_case_t *c, const char *question, const char *actor,
+                     const char *by)
+{
+    lp_error_t err;
+    lp_error_clear(&err);
+    int rc = intake_case_postpone_do(self, coll, c, question, actor, by, &err);
+    intake_case_answer(req, c, rc, "postponed", &err);
 }

@@ -89,6 +89,16 @@ void intake_case_not_authority(intake_t *self, lp_http_req_t *req, mongoc_collec
                                const intake_case_t *c, const char *reason, const char *actor,
                                const char *by);
 
+/* Not our authority and the question without a request: 1 done, 0 lost the race, -1 with err
+ * (LP_ERR_INVALID naming the field, LP_ERR_CONFLICT for the status,
+ * LP_ERR_DATABASE). The pages and the JSON API share them. */
+int intake_case_not_authority_do(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                                 const char *reason, const char *actor, const char *by,
+                                 lp_error_t *err);
+int intake_case_postpone_do(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                            const char *question, const char *actor, const char *by,
+                            lp_error_t *err);
+
 /* Asks the reporter a question: the complaint waits (postponed) for the answer. */
 void intake_case_postpone(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll,
                           const intake_case_t *c, const char *question, const char *actor,

@@ -6,6 +6,7 @@
 
 #include "lp_doc.h"
 #include "desk.h"
+#include "triage.h"
 #include "intake-private.h"
 #include "lp_apikey.h"
 #include "lp_clock.h"
@@ -19,58 +20,57 @@ static const char *const s_roles[] = {"coordinator", "admin", NULL};
 static const char *const s_archive_reasons[] = {"too_general", "not_relevant",  "duplicate",
                                                 "spam",        "not_authority", NULL};
 
-static void
-s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
-          const char *actor, const char *owner)
+bool
+intake_triage_archive_reason_known(const char *reason)
 {
-    static const char *const allowed[] = {"agency_id", "category", "note", NULL};
+    return intake_one_of(reason, s_archive_reasons);
+}
+
+int
+intake_triage_dispose(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                      const char *category, const char *agency_id, const char *extra,
+                      const char *actor, const char *owner, lp_error_t *err)
+{
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
     Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
-    json_t *body = intake_json_body(req, allowed, NULL);
-    const char *category = NULL, *agency_id = NULL;
     const lp_agency_t *agency = NULL;
     char event_id[LP_EVENT_ID_LEN + 1], note[300];
     bson_t set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
     lp_transition_t t = {0};
+    int rc = -1;
 
-    if (!body)
-        goto done;
     if (strcmp(c->status, "received") != 0 && strcmp(c->status, "postponed") != 0) {
-        lp_http_reply_error(req, 409, "status",
-                            "only a received or postponed complaint can be "
-                            "disposed by the triage desk");
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "only a received or postponed complaint can be "
+                     "disposed by the triage desk");
         goto done;
     }
-    category = intake_json_str(body, "category");
     if (!category)
         category = *c->category ? c->category : (*c->suggested ? c->suggested : NULL);
     if (!category || !lp_refdata_has_category(self->svc.refdata, category)) {
-        lp_http_reply_error(req, 400, "category", "give a known category for this complaint");
+        lp_error_set(err, LP_ERR_INVALID, "category", "give a known category for this complaint");
         goto done;
     }
-    agency_id = intake_json_str(body, "agency_id");
     agency = agency_id ? lp_refdata_agency(self->svc.refdata, agency_id)
                        : lp_refdata_route(self->svc.refdata, c->region, category, c->excluded,
                                           c->n_excluded, NULL);
     if (!agency) {
-        lp_http_reply_error(req, 400, "agency_id",
-                            agency_id ? "is not a known agency"
-                                      : "no agency covers this; name one");
+        lp_error_set(err, LP_ERR_INVALID, "agency_id", "%s",
+                     agency_id ? "is not a known agency" : "no agency covers this; name one");
         goto done;
     }
     disposed.from = lp_status_from_name(c->status);
     disposed.rule = "triage";
     disposed.category = (char *) category;
-    disposed.region = c->region;
+    disposed.region = (char *) c->region;
     env.disposed = &disposed;
-    env.complaint_id = c->id;
-    env.tracking_id = c->tracking;
+    env.complaint_id = (char *) c->id;
+    env.tracking_id = (char *) c->tracking;
     env.version = (uint32_t) c->v + 1;
     lp_transition_dispose(&t, &set, &unset, &env, agency, lp_refdata_calendar(self->svc.refdata),
                           (int) self->config->followup_days, self->svc.config->instance, event_id);
     snprintf(note, sizeof note, "Diverifikasi dan diteruskan ke %s%s%s", agency->name,
-             intake_json_str(body, "note") ? ": " : "",
-             intake_json_str(body, "note") ? intake_json_str(body, "note") : "");
+             extra ? ": " : "", extra ? extra : "");
     BSON_APPEND_UTF8(&set, "category", category);
     BSON_APPEND_UTF8(&set, "verified_by", owner);
     /* lp_transition_dispose chose the status, event and stages: add the guard. */
@@ -78,16 +78,35 @@ s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_
     t.from_v = c->v;
     t.actor = actor;
     t.note = note;
-    intake_case_apply(self, req, coll, c, &t, "dispose", owner);
+    rc = intake_case_commit(self, coll, c, &t, "dispose", owner, err);
 done:
     bson_destroy(&set);
     bson_destroy(&unset);
-    json_decref(body);
+    return rc;
 }
 
 static void
-s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
-          const char *actor, const char *owner, const char *reason)
+s_dispose(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
+          const char *actor, const char *owner)
+{
+    static const char *const allowed[] = {"agency_id", "category", "note", NULL};
+    json_t *body = intake_json_body(req, allowed, NULL);
+    lp_error_t err;
+    int rc;
+
+    if (!body)
+        return;
+    lp_error_clear(&err);
+    rc = intake_triage_dispose(self, coll, c, intake_json_str(body, "category"),
+                               intake_json_str(body, "agency_id"), intake_json_str(body, "note"),
+                               actor, owner, &err);
+    intake_case_answer(req, c, rc, "disposed", &err);
+    json_decref(body);
+}
+
+int
+intake_triage_archive(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                      const char *reason, const char *actor, const char *owner, lp_error_t *err)
 {
     static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
@@ -95,10 +114,16 @@ s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_
     char event_id[LP_EVENT_ID_LEN + 1], note[120];
     bson_t set = BSON_INITIALIZER;
     lp_transition_t t = {0};
+    int rc = -1;
 
+    if (!intake_triage_archive_reason_known(reason)) {
+        lp_error_set(err, LP_ERR_INVALID, "reason",
+                     "must be too_general, not_relevant, duplicate, spam or not_authority");
+        goto done;
+    }
     if (strcmp(c->status, "received") != 0 && strcmp(c->status, "postponed") != 0) {
-        lp_http_reply_error(req, 409, "status",
-                            "only a received or postponed complaint can be archived");
+        lp_error_set(err, LP_ERR_CONFLICT, "status",
+                     "only a received or postponed complaint can be archived");
         goto done;
     }
     intake_case_status_event(self, c, "archived", actor, &env, &changed, event_id);
@@ -106,9 +131,31 @@ s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_
     BSON_APPEND_UTF8(&set, "archive_reason", reason);
     intake_case_transition(&t, c, "archived", actor, note, &env, next, 2);
     t.set = &set;
-    intake_case_apply(self, req, coll, c, &t, "archive", owner);
+    rc = intake_case_commit(self, coll, c, &t, "archive", owner, err);
 done:
     bson_destroy(&set);
+    return rc;
+}
+
+int
+intake_triage_postpone(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
+                       const char *question, const char *actor, const char *owner, lp_error_t *err)
+{
+    if (strcmp(c->status, "received") != 0) {
+        lp_error_set(err, LP_ERR_CONFLICT, "status", "only a received complaint can be postponed");
+        return -1;
+    }
+    return intake_case_postpone_do(self, coll, c, question, actor, owner, err);
+}
+
+static void
+s_archive(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, intake_case_t *c,
+          const char *actor, const char *owner, const char *reason)
+{
+    lp_error_t err;
+    lp_error_clear(&err);
+    int rc = intake_triage_archive(self, coll, c, reason, actor, owner, &err);
+    intake_case_answer(req, c, rc, "archived", &err);
 }
 
 /* "Not our authority" at the desk: before a disposition it means not for any
@@ -158,42 +205,59 @@ s_triage_item(const bson_t *doc)
     return item;
 }
 
-/* GET /api/v1/admin/triage: what waits for a coordinator, oldest first. */
-static void
-s_list(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll)
+int
+intake_triage_list(intake_t *self, mongoc_collection_t *coll, long limit, json_t **items,
+                   lp_error_t *err)
 {
-    const char *limit_text = lp_http_query(req, "limit");
-    long limit = limit_text ? strtol(limit_text, NULL, 10) : 50;
     bson_t *filter =
         BCON_NEW("status", BCON_UTF8("received"), "triage", "{", "$exists", BCON_BOOL(true), "}");
     bson_t *opts = NULL;
     mongoc_cursor_t *cursor = NULL;
     const bson_t *doc = NULL;
     bson_error_t error;
-    json_t *items = json_array();
+    int rc = -1;
 
-    if (limit < 1 || limit > 200) {
-        lp_http_reply_error(req, 400, "limit", "must be a number from 1 to 200");
-        goto done;
-    }
+    *items = json_array();
     opts = BCON_NEW("limit", BCON_INT64(limit), "sort", "{", "created_at", BCON_INT32(1), "}",
                     "projection", "{", "reporter", BCON_INT32(0), "events", BCON_INT32(0), "}");
     cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     while (mongoc_cursor_next(cursor, &doc))
-        json_array_append_new(items, s_triage_item(doc));
+        json_array_append_new(*items, s_triage_item(doc));
     if (mongoc_cursor_error(cursor, &error)) {
-        lp_http_add_header(req, "Retry-After", "5");
-        lp_http_reply_error(req, 503, NULL, "the triage list is unavailable right now");
+        lp_metric_inc(self->db_errors);
+        lp_error_set(err, LP_ERR_DATABASE, NULL, "%s", error.message);
+        json_decref(*items);
+        *items = NULL;
         goto done;
     }
-    lp_http_reply_json(req, 200, json_pack("{s:O}", "complaints", items));
+    rc = 0;
 done:
-    if (cursor)
-        mongoc_cursor_destroy(cursor);
-    if (opts)
-        bson_destroy(opts);
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
     bson_destroy(filter);
-    json_decref(items);
+    return rc;
+}
+
+/* GET /api/v1/admin/triage: what waits for a coordinator, oldest first. */
+static void
+s_list(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll)
+{
+    const char *limit_text = lp_http_query(req, "limit");
+    long limit = limit_text ? strtol(limit_text, NULL, 10) : 50;
+    json_t *items = NULL;
+    lp_error_t err;
+
+    lp_error_clear(&err);
+    if (limit < 1 || limit > 200) {
+        lp_http_reply_error(req, 400, "limit", "must be a number from 1 to 200");
+        return;
+    }
+    if (intake_triage_list(self, coll, limit, &items, &err) != 0) {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the triage list is unavailable right now");
+        return;
+    }
+    lp_http_reply_json(req, 200, json_pack("{s:o}", "complaints", items));
 }
 
 void
@@ -207,7 +271,7 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
     mongoc_collection_t *coll = NULL;
     intake_case_t c;
     lp_error_t err;
-    int auth = 0;
+    int auth = 0, rc = 0;
 
     lp_error_clear(&err);
     /* Before the key check, so guessing keys is slow too. */
@@ -258,11 +322,11 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
     else if (strcmp(action, "postpone") == 0) {
         static const char *const allowed[] = {"question", NULL};
         json_t *body = intake_json_body(req, allowed, NULL);
-        if (body && strcmp(c.status, "received") != 0)
-            lp_http_reply_error(req, 409, "status", "only a received complaint can be postponed");
-        else if (body)
-            intake_case_postpone(self, req, coll, &c, intake_json_str(body, "question"), actor,
-                                 owner);
+        if (body) {
+            rc = intake_triage_postpone(self, coll, &c, intake_json_str(body, "question"), actor,
+                                        owner, &err);
+            intake_case_answer(req, &c, rc, "postponed", &err);
+        }
         json_decref(body);
     }
     else if (strcmp(action, "not-authority") == 0)
@@ -271,11 +335,7 @@ intake_triage_handle(intake_t *self, lp_http_req_t *req)
         static const char *const allowed[] = {"reason", NULL};
         json_t *body = intake_json_body(req, allowed, NULL);
         const char *reason = body ? intake_json_str(body, "reason") : NULL;
-        if (body && !intake_one_of(reason, s_archive_reasons))
-            lp_http_reply_error(req, 400, "reason",
-                                "must be too_general, not_relevant, duplicate, spam or "
-                                "not_authority");
-        else if (body)
+        if (body)
             s_archive(self, req, coll, &c, actor, owner, reason);
         json_decref(body);
     }

@@ -11,6 +11,11 @@
 #include "lp_log.h"
 #include "urlform.h"
 #include "web_html.h"
+#include "portal.h"
+#include "web_page.h"
+#include "citizen.h"
+#include "lp_clock.h"
+#include "lp_doc.h"
 #include "web_text.h"
 #include "web_token.h"
 
@@ -40,7 +45,8 @@ static const char s_css[] =
     "outline-offset:2px}"
     "label,legend{display:block;font-weight:600;margin-top:1rem}"
     ".choice{margin:.4rem 0}.choice label{display:inline;font-weight:400}"
-    "input[type=text],input[type=tel],input[type=email],input[type=search],select,textarea{"
+    "input[type=text],input[type=tel],input[type=email],input[type=search],input[type=password],"
+    "select,textarea{"
     "display:block;width:100%;box-sizing:border-box;font:inherit;padding:.4rem;"
     "border:2px solid #555;background:#fff;color:#1a1a1a}"
     "textarea{min-height:9rem}"
@@ -54,6 +60,11 @@ static const char s_css[] =
     ".big{display:block;font-size:2.4rem;font-weight:700;letter-spacing:.08em}"
     ".text{white-space:pre-wrap;overflow-wrap:anywhere}"
     "dt{font-weight:600}dd{margin:0 0 .5rem 0}"
+    ".overdue{border-left:.5rem solid #b00020;padding-left:.6rem}"
+    ".flag{font-weight:700;color:#b00020}"
+    ".msg{border:3px solid #0b4f9c;padding:.5rem 1rem;margin:1rem 0}"
+    ".queue li{margin:.8rem 0}.current{font-weight:700}"
+    ".box{border:1px solid #999;padding:0 1rem 1rem;margin:1rem 0}"
     "footer{margin:2rem 0;border-top:1px solid #ccc;color:#444;font-size:.9rem}";
 
 static char s_csp[256];
@@ -76,13 +87,7 @@ s_csp_init(void)
 /* -------------------------------------------------------------------------- */
 /* Page frame                                                                  */
 
-typedef struct {
-    intake_t *self;
-    lp_http_req_t *req;
-    web_lang_t lang;
-    web_html_t *h;
-    const lp_refdata_t *ref;
-} s_page_t;
+typedef web_page_t s_page_t;
 
 static const char *
 s_t(const s_page_t *p, web_text_id_t id)
@@ -470,17 +475,23 @@ s_error_of(const s_form_t *f, const char *field)
 /* The token of a new form, for the nonce in the browser's cookie (a new cookie
  * when it has none or a malformed one). */
 static void
-s_csrf_token(s_page_t *p, char token[WEB_TOKEN_LEN + 1])
+s_csrf_token_for(s_page_t *p, const char *attrs, const char *purpose, char token[WEB_TOKEN_LEN + 1])
 {
     const char *nonce = lp_http_cookie(p->req, CSRF_COOKIE);
     char fresh[WEB_NONCE_LEN + 1];
 
     if (!web_token_nonce_ok(nonce)) {
         web_token_nonce(fresh);
-        s_set_cookie(p, CSRF_COOKIE, fresh, "Path=/lapor; SameSite=Lax");
+        s_set_cookie(p, CSRF_COOKIE, fresh, attrs);
         nonce = fresh;
     }
-    web_token_make(p->self->web_key, "csrf", nonce, (int64_t) time(NULL), token);
+    web_token_make(p->self->web_key, purpose, nonce, (int64_t) time(NULL), token);
+}
+
+static void
+s_csrf_token(s_page_t *p, char token[WEB_TOKEN_LEN + 1])
+{
+    s_csrf_token_for(p, "Path=/lapor; SameSite=Lax", "csrf", token);
 }
 
 /* The error line under a field's label, and the attributes that tie it to the
@@ -1072,8 +1083,12 @@ s_history(s_page_t *p, json_t *view)
     web_html_raw(p->h, "</ol>");
 }
 
+static void s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem);
+
+/* The tracking page; problem (WT__COUNT: none) is shown in the reporter's block
+ * after a refused action, with status. */
 static void
-s_track_show(s_page_t *p, const char *raw_id)
+s_track_page(s_page_t *p, const char *raw_id, unsigned status_code, web_text_id_t problem)
 {
     json_t *view = NULL, *agency = NULL;
     lp_error_t err;
@@ -1165,9 +1180,295 @@ s_track_show(s_page_t *p, const char *raw_id)
         web_html_raw(p->h, "</p>");
     }
     s_history(p, view);
+    if (tid)
+        s_citizen_block(p, tid, problem);
     s_end(p);
-    s_send(p, 200);
+    s_send(p, status_code);
     json_decref(view);
+}
+
+static void
+s_track_show(s_page_t *p, const char *raw_id)
+{
+    s_track_page(p, raw_id, 200, WT__COUNT);
+}
+
+/* -------------------------------------------------------------------------- */
+/* The reporter's forms on the tracking page (proved by the PIN)               */
+
+#define LACAK_CSRF_ATTRS "Path=/lacak; SameSite=Lax"
+
+static const struct {
+    const char *key;
+    web_text_id_t text;
+} s_citizen_done[] = {
+    {"balas", WT_CITIZEN_DONE_REPLY},
+    {"terima", WT_CITIZEN_DONE_ACCEPT},
+    {"tolak", WT_CITIZEN_DONE_REJECT},
+};
+
+static void
+s_citizen_form(s_page_t *p, const char *tid, const char *action, const char *token)
+{
+    web_html_raw(p->h, "<form method=\"post\" action=\"/lacak/");
+    web_html_text(p->h, tid);
+    web_html_raw(p->h, "/");
+    web_html_text(p->h, action);
+    web_html_raw(p->h, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
+    web_html_text(p->h, token);
+    web_html_raw(p->h, "\">");
+    if (p->lang == WEB_LANG_EN)
+        web_html_raw(p->h, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+    web_html_raw(p->h, "<label for=\"pin-");
+    web_html_text(p->h, action);
+    web_html_raw(p->h, "\">");
+    web_html_text(p->h, s_t(p, WT_CITIZEN_PIN));
+    web_html_raw(p->h, "</label><input type=\"password\" id=\"pin-");
+    web_html_text(p->h, action);
+    web_html_raw(p->h, "\" name=\"pin\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" "
+                       "maxlength=\"6\" autocomplete=\"off\" required>");
+}
+
+static void
+s_citizen_text(s_page_t *p, const char *id, const char *name, web_text_id_t label, bool required)
+{
+    web_html_raw(p->h, "<label for=\"");
+    web_html_text(p->h, id);
+    web_html_raw(p->h, "\">");
+    web_html_text(p->h, s_t(p, label));
+    web_html_raw(p->h, "</label><textarea id=\"");
+    web_html_text(p->h, id);
+    web_html_raw(p->h, "\" name=\"");
+    web_html_text(p->h, name);
+    web_html_raw(p->h, required ? "\" maxlength=\"2000\" required></textarea>"
+                                : "\" maxlength=\"1000\"></textarea>");
+}
+
+static void
+s_citizen_button(s_page_t *p, web_text_id_t text)
+{
+    web_html_raw(p->h, "<button type=\"submit\">");
+    web_html_text(p->h, s_t(p, text));
+    web_html_raw(p->h, "</button></form>");
+}
+
+/* "Untuk pelapor": what the reporter may do in this status. */
+static void
+s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
+{
+    static const char *const open[] = {"received", "disposed", "in_progress", "reopened", NULL};
+    mongoc_client_t *client = lp_store_pop(p->self->svc.store);
+    mongoc_collection_t *coll = lp_store_collection(p->self->svc.store, client, LP_COLL_COMPLAINTS);
+    bson_t *filter = NULL, *projection = NULL, *doc = NULL;
+    const char *pesan = lp_http_query(p->req, "pesan");
+    char token[WEB_TOKEN_LEN + 1];
+    intake_case_t c;
+    lp_error_t err;
+    bool resolved, reopenable, open_now, hide;
+
+    lp_error_clear(&err);
+    if (intake_case_load(coll, tid, &c) <= 0)
+        goto done;
+    resolved = strcmp(c.status, "resolved") == 0;
+    reopenable = (resolved || strcmp(c.status, "closed") == 0) && c.resolved_at > 0 &&
+                 lp_workdays_deadline(lp_refdata_calendar(p->ref), c.resolved_at,
+                                      INTAKE_REOPEN_DAYS) >= lp_now_ms();
+    open_now = strcmp(c.status, "postponed") == 0 || intake_one_of(c.status, open);
+    if (!open_now && !resolved && !reopenable && !pesan && problem == WT__COUNT)
+        goto done; /* nothing the reporter can do any more */
+    /* The page is public: a confidential complaint's words stay off it. */
+    hide = strcmp(c.privacy, "confidential") == 0;
+    filter = BCON_NEW("_id", BCON_OID(&c.oid));
+    projection = BCON_NEW("question.text", BCON_INT32(1), "answer.text", BCON_INT32(1));
+    doc = lp_store_find_one(coll, filter, projection, &err);
+    s_csrf_token_for(p, LACAK_CSRF_ATTRS, "lacak", token);
+    web_html_raw(p->h, "<section class=\"box\" id=\"pelapor\"><h2>");
+    web_html_text(p->h, s_t(p, WT_CITIZEN_TITLE));
+    web_html_raw(p->h, "</h2>");
+    for (size_t i = 0; pesan && i < sizeof s_citizen_done / sizeof s_citizen_done[0]; i++)
+        if (strcmp(pesan, s_citizen_done[i].key) == 0) {
+            web_html_raw(p->h, "<p class=\"msg\" role=\"status\" id=\"message\">");
+            web_html_text(p->h, s_t(p, s_citizen_done[i].text));
+            web_html_raw(p->h, "</p>");
+        }
+    if (problem != WT__COUNT) {
+        web_html_raw(p->h, "<p class=\"msg error\" role=\"alert\" id=\"message\">");
+        web_html_text(p->h, s_t(p, problem));
+        web_html_raw(p->h, "</p>");
+    }
+    web_html_raw(p->h, "<p>");
+    web_html_text(p->h, s_t(p, WT_CITIZEN_INTRO));
+    web_html_raw(p->h, "</p>");
+    if (strcmp(c.status, "postponed") == 0) {
+        if (!hide) {
+            web_html_raw(p->h, "<p class=\"text\" id=\"question\">");
+            web_html_fill(p->h, s_t(p, WT_CITIZEN_QUESTION),
+                          doc ? lp_doc_str(doc, "question.text") : "");
+            web_html_raw(p->h, "</p>");
+        }
+        s_citizen_form(p, tid, "balas", token);
+        s_citizen_text(p, "text-balas", "text", WT_CITIZEN_ANSWER_LABEL, true);
+        s_citizen_button(p, WT_CITIZEN_SEND);
+    }
+    else if (intake_one_of(c.status, open)) {
+        s_citizen_form(p, tid, "balas", token);
+        s_citizen_text(p, "text-balas", "text", WT_CITIZEN_ADD_LABEL, true);
+        s_citizen_button(p, WT_CITIZEN_SEND);
+    }
+    if ((resolved || reopenable) && !hide && doc && *lp_doc_str(doc, "answer.text")) {
+        web_html_raw(p->h, "<p class=\"text\" id=\"answer\">");
+        web_html_fill(p->h, s_t(p, WT_CITIZEN_AGENCY_ANSWER), lp_doc_str(doc, "answer.text"));
+        web_html_raw(p->h, "</p>");
+    }
+    if (resolved) {
+        s_citizen_form(p, tid, "terima", token);
+        web_html_raw(p->h, "<label for=\"rating\">");
+        web_html_text(p->h, s_t(p, WT_CITIZEN_RATING));
+        web_html_raw(p->h, "</label><select id=\"rating\" name=\"rating\">");
+        for (int r = 5; r >= 1; r--) {
+            web_html_raw(p->h, "<option value=\"");
+            web_html_long(p->h, r);
+            web_html_raw(p->h, "\">");
+            web_html_long(p->h, r);
+            web_html_raw(p->h, "</option>");
+        }
+        web_html_raw(p->h, "</select>");
+        s_citizen_text(p, "comment", "comment", WT_CITIZEN_COMMENT, false);
+        s_citizen_button(p, WT_CITIZEN_ACCEPT);
+    }
+    if (reopenable) {
+        s_citizen_form(p, tid, "tolak", token);
+        s_citizen_text(p, "reason", "reason", WT_CITIZEN_REJECT_REASON, true);
+        s_citizen_button(p, WT_CITIZEN_REJECT);
+    }
+    web_html_raw(p->h, "</section>");
+done:
+    if (doc)
+        bson_destroy(doc);
+    if (projection)
+        bson_destroy(projection);
+    if (filter)
+        bson_destroy(filter);
+    mongoc_collection_destroy(coll);
+    lp_store_push(p->self->svc.store, client);
+}
+
+/* What the page says for an action the reporter's functions refused. */
+static web_text_id_t
+s_citizen_problem(int rc, const lp_error_t *err, unsigned *status)
+{
+    *status = 400;
+    if (rc == 0) {
+        *status = 409;
+        return WT_PORTAL_CHANGED;
+    }
+    if (err->code == LP_ERR_INVALID)
+        return strcmp(err->field, "reason") == 0 ? WT_CITIZEN_REASON
+               : strcmp(err->field, "text") == 0 ? WT_CITIZEN_TEXT
+                                                 : WT_CITIZEN_RATING_ERR;
+    if (err->code == LP_ERR_CONFLICT) {
+        *status = 409;
+        return WT_PORTAL_BAD_STATUS;
+    }
+    *status = 503;
+    return WT_ERR_BUSY;
+}
+
+/* POST /lacak/<id>/<balas|terima|tolak> with the PIN. */
+static void
+s_track_post(s_page_t *p, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    const char *action = slash ? slash + 1 : "";
+    const char *nonce = lp_http_cookie(p->req, CSRF_COOKIE);
+    const char *ctype = lp_http_header(p->req, "Content-Type");
+    intake_urlform_t *form = NULL;
+    mongoc_client_t *client = NULL;
+    mongoc_collection_t *coll = NULL;
+    const intake_via_t via = {"web", NULL};
+    char raw[32], tracking[LP_TRACKING_LEN + 1], location[64];
+    const char *to = NULL;
+    unsigned status = 400;
+    web_text_id_t problem = WT__COUNT;
+    intake_case_t c;
+    lp_error_t err;
+    size_t len = 0;
+    const char *body = lp_http_body(p->req, &len);
+    int rc = -1;
+
+    lp_error_clear(&err);
+    if (!slash || (strcmp(action, "balas") != 0 && strcmp(action, "terima") != 0 &&
+                   strcmp(action, "tolak") != 0)) {
+        s_not_found(p);
+        return;
+    }
+    snprintf(raw, sizeof raw, "%.*s", (int) (slash - rest < 31 ? slash - rest : 31), rest);
+    if (!intake_rate_allow(p->self, p->req))
+        return;
+    if (ctype && strncmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
+        form = intake_urlform_decode(body, len, &err);
+    if (form)
+        p->lang = web_lang_from(intake_urlform_get(form, "lang"));
+    if (!form || !web_token_nonce_ok(nonce) ||
+        !web_token_check(p->self->web_key, "lacak", nonce, intake_urlform_get(form, "csrf"),
+                         (int64_t) time(NULL), CSRF_MAX_AGE_S)) {
+        lp_log(LP_LOG_INFO, "web.csrf_refused", "{s:b,s:s}", "cookie", nonce != NULL, "path",
+               "lacak");
+        s_track_page(p, raw, 403, WT_FORM_EXPIRED);
+        goto done;
+    }
+    client = lp_store_pop(p->self->svc.store);
+    coll = lp_store_collection(p->self->svc.store, client, LP_COLL_COMPLAINTS);
+    rc = lp_tracking_normalize(raw, tracking) == 0 ? intake_case_load(coll, tracking, &c) : 0;
+    if (rc <= 0) {
+        if (rc < 0) {
+            lp_metric_inc(p->self->db_errors);
+            lp_http_add_header(p->req, "Retry-After", "5");
+        }
+        s_track_page(p, raw, rc < 0 ? 503 : 404, WT__COUNT);
+        goto done;
+    }
+    switch (intake_citizen_pin_check(p->self, coll, &c, intake_urlform_get(form, "pin"),
+                                     lp_http_client_ip(p->req))) {
+    case INTAKE_PIN_OK:
+        break;
+    case INTAKE_PIN_WRONG:
+        s_track_page(p, c.tracking, 403, WT_CITIZEN_PIN_WRONG);
+        goto done;
+    case INTAKE_PIN_WRONG_LOCKED:
+    case INTAKE_PIN_LOCKED:
+        lp_http_add_header(p->req, "Retry-After", "900");
+        s_track_page(p, c.tracking, 429, WT_CITIZEN_PIN_LOCKED);
+        goto done;
+    case INTAKE_PIN_ERROR:
+        lp_http_add_header(p->req, "Retry-After", "5");
+        s_track_page(p, c.tracking, 503, WT_ERR_BUSY);
+        goto done;
+    }
+    if (strcmp(action, "balas") == 0)
+        rc = intake_citizen_reply(p->self, coll, &c, s_nonempty(form, "text"), &via, &to, &err);
+    else if (strcmp(action, "terima") == 0) {
+        const char *r = s_nonempty(form, "rating");
+        int rating = !r ? 0 : (strlen(r) == 1 && *r >= '1' && *r <= '5') ? *r - '0' : -1;
+        rc = intake_citizen_accept(p->self, coll, &c, rating, s_nonempty(form, "comment"), &via,
+                                   &err);
+    }
+    else
+        rc = intake_citizen_reject(p->self, coll, &c, s_nonempty(form, "reason"), &via, &err);
+    if (rc > 0) {
+        snprintf(location, sizeof location, "/lacak/%s?pesan=%s%s", c.tracking, action,
+                 p->lang == WEB_LANG_EN ? "&lang=en" : "");
+        s_redirect(p->req, location);
+        goto done;
+    }
+    problem = s_citizen_problem(rc, &err, &status);
+    s_track_page(p, c.tracking, status, problem);
+done:
+    if (coll)
+        mongoc_collection_destroy(coll);
+    if (client)
+        lp_store_push(p->self->svc.store, client);
+    intake_urlform_destroy(&form);
 }
 
 /* -------------------------------------------------------------------------- */
@@ -1188,7 +1489,8 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
     bool get = s_is_get(method);
 
     if (strcmp(path, "/") != 0 && strcmp(path, "/lapor") != 0 && strncmp(path, "/lapor/", 7) != 0 &&
-        strcmp(path, "/lacak") != 0 && strncmp(path, "/lacak/", 7) != 0)
+        strcmp(path, "/lacak") != 0 && strncmp(path, "/lacak/", 7) != 0 &&
+        strcmp(path, "/portal") != 0 && strncmp(path, "/portal/", 8) != 0)
         return false;
     page.lang = web_lang_from(lp_http_query(req, "lang"));
     page.ref = self->svc.refdata;
@@ -1197,7 +1499,9 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
         lp_http_reply(req, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
         return true;
     }
-    if (strcmp(path, "/") == 0)
+    if (strcmp(path, "/portal") == 0 || strncmp(path, "/portal/", 8) == 0)
+        intake_portal_handle(&page); /* the agencies' pages (portal.c) */
+    else if (strcmp(path, "/") == 0)
         get ? s_home(&page) : s_not_allowed(&page, "GET");
     else if (strcmp(path, "/lapor") == 0) {
         if (get)
@@ -1213,10 +1517,70 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
         get ? s_done(&page, path + 16) : s_not_allowed(&page, "GET");
     else if (strcmp(path, "/lacak") == 0)
         get ? s_track_search(&page) : s_not_allowed(&page, "GET");
+    else if (strncmp(path, "/lacak/", 7) == 0 && strchr(path + 7, '/'))
+        strcmp(method, "POST") == 0 ? s_track_post(&page, path + 7) : s_not_allowed(&page, "POST");
     else if (strncmp(path, "/lacak/", 7) == 0)
         get ? s_track_show(&page, path + 7) : s_not_allowed(&page, "GET");
     else
         s_not_found(&page);
     web_html_destroy(&page.h);
     return true;
+}
+
+/* -------------------------------------------------------------------------- */
+/* The frame, for the other page files (web_page.h)                           */
+
+void
+web_page_begin(web_page_t *p, const char *title, const char *path, const char *name,
+               const char *value)
+{
+    s_begin(p, title, path, name, value);
+}
+
+void
+web_page_end(web_page_t *p)
+{
+    s_end(p);
+}
+
+void
+web_page_send(web_page_t *p, unsigned status)
+{
+    s_send(p, status);
+}
+
+void
+web_page_redirect(lp_http_req_t *req, const char *location)
+{
+    s_redirect(req, location);
+}
+
+void
+web_page_href(web_page_t *p, const char *path, const char *name, const char *value)
+{
+    s_href(p, path, name, value);
+}
+
+void
+web_page_date(web_page_t *p, const char *iso)
+{
+    s_date(p, iso);
+}
+
+void
+web_page_history(web_page_t *p, json_t *view)
+{
+    s_history(p, view);
+}
+
+void
+web_page_not_found(web_page_t *p)
+{
+    s_not_found(p);
+}
+
+void
+web_page_not_allowed(web_page_t *p, const char *allow)
+{
+    s_not_allowed(p, allow);
 }

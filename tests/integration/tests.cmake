@@ -43,3 +43,4 @@ set_tests_properties(chaos_netns PROPERTIES
                      ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
                      LABELS chaos
                      TIMEOUT 600)
+lp_add_integration_test(integration_portal test_portal)
