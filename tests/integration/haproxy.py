@@ -9,18 +9,21 @@ from harness import REPO, free_port, http, wait_until
 
 
 class Haproxy:
-    def __init__(self, system, intakes):
+    def __init__(self, system, intakes, host="127.0.0.1", netns=None):
         self.system = system
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        servers = "\n".join(f"    server {name} 127.0.0.1:{system.ports[name]} check"
+        self.url = f"http://{host}:{self.port}"
+        servers = "\n".join(f"    server {name} {system.host_of(name)}:{system.ports[name]} check"
                             for name in intakes)
         text = (REPO / "deploy" / "haproxy" / "haproxy.cfg.in").read_text()
-        text = text.replace("@LISTEN@", f"127.0.0.1:{self.port}").replace("@SERVERS@", servers)
+        text = text.replace("@LISTEN@", f"{host}:{self.port}").replace("@SERVERS@", servers)
         self.config = Path(system.tmp) / "haproxy.cfg"
         self.config.write_text(text)
         self._log = open(system.log_path("haproxy"), "ab")
-        self.proc = subprocess.Popen(["/usr/sbin/haproxy", "-db", "-f", str(self.config)],
+        argv = ["/usr/sbin/haproxy", "-db", "-f", str(self.config)]
+        if netns:
+            argv = ["ip", "netns", "exec", netns] + argv
+        self.proc = subprocess.Popen(argv,
                                      stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=subprocess.STDOUT)
         wait_until(self._ready, 15, "haproxy to answer")

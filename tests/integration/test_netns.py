@@ -1,5 +1,5 @@
-"""Three hosts on one machine (network namespaces, deploy/netns/lapor-netns): intake on
-the edge host, routers and notifiers on the core host, the database and the reporter
+"""Three hosts on one machine (network namespaces, deploy/netns/lapor-netns): HAProxy and
+two intakes on the edge host, routers and notifiers on the core host, the database and the reporter
 on the data host, ZeroMQ between them with CURVE. The core host's link is cut for some
 seconds under load, then mended: nothing acknowledged is lost. Needs root (label
 chaos); skipped where network namespaces cannot be made."""
@@ -14,12 +14,14 @@ import unittest
 from pathlib import Path
 
 from harness import REPO, System, SystemTestCase, http, wait_until
+from haproxy import Haproxy
 
 NETNS = REPO / "deploy" / "netns" / "lapor-netns"
 PREFIX = f"lp{random.randrange(1000, 9999)}"
 NET = random.randrange(100, 250)
 SYSTEM = None
 RECEIVER = None
+PROXY = None
 
 
 def ip(host):
@@ -27,7 +29,7 @@ def ip(host):
 
 
 def setUpModule():
-    global SYSTEM, RECEIVER
+    global SYSTEM, RECEIVER, PROXY
     if os.geteuid() != 0:
         raise unittest.SkipTest("network namespaces need root")
     probe = subprocess.run(["ip", "netns", "add", PREFIX + "-probe"], capture_output=True)
@@ -50,6 +52,9 @@ def setUpModule():
                         extra_env={"LAPOR_CURVE_KEY_FILE": str(keys / "{service}.key"),
                                    "LAPOR_CURVE_ALLOW_DIR": str(allow)})
         SYSTEM.__enter__()
+        # The edge host: HAProxy in front of two intakes.
+        SYSTEM.start("intake-2")
+        PROXY = Haproxy(SYSTEM, ["intake", "intake-2"], host=ip("edge"), netns=f"{PREFIX}-edge")
         RECEIVER = SYSTEM.webhook_receiver(ip("this"))
         SYSTEM.laporctl("agency-webhook", "set", "paser-dinkes", RECEIVER.url,
                         "netns-secret-0123456789")
@@ -59,7 +64,10 @@ def setUpModule():
 
 
 def tearDownModule():
-    global SYSTEM
+    global SYSTEM, PROXY
+    if PROXY is not None:
+        PROXY.close()
+        PROXY = None
     if SYSTEM is not None:
         SYSTEM.__exit__(None, None, None)
         SYSTEM = None
@@ -88,7 +96,7 @@ class NetnsTest(SystemTestCase):
                 waiting = db_status(acked[-1])
                 subprocess.run([str(NETNS), "mend", PREFIX, "core"], check=True)
                 self.assertEqual(waiting, "received")
-            status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), {
+            status, _, body = http("POST", PROXY.url + "/api/v1/complaints", {
                 "title": f"Puskesmas tutup {i}", "body": f"Puskesmas desa tutup ({i}) sejak pekan lalu.",
                 "category": "kesehatan", "region": "64.01.01.2009"}, timeout=15)
             if status == 201:
