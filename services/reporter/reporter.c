@@ -24,8 +24,9 @@ s_sweep(lp_loop_t *loop, void *arg)
 {
     reporter_t *self = arg;
     lp_service_sweep(&self->svc, LP_STAGE_REPORTER, reporter_handle, self);
-    /* Fold until the ledger is drained, a batch at a time. */
-    while (reporter_fold(self) >= REPORTER_FOLD_BATCH)
+    /* Fold until the ledger is drained, a batch at a time; a stop request ends it
+     * between two batches (the rest is folded by the next compactor). */
+    while (!lp_loop_should_stop(self->svc.loop) && reporter_fold(self) >= REPORTER_FOLD_BATCH)
         ;
 }
 
