@@ -21,7 +21,7 @@ SECRET = "chaos-secret-0123456789"
 CASES = [("64.01.01.2009", "kesehatan", "paser-dinkes"),
          ("64.72.01.1001", "kesehatan", "samarinda-dinkes"),
          ("64.01.01.2009", "infrastruktur", "paser-dpupr")]
-SETTLE_S = 180
+SETTLE_S = 300
 
 
 def setUpModule():
@@ -140,7 +140,7 @@ class ChaosTest(SystemTestCase):
             self.assertEqual(len(bodies), 1, f"webhook {webhook_id} came with different bodies")
 
     def test_a_instances_killed_every_few_seconds(self):
-        load = Load([SYSTEM.intake_url(""), SYSTEM.url("intake-2", "")], rate=8)
+        load = Load([SYSTEM.intake_url(""), SYSTEM.url("intake-2", "")], rate=5)
         started = time.monotonic()
         victims = ["router", "router-2", "notifier", "notifier-2"]
         rng = random.Random(7)
@@ -154,7 +154,7 @@ class ChaosTest(SystemTestCase):
             SYSTEM.start(victim)
         load.stop()
         acked = load.acked()
-        self.assertGreater(len(acked), 60)
+        self.assertGreater(len(acked), 40)
         self.assertEqual(load.count("error"), 0, load.results[:5])
         figures = settle(acked, started)
         report(f"a: {kills} SIGKILLs of routers and notifiers", load, figures)
@@ -223,7 +223,7 @@ class ChaosTest(SystemTestCase):
         for r in ("router", "router-2"):
             SYSTEM.procs[r].send_signal(signal.SIGSTOP)
         try:
-            load = Load([SYSTEM.intake_url("")], rate=10)
+            load = Load([SYSTEM.intake_url("")], rate=5)
             started = time.monotonic()
             time.sleep(8)
             load.stop()
@@ -241,7 +241,7 @@ class ChaosTest(SystemTestCase):
     def test_e_rolling_restart_behind_haproxy(self):
         proxy = Haproxy(SYSTEM, ["intake", "intake-2"])
         try:
-            load = Load([proxy.url], rate=8)
+            load = Load([proxy.url], rate=4)
             started = time.monotonic()
             for name in ("intake", "router", "notifier", "reporter", "intake-2", "router-2",
                          "notifier-2", "reporter-2"):

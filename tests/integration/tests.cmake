@@ -25,7 +25,7 @@ add_test(NAME chaos_faults
 set_tests_properties(chaos_faults PROPERTIES
                      ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1"
                      LABELS chaos
-                     TIMEOUT 900)
+                     TIMEOUT 1500)
 # The SMS channel needs Kannel (Debian packages kannel, kannel-extras); label `kannel`.
 lp_add_integration_test(integration_sms test_sms)
 set_tests_properties(integration_sms PROPERTIES LABELS "integration;kannel")
