@@ -42,3 +42,18 @@ lp_doc_strings(const bson_t *doc, const char *path, char (*out)[64], size_t max)
             snprintf(out[n++], 64, "%s", bson_iter_utf8(&arr, NULL));
     return n;
 }
+
+bool
+lp_doc_next_doc(bson_iter_t *arr, bson_t *entry)
+{
+    while (bson_iter_next(arr)) {
+        const uint8_t *data = NULL;
+        uint32_t len = 0;
+        if (!BSON_ITER_HOLDS_DOCUMENT(arr))
+            continue;
+        bson_iter_document(arr, &len, &data);
+        if (bson_init_static(entry, data, len))
+            return true;
+    }
+    return false;
+}

@@ -19,6 +19,11 @@ int64_t lp_doc_int(const bson_t *doc, const char *path);
 
 /* Copies the strings of the array at path into out (at most max, each cut to 64
  * bytes); other element types are skipped. Returns how many were copied. */
+/* Steps arr (an iterator inside an array) to its next sub-document and points entry
+ * at it (static: valid while the parent lives). false at the end; other elements
+ * are skipped. */
+bool lp_doc_next_doc(bson_iter_t *arr, bson_t *entry);
+
 size_t lp_doc_strings(const bson_t *doc, const char *path, char (*out)[64], size_t max);
 
 #endif

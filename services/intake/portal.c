@@ -155,23 +155,6 @@ s_form_open(s_ctx_t *x, const char *path, const char *action)
         web_html_raw(p->h, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
 }
 
-/* A labelled textarea (id must be unique on the page). */
-static void
-s_textarea(web_page_t *p, const char *id, const char *name, web_text_id_t label, int max)
-{
-    web_html_raw(p->h, "<label for=\"");
-    web_html_text(p->h, id);
-    web_html_raw(p->h, "\">");
-    web_html_text(p->h, s_t(p, label));
-    web_html_raw(p->h, "</label><textarea id=\"");
-    web_html_text(p->h, id);
-    web_html_raw(p->h, "\" name=\"");
-    web_html_text(p->h, name);
-    web_html_raw(p->h, "\" required maxlength=\"");
-    web_html_long(p->h, max);
-    web_html_raw(p->h, "\"></textarea>");
-}
-
 static void
 s_button(web_page_t *p, web_text_id_t text)
 {
@@ -430,15 +413,8 @@ s_replies(web_page_t *p, const bson_t *doc)
     web_html_raw(p->h, "</h2><ol id=\"replies\">");
     if (bson_iter_init_find(&it, doc, "reporter_replies") && BSON_ITER_HOLDS_ARRAY(&it) &&
         bson_iter_recurse(&it, &arr)) {
-        while (bson_iter_next(&arr)) {
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            bson_t entry;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-                continue;
-            bson_iter_document(&arr, &len, &data);
-            if (!bson_init_static(&entry, data, len))
-                continue;
+        bson_t entry;
+        while (lp_doc_next_doc(&arr, &entry)) {
             json_t *at = intake_view_time(&entry, "at");
             web_html_raw(p->h, "<li>");
             web_page_date(p, json_string_value(at));
@@ -564,13 +540,13 @@ s_complaint_page(s_ctx_t *x, const bson_t *doc, unsigned status, web_text_id_t p
     web_html_text(p->h, s_t(p, WT_PORTAL_ACT_FOLLOWUP));
     web_html_raw(p->h, "</h2>");
     s_form_open(x, path, "tindak-lanjut");
-    s_textarea(p, "followup-text", "text", WT_PORTAL_FIELD_TEXT, 2000);
+    web_page_textarea(p, "followup-text", "text", WT_PORTAL_FIELD_TEXT, 2000, true);
     s_button(p, WT_PORTAL_SEND);
     web_html_raw(p->h, "</section><section class=\"box\"><h2>");
     web_html_text(p->h, s_t(p, WT_PORTAL_ACT_QUESTION));
     web_html_raw(p->h, "</h2>");
     s_form_open(x, path, "tanya");
-    s_textarea(p, "question-text", "question", WT_PORTAL_FIELD_QUESTION, 500);
+    web_page_textarea(p, "question-text", "question", WT_PORTAL_FIELD_QUESTION, 500, true);
     s_button(p, WT_PORTAL_SEND);
     web_html_raw(p->h, "</section>");
     if (may_decide) {
@@ -578,13 +554,13 @@ s_complaint_page(s_ctx_t *x, const bson_t *doc, unsigned status, web_text_id_t p
         web_html_text(p->h, s_t(p, WT_PORTAL_ACT_RESOLVE));
         web_html_raw(p->h, "</h2>");
         s_form_open(x, path, "selesai");
-        s_textarea(p, "resolve-text", "text", WT_PORTAL_FIELD_ANSWER, 2000);
+        web_page_textarea(p, "resolve-text", "text", WT_PORTAL_FIELD_ANSWER, 2000, true);
         s_button(p, WT_PORTAL_ACT_RESOLVE);
         web_html_raw(p->h, "</section><section class=\"box\"><h2>");
         web_html_text(p->h, s_t(p, WT_PORTAL_ACT_NOT_AUTHORITY));
         web_html_raw(p->h, "</h2>");
         s_form_open(x, path, "bukan-kewenangan");
-        s_textarea(p, "na-reason", "reason", WT_PORTAL_FIELD_REASON, 500);
+        web_page_textarea(p, "na-reason", "reason", WT_PORTAL_FIELD_REASON, 500, true);
         s_button(p, WT_PORTAL_ACT_NOT_AUTHORITY);
         web_html_raw(p->h, "</section>");
     }
@@ -788,7 +764,7 @@ s_triage_page(s_ctx_t *x, mongoc_collection_t *coll, unsigned status, web_text_i
         /* Postpone with a question. */
         s_form_open(x, path, "tunda");
         snprintf(id, sizeof id, "q-%s", tid);
-        s_textarea(p, id, "question", WT_PORTAL_FIELD_QUESTION, 500);
+        web_page_textarea(p, id, "question", WT_PORTAL_FIELD_QUESTION, 500, true);
         s_button(p, WT_TRIAGE_POSTPONE);
         /* Archive with a reason. */
         s_form_open(x, path, "arsip");

@@ -66,15 +66,8 @@ s_agency_fields(const bson_t *doc, json_t *out)
         if (!bson_iter_init_find(&it, doc, field) || !BSON_ITER_HOLDS_ARRAY(&it) ||
             !bson_iter_recurse(&it, &arr))
             continue;
-        while (bson_iter_next(&arr)) {
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            bson_t entry;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-                continue;
-            bson_iter_document(&arr, &len, &data);
-            if (!bson_init_static(&entry, data, len))
-                continue;
+        bson_t entry;
+        while (lp_doc_next_doc(&arr, &entry)) {
             json_array_append_new(
                 into, json_pack("{s:o,s:o}", "at", intake_view_time(&entry, "at"), "text",
                                 intake_view_str(&entry, pass == 0 ? "text" : "body")));
@@ -117,15 +110,8 @@ intake_view(const bson_t *doc, intake_view_kind_t kind)
     json_object_set_new(out, "deadline_at", intake_view_time(doc, "deadline_at"));
     if (bson_iter_init_find(&it, doc, "history") && BSON_ITER_HOLDS_ARRAY(&it) &&
         bson_iter_recurse(&it, &arr)) {
-        while (bson_iter_next(&arr)) {
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            bson_t entry;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-                continue;
-            bson_iter_document(&arr, &len, &data);
-            if (!bson_init_static(&entry, data, len))
-                continue;
+        bson_t entry;
+        while (lp_doc_next_doc(&arr, &entry)) {
             json_t *item = json_pack("{s:o,s:o}", "at", intake_view_time(&entry, "at"), "status",
                                      intake_view_str(&entry, "status"));
             json_t *note = intake_view_str(&entry, "note");

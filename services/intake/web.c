@@ -1230,21 +1230,6 @@ s_citizen_form(s_page_t *p, const char *tid, const char *action, const char *tok
 }
 
 static void
-s_citizen_text(s_page_t *p, const char *id, const char *name, web_text_id_t label, bool required)
-{
-    web_html_raw(p->h, "<label for=\"");
-    web_html_text(p->h, id);
-    web_html_raw(p->h, "\">");
-    web_html_text(p->h, s_t(p, label));
-    web_html_raw(p->h, "</label><textarea id=\"");
-    web_html_text(p->h, id);
-    web_html_raw(p->h, "\" name=\"");
-    web_html_text(p->h, name);
-    web_html_raw(p->h, required ? "\" maxlength=\"2000\" required></textarea>"
-                                : "\" maxlength=\"1000\"></textarea>");
-}
-
-static void
 s_citizen_button(s_page_t *p, web_text_id_t text)
 {
     web_html_raw(p->h, "<button type=\"submit\">");
@@ -1307,12 +1292,12 @@ s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
             web_html_raw(p->h, "</p>");
         }
         s_citizen_form(p, tid, "balas", token);
-        s_citizen_text(p, "text-balas", "text", WT_CITIZEN_ANSWER_LABEL, true);
+        web_page_textarea(p, "text-balas", "text", WT_CITIZEN_ANSWER_LABEL, 2000, true);
         s_citizen_button(p, WT_CITIZEN_SEND);
     }
     else if (intake_one_of(c.status, open)) {
         s_citizen_form(p, tid, "balas", token);
-        s_citizen_text(p, "text-balas", "text", WT_CITIZEN_ADD_LABEL, true);
+        web_page_textarea(p, "text-balas", "text", WT_CITIZEN_ADD_LABEL, 2000, true);
         s_citizen_button(p, WT_CITIZEN_SEND);
     }
     if ((resolved || reopenable) && !hide && doc && *lp_doc_str(doc, "answer.text")) {
@@ -1333,12 +1318,12 @@ s_citizen_block(s_page_t *p, const char *tid, web_text_id_t problem)
             web_html_raw(p->h, "</option>");
         }
         web_html_raw(p->h, "</select>");
-        s_citizen_text(p, "comment", "comment", WT_CITIZEN_COMMENT, false);
+        web_page_textarea(p, "comment", "comment", WT_CITIZEN_COMMENT, 1000, false);
         s_citizen_button(p, WT_CITIZEN_ACCEPT);
     }
     if (reopenable) {
         s_citizen_form(p, tid, "tolak", token);
-        s_citizen_text(p, "reason", "reason", WT_CITIZEN_REJECT_REASON, true);
+        web_page_textarea(p, "reason", "reason", WT_CITIZEN_REJECT_REASON, 1000, true);
         s_citizen_button(p, WT_CITIZEN_REJECT);
     }
     web_html_raw(p->h, "</section>");
@@ -1559,6 +1544,23 @@ void
 web_page_href(web_page_t *p, const char *path, const char *name, const char *value)
 {
     s_href(p, path, name, value);
+}
+
+void
+web_page_textarea(web_page_t *p, const char *id, const char *name, web_text_id_t label, int max,
+                  bool required)
+{
+    web_html_raw(p->h, "<label for=\"");
+    web_html_text(p->h, id);
+    web_html_raw(p->h, "\">");
+    web_html_text(p->h, s_t(p, label));
+    web_html_raw(p->h, "</label><textarea id=\"");
+    web_html_text(p->h, id);
+    web_html_raw(p->h, "\" name=\"");
+    web_html_text(p->h, name);
+    web_html_raw(p->h, "\" maxlength=\"");
+    web_html_long(p->h, max);
+    web_html_raw(p->h, required ? "\" required></textarea>" : "\"></textarea>");
 }
 
 void

@@ -37,6 +37,10 @@ void web_page_href(web_page_t *p, const char *path, const char *name, const char
 /* An ISO 8601 UTC time as "12 Mei 2025, 14.00 WITA". */
 void web_page_date(web_page_t *p, const char *iso);
 
+/* A labelled textarea of at most max characters (id unique on the page). */
+void web_page_textarea(web_page_t *p, const char *id, const char *name, web_text_id_t label,
+                       int max, bool required);
+
 /* The history list of a view (at, status, note) in plain words. */
 void web_page_history(web_page_t *p, json_t *view);
 
