@@ -27,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 || os.Args[1] == "--help" || os.Args[1] == "-h" {
-		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection)\n", os.Args[0])
 		os.Exit(2)
 	}
 	addr, dir := os.Args[1], os.Args[2]
@@ -79,11 +79,17 @@ func run(addr, dir string) error {
 		<-done
 		return err
 	}
+	if os.Getenv("LAPOR_DEVDB_STATS") == "1" {
+		front.stats = &commandStats{byKey: map[string]*commandCost{}}
+	}
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"listening\",\"addr\":%q,\"dir\":%q}\n", addr, dir)
 	go front.serve()
 
 	<-ctx.Done()
 	front.close()
+	if front.stats != nil {
+		front.stats.print(os.Stderr)
+	}
 	<-done
 	_ = os.Remove(sock)
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"stopped\"}\n")

@@ -17,6 +17,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,6 +35,48 @@ type serialFront struct {
 	backend string
 	lock    sync.Mutex
 	wg      sync.WaitGroup
+	stats   *commandStats // nil unless LAPOR_DEVDB_STATS=1
+}
+
+// commandStats counts commands and their time (request sent to reply read) per
+// command name and collection, to see which queries cost the database its time.
+type commandStats struct {
+	mu    sync.Mutex
+	byKey map[string]*commandCost
+}
+
+type commandCost struct {
+	n     int64
+	total time.Duration
+}
+
+func (s *commandStats) add(key string, start time.Time) {
+	d := time.Since(start)
+	s.mu.Lock()
+	c := s.byKey[key]
+	if c == nil {
+		c = &commandCost{}
+		s.byKey[key] = c
+	}
+	c.n++
+	c.total += d
+	s.mu.Unlock()
+}
+
+// print writes one JSON line per command and collection, most expensive first.
+func (s *commandStats) print(w io.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, 0, len(s.byKey))
+	for k := range s.byKey {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return s.byKey[keys[i]].total > s.byKey[keys[j]].total })
+	for _, k := range keys {
+		c := s.byKey[k]
+		fmt.Fprintf(w, "{\"svc\":\"devdb\",\"event\":\"command_stats\",\"command\":%q,\"count\":%d,\"total_ms\":%.1f,\"mean_ms\":%.3f}\n",
+			k, c.n, float64(c.total.Microseconds())/1000, float64(c.total.Microseconds())/1000/float64(c.n))
+	}
 }
 
 func newSerialFront(addr, backend string) (*serialFront, error) {
@@ -119,6 +163,152 @@ func isWrite(msg []byte) bool {
 	return writeCommands[string(name[:end])]
 }
 
+// commandKey is "name collection" of an OP_MSG command (the collection is the
+// first element's value when it is a string), for the statistics.
+func commandKey(msg []byte) string {
+	if len(msg) < headerLen+4+1+4+2 || binary.LittleEndian.Uint32(msg[12:16]) != opMsg {
+		return "legacy"
+	}
+	body := msg[headerLen+4:]
+	if body[0] != 0 {
+		return "unknown"
+	}
+	doc := body[1+4:]
+	typ := doc[0]
+	name := doc[1:]
+	end := 0
+	for end < len(name) && name[end] != 0 {
+		end++
+	}
+	if end == len(name) {
+		return "unknown"
+	}
+	key := string(name[:end])
+	rest := name[end+1:]
+	if typ == 0x02 && len(rest) >= 4 { // string: int32 length, bytes, NUL
+		n := int(int32(binary.LittleEndian.Uint32(rest[0:4])))
+		if n > 1 && 4+n <= len(rest) {
+			key += " " + string(rest[4:4+n-1])
+		}
+	}
+	// The shape of the filter: its top-level field names.
+	full := body[1:]
+	for _, field := range []string{"filter", "query", "updates", "deletes"} {
+		f := bsonField(full, field)
+		if f != nil && (field == "updates" || field == "deletes") {
+			f = bsonField(bsonField(f, "0"), "q") // the first statement's filter
+		}
+		if f != nil {
+			key += " {" + strings.Join(bsonKeys(f), ",") + "}"
+			return key
+		}
+	}
+	// Drivers send update and delete statements as a document sequence (section
+	// kind 1) after the command document: the first statement's filter.
+	if len(full) >= 4 {
+		n := int(int32(binary.LittleEndian.Uint32(full)))
+		if n > 0 && n+1+4 < len(full) && full[n] == 1 {
+			seq := full[n+1+4:]
+			end := 0
+			for end < len(seq) && seq[end] != 0 {
+				end++
+			}
+			if end+1 < len(seq) {
+				if q := bsonField(seq[end+1:], "q"); q != nil {
+					key += " {" + strings.Join(bsonKeys(q), ",") + "}"
+				}
+			}
+		}
+	}
+	return key
+}
+
+// bsonValueLen is the size of a BSON value of type typ at the start of v, or -1.
+func bsonValueLen(typ byte, v []byte) int {
+	switch typ {
+	case 0x01, 0x09, 0x11, 0x12:
+		return 8
+	case 0x07:
+		return 12
+	case 0x08:
+		return 1
+	case 0x0A, 0x06, 0xFF, 0x7F:
+		return 0
+	case 0x10:
+		return 4
+	case 0x13:
+		return 16
+	case 0x02, 0x0D, 0x0E:
+		if len(v) < 4 {
+			return -1
+		}
+		return 4 + int(int32(binary.LittleEndian.Uint32(v)))
+	case 0x03, 0x04:
+		if len(v) < 4 {
+			return -1
+		}
+		return int(int32(binary.LittleEndian.Uint32(v)))
+	case 0x05:
+		if len(v) < 4 {
+			return -1
+		}
+		return 5 + int(int32(binary.LittleEndian.Uint32(v)))
+	}
+	return -1
+}
+
+// bsonWalk calls fn for each element of the BSON document doc (name, type, value)
+// until fn returns false or the document is malformed.
+func bsonWalk(doc []byte, fn func(name string, typ byte, v []byte) bool) {
+	if len(doc) < 5 {
+		return
+	}
+	p := doc[4:]
+	for len(p) > 1 && p[0] != 0 {
+		typ := p[0]
+		end := 1
+		for end < len(p) && p[end] != 0 {
+			end++
+		}
+		if end >= len(p) {
+			return
+		}
+		name := string(p[1:end])
+		p = p[end+1:]
+		n := bsonValueLen(typ, p)
+		if n < 0 || n > len(p) {
+			return
+		}
+		if !fn(name, typ, p[:n]) {
+			return
+		}
+		p = p[n:]
+	}
+}
+
+// bsonField is the embedded document named name in doc, or nil.
+func bsonField(doc []byte, name string) []byte {
+	var found []byte
+	bsonWalk(doc, func(n string, typ byte, v []byte) bool {
+		if n == name && (typ == 0x03 || typ == 0x04) {
+			found = v
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// bsonKeys lists the top-level field names of doc.
+func bsonKeys(doc []byte) []string {
+	var keys []string
+	bsonWalk(doc, func(n string, _ byte, _ []byte) bool {
+		keys = append(keys, n)
+		return true
+	})
+	return keys
+}
+
 // expectsReply is false only for OP_MSG with moreToCome set.
 func expectsReply(msg []byte) bool {
 	if binary.LittleEndian.Uint32(msg[12:16]) != opMsg || len(msg) < headerLen+4 {
@@ -132,6 +322,9 @@ func (f *serialFront) exchange(back net.Conn, req []byte) ([]byte, error) {
 	if len(req) < headerLen+4 || isWrite(req) {
 		f.lock.Lock()
 		defer f.lock.Unlock()
+	}
+	if f.stats != nil {
+		defer f.stats.add(commandKey(req), time.Now())
 	}
 	if _, err := back.Write(req); err != nil {
 		return nil, err

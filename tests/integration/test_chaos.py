@@ -22,7 +22,7 @@ SECRET = "chaos-secret-0123456789"
 CASES = [("64.01.01.2009", "kesehatan", "paser-dinkes"),
          ("64.72.01.1001", "kesehatan", "samarinda-dinkes"),
          ("64.01.01.2009", "infrastruktur", "paser-dpupr")]
-SETTLE_S = 300
+SETTLE_S = int(os.environ.get("LAPOR_CHAOS_SETTLE_S", "300"))
 
 
 def setUpModule():
@@ -109,7 +109,11 @@ def settle(tids, started):
                 seen.add(tid)
         return seen == want
 
-    wait_until(hooked, SETTLE_S, "a webhook for every acknowledged complaint")
+    try:
+        wait_until(hooked, SETTLE_S, "a webhook for every acknowledged complaint")
+    except AssertionError:
+        explain_missing(want)
+        raise
     settled = time.monotonic() - started
     by_id = collections.defaultdict(set)
     copies = collections.Counter()
@@ -120,6 +124,24 @@ def settle(tids, started):
     return {"found": found, "disposed": len(tids), "notified": len(by_id),
             "duplicates": sum(c - 1 for c in copies.values()), "by_id": by_id,
             "settle_s": round(settled, 1)}
+
+
+def explain_missing(want):
+    """Prints where the complaints without a webhook stopped: their todo lists,
+    leases and notification documents."""
+    seen = {json.loads(r["body"])["complaint"]["tracking_id"] for r in RECEIVER.requests}
+    missing = sorted(want - seen)
+    print(f"\n[chaos] {len(missing)} without a webhook", flush=True)
+    db = SYSTEM.db
+    for tid in missing[:10]:
+        doc = db.complaints.find_one({"tracking_id": tid},
+                                     {"status": 1, "todo": 1, "lease": 1, "updated_at": 1,
+                                      "events.type": 1, "events.id": 1})
+        print(f"[chaos] {tid}: {doc}", flush=True)
+        for note in db.notifications.find({"tracking_id": tid}):
+            note.pop("body", None)
+            note.pop("payload", None)
+            print(f"[chaos]   note {note}", flush=True)
 
 
 def report(name, load, figures):

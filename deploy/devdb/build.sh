@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds lapor-devdb: deploy/devdb's front with FerretDB v1.24.2 from the Go module
+# proxy, with two one-line fixes to FerretDB's SQLite backend applied at build time
+# (nothing of FerretDB is kept in this repository).
+#
+# 1. FerretDB creates the unique _id index on the expression  _ferretdb_sjson->"_id"
+#    but looks documents up with  _ferretdb_sjson->'$._id'.  SQLite matches index
+#    expressions by their text, so every lookup, update and delete by _id scanned the
+#    whole table (measured: update by _id in a 20,000-document collection 150 ms,
+#    with the index 1-2 ms). The fix spells the lookup like the index.
+# 2. A filter is pushed down to SQLite only when it is exactly {_id: <id>}; any
+#    other condition beside the _id (a guarded update such as {_id, v: 3}) decoded
+#    every document of the collection in Go. FerretDB filters every fetched document
+#    again in Go, so fetching by the _id first and then applying the whole filter
+#    gives the same answer. The fix pushes the _id down whenever the filter has one.
+#
+# usage: build.sh GO OUTPUT WORKDIR
+set -euo pipefail
+go_cmd="$1" out="$2" work="$3"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+module=github.com/FerretDB/FerretDB
+
+rm -rf "$work"
+mkdir -p "$work"
+cp "$here"/*.go "$here/go.mod" "$here/go.sum" "$work/"
+cd "$work"
+"$go_cmd" mod download "$module"
+dir="$("$go_cmd" list -m -f '{{.Dir}}' "$module")"
+[ -d "$dir" ] || { echo "build.sh: $module not found in the module cache" >&2; exit 1; }
+cp -R "$dir" ferretdb
+chmod -R u+w ferretdb
+
+# Replaces the text $2 by $3 in file $1, and fails unless it was there $4 times.
+fix() {
+    local file="ferretdb/$1" n
+    n="$(grep -cF -- "$2" "$file" || true)"
+    if [ "$n" != "$4" ]; then
+        echo "build.sh: expected $4 x '$2' in $1, found $n: FerretDB changed, check the fixes" >&2
+        exit 1
+    fi
+    FROM="$2" TO="$3" perl -0pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/g' "$file"
+}
+fix internal/backends/sqlite/metadata/metadata.go \
+    "IDColumn = DefaultColumn + \"->'\$._id'\"" \
+    'IDColumn = DefaultColumn + "->\"_id\""' 1
+fix internal/backends/sqlite/collection.go \
+    'if params.Filter.Len() == 1 {' \
+    'if params.Filter != nil {' 2
+
+"$go_cmd" mod edit -replace "$module=./ferretdb"
+"$go_cmd" build -o "$out" .
