@@ -259,11 +259,22 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     snprintf(until_path, sizeof until_path, "%s.until", lease);
     snprintf(owner_path, sizeof owner_path, "%s.owner", lease);
 
-    /* {$and: [filter, {$or: [{until: {$exists: false}}, {until: {$lt: now}}]}]} */
-    BSON_APPEND_ARRAY_BEGIN(&query, "$and", &and_arr);
-    BSON_APPEND_DOCUMENT(&and_arr, "0", filter);
-    BSON_APPEND_DOCUMENT_BEGIN(&and_arr, "1", &or_doc);
-    BSON_APPEND_ARRAY_BEGIN(&or_doc, "$or", &or_arr);
+    /* {<filter's fields>, $or: [{until: {$exists: false}}, {until: {$lt: now}}]}: the
+     * filter's fields stay at the top, so a claim by _id is a lookup by _id (the
+     * local database fetches by _id only when _id is a top-level field). A filter
+     * with its own $or goes into {$and: [filter, {$or: ...}]}. */
+    bson_iter_t fit;
+    bool own_or = bson_iter_init_find(&fit, filter, "$or");
+    bson_t *target = &query;
+    if (own_or) {
+        BSON_APPEND_ARRAY_BEGIN(&query, "$and", &and_arr);
+        BSON_APPEND_DOCUMENT(&and_arr, "0", filter);
+        BSON_APPEND_DOCUMENT_BEGIN(&and_arr, "1", &or_doc);
+        target = &or_doc;
+    }
+    else
+        bson_concat(&query, filter);
+    BSON_APPEND_ARRAY_BEGIN(target, "$or", &or_arr);
     BSON_APPEND_DOCUMENT_BEGIN(&or_arr, "0", &free_doc);
     BSON_APPEND_DOCUMENT_BEGIN(&free_doc, until_path, &sub);
     BSON_APPEND_BOOL(&sub, "$exists", false);
@@ -274,9 +285,11 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     BSON_APPEND_INT64(&sub, "$lt", now);
     bson_append_document_end(&expired_doc, &sub);
     bson_append_document_end(&or_arr, &expired_doc);
-    bson_append_array_end(&or_doc, &or_arr);
-    bson_append_document_end(&and_arr, &or_doc);
-    bson_append_array_end(&query, &and_arr);
+    bson_append_array_end(target, &or_arr);
+    if (own_or) {
+        bson_append_document_end(&and_arr, &or_doc);
+        bson_append_array_end(&query, &and_arr);
+    }
 
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
     BSON_APPEND_UTF8(&set, owner_path, owner);
