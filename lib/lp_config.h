@@ -28,6 +28,7 @@ typedef struct {
     const char *log_level;
     long grace_ms;
     long sweep_ms;
+    long full_sweep_ms;
     long lease_ms;
     long refdata_every_ms;
     const char *curve_key_file;  /* this service's CURVE key pair; NULL: no CURVE */
@@ -64,6 +65,12 @@ typedef struct {
          &(c)->grace_ms},                                                                          \
         {"sweep-ms",    "LAPOR_SWEEP_MS", LP_OPT_INT, "1000", "how often the sweeper runs",        \
          &(c)->sweep_ms},                                                                          \
+        {"full-sweep-ms",                                                                          \
+         "LAPOR_FULL_SWEEP_MS",                                                                    \
+         LP_OPT_INT,                                                                               \
+         "300000",                                                                                 \
+         "how often the sweeper also looks at every complaint, not only marked ones",              \
+         &(c)->full_sweep_ms},                                                                     \
         {"lease-ms",                                                                               \
          "LAPOR_LEASE_MS",                                                                         \
          LP_OPT_INT,                                                                               \

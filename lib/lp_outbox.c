@@ -2,9 +2,11 @@
 #include "lp_outbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp_clock.h"
+#include "lp_doc.h"
 #include "lp_log.h"
 
 bool
@@ -126,9 +128,180 @@ s_handle_pending(const bson_t *doc, const char *stage, lp_outbox_handler_fn fn, 
     return handled;
 }
 
+bool
+lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *const *stages, size_t n,
+               int64_t now_ms, lp_error_t *err)
+{
+    if (n == 0)
+        return true;
+    mongoc_client_t *client = lp_store_pop(store);
+    mongoc_collection_t *marks = lp_store_collection(store, client, LP_COLL_OUTBOX);
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
+    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(marks, bopts);
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bool ok = true;
+    char id[96];
+
+    for (size_t i = 0; i < n && ok; i++) {
+        snprintf(id, sizeof id, "%s:%s", stages[i], complaint_id);
+        bson_t *selector = BCON_NEW("_id", BCON_UTF8(id));
+        bson_t *update = BCON_NEW("$set", "{", "stage", BCON_UTF8(stages[i]), "complaint_id",
+                                  BCON_UTF8(complaint_id), "since", BCON_INT64(now_ms), "}");
+        ok = mongoc_bulk_operation_update_one_with_opts(bulk, selector, update, upsert, &error);
+        bson_destroy(update);
+        bson_destroy(selector);
+    }
+    /* A duplicate key is a concurrent upsert of the same mark: it is there. */
+    if (ok && !mongoc_bulk_operation_execute(bulk, &reply, &error) &&
+        !lp_store_is_duplicate(&error))
+        ok = false;
+    if (!ok)
+        lp_store_set_error(err, &error, "mark work");
+    bson_destroy(&reply);
+    mongoc_bulk_operation_destroy(bulk);
+    bson_destroy(upsert);
+    bson_destroy(bopts);
+    mongoc_collection_destroy(marks);
+    lp_store_push(store, client);
+    return ok;
+}
+
+/* Hands coll's claimed complaint doc to fn and releases it (unless an event
+ * failed: it keeps its lease, so it is retried after lease_ms instead of starving
+ * the documents behind it; one left because this instance stops goes back at
+ * once, for the others). Returns the events handled. */
+static int
+s_handle_claimed(mongoc_collection_t *coll, bson_t *doc, const char *stage, const char *lease_path,
+                 const char *owner, lp_outbox_handler_fn fn, void *arg, bool *stopping)
+{
+    bson_iter_t id;
+    int failed = 0;
+    int handled = s_handle_pending(doc, stage, fn, arg, &failed, stopping);
+    if (failed == 0 && bson_iter_init_find(&id, doc, "_id"))
+        lp_store_release(coll, bson_iter_value(&id), lease_path, owner, NULL);
+    return handled;
+}
+
+typedef struct {
+    char id[96];
+    char complaint_id[25];
+    int64_t since;
+} s_mark_t;
+
+/* Reads up to max of stage's marks older than before into marks (the cursor is
+ * closed before any write). Returns how many, or -1 on error. */
+static int
+s_read_marks(mongoc_collection_t *outbox, const char *stage, int64_t before, s_mark_t *marks,
+             int max, lp_error_t *err)
+{
+    bson_t *filter =
+        BCON_NEW("stage", BCON_UTF8(stage), "since", "{", "$lt", BCON_INT64(before), "}");
+    bson_t *opts = BCON_NEW("sort", "{", "since", BCON_INT32(1), "}", "limit", BCON_INT64(max));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
+    const bson_t *doc;
+    bson_error_t error;
+    int n = 0;
+
+    while (n < max && mongoc_cursor_next(cursor, &doc)) {
+        bson_iter_t it;
+        const char *id = lp_doc_str(doc, "_id"), *cid = lp_doc_str(doc, "complaint_id");
+        if (strlen(id) >= sizeof marks[n].id || strlen(cid) != 24)
+            continue;
+        snprintf(marks[n].id, sizeof marks[n].id, "%s", id);
+        memcpy(marks[n].complaint_id, cid, 25);
+        marks[n].since = bson_iter_init_find(&it, doc, "since") ? bson_iter_as_int64(&it) : 0;
+        n++;
+    }
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_store_set_error(err, &error, "read marks");
+        n = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+    return n;
+}
+
+/* True when doc has an event id in todo.<stage>. */
+static bool
+s_has_work(const bson_t *doc, const char *stage)
+{
+    char path[64];
+    bson_iter_t it, child;
+    snprintf(path, sizeof path, "todo.%s", stage);
+    return bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
+           BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &child) && bson_iter_next(&child);
+}
+
 int
 lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
                 int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err)
+{
+    char lease_path[64], todo_path[64];
+    mongoc_client_t *client = lp_store_pop(store);
+    mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
+    mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
+    s_mark_t *marks = calloc((size_t) (max > 0 ? max : 1), sizeof *marks);
+    int64_t cut = lp_now_ms() - grace_ms;
+    bool stopping = false;
+    int handled = 0, n;
+
+    snprintf(lease_path, sizeof lease_path, "lease.%s", stage);
+    snprintf(todo_path, sizeof todo_path, "todo.%s", stage);
+    n = marks ? s_read_marks(outbox, stage, cut, marks, max, err) : -1;
+    if (n < 0)
+        handled = -1;
+    for (int i = 0; i < n && !stopping; i++) {
+        bson_oid_t oid;
+        lp_error_t find_err;
+        bson_oid_init_from_string(&oid, marks[i].complaint_id);
+        bson_t *filter = BCON_NEW("_id", BCON_OID(&oid));
+        bson_t *projection = BCON_NEW(todo_path, BCON_INT32(1), "updated_at", BCON_INT32(1));
+        bson_t *doc = lp_store_find_one(coll, filter, projection, &find_err);
+        bson_destroy(projection);
+        bson_destroy(filter);
+        if (!doc && find_err.code != LP_ERR_NONE) {
+            if (err)
+                *err = find_err;
+            handled = handled ? handled : -1;
+            break;
+        }
+        if (!doc || !s_has_work(doc, stage)) {
+            /* Nothing left here for stage. The guard keeps a mark renewed since we
+             * read it (new work on its way). */
+            bson_t *mark =
+                BCON_NEW("_id", BCON_UTF8(marks[i].id), "since", BCON_INT64(marks[i].since));
+            mongoc_collection_delete_one(outbox, mark, NULL, NULL, NULL);
+            bson_destroy(mark);
+            bson_destroy(doc);
+            continue;
+        }
+        bson_destroy(doc);
+        /* Claim it, unless it changed within the grace period (its message may be
+         * on its way) or another instance holds it. */
+        bson_t *claim =
+            BCON_NEW("_id", BCON_OID(&oid), "updated_at", "{", "$lt", BCON_INT64(cut), "}");
+        lp_error_t claim_err;
+        lp_error_clear(&claim_err);
+        doc = lp_store_claim(coll, claim, lease_path, owner, lease_ms, NULL, NULL, &claim_err);
+        bson_destroy(claim);
+        if (doc) {
+            handled += s_handle_claimed(coll, doc, stage, lease_path, owner, fn, arg, &stopping);
+            bson_destroy(doc);
+        }
+    }
+    free(marks);
+    mongoc_collection_destroy(outbox);
+    mongoc_collection_destroy(coll);
+    lp_store_push(store, client);
+    return handled;
+}
+
+int
+lp_outbox_sweep_all(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
+                    int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err)
 {
     char todo_path[64], lease_path[64];
     mongoc_client_t *client = lp_store_pop(store);
@@ -148,7 +321,6 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     bool stopping = false;
     for (int i = 0; i < max && !stopping; i++) {
         lp_error_t claim_err;
-        bson_iter_t id;
         lp_error_clear(&claim_err);
         bson_t *doc = lp_store_claim(coll, &filter, lease_path, owner, lease_ms, "updated_at", NULL,
                                      &claim_err);
@@ -160,13 +332,7 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
             }
             break;
         }
-        int failed = 0;
-        handled += s_handle_pending(doc, stage, fn, arg, &failed, &stopping);
-        /* A failed event keeps its lease, so it is retried after lease_ms instead of
-         * starving the documents behind it at every sweep. One left because this
-         * instance stops goes back at once, for the others. */
-        if (failed == 0 && bson_iter_init_find(&id, doc, "_id"))
-            lp_store_release(coll, bson_iter_value(&id), lease_path, owner, NULL);
+        handled += s_handle_claimed(coll, doc, stage, lease_path, owner, fn, arg, &stopping);
         bson_destroy(doc);
     }
     bson_destroy(&filter);

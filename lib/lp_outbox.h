@@ -4,7 +4,18 @@
  * single-document write: the packed envelope goes into `events` and its id into
  * `todo.<stage>` for each stage that must react. The ZeroMQ message that follows
  * is only a doorbell. A consumer that has durably handled an event pulls the id
- * from its todo list; a sweeper hands over whatever stayed there too long. */
+ * from its todo list; a sweeper hands over whatever stayed there too long.
+ *
+ * Sweepers find that work through marks: small documents in the `outbox`
+ * collection, one per stage and complaint, written BEFORE the complaint write that
+ * adds the todo entries. Finding "complaints whose todo list is not empty" would
+ * take an index on array contents, which the local database (FerretDB v1) cannot
+ * use: every such query decodes every complaint. The marks collection holds only
+ * work in flight, and everything else is a lookup by _id. A mark without work (the
+ * write after it failed, or the work is done) is removed by the sweeper; work
+ * without a mark (only possible when a writer stalled longer than the grace
+ * period between its mark and its write) is found by the full sweep, which still
+ * scans every complaint, but rarely. */
 #ifndef LP_OUTBOX_H
 #define LP_OUTBOX_H
 
@@ -32,16 +43,29 @@ bool lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const c
 /* Parses a complaint id; false when it is not a 24-hex ObjectId. */
 bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
 
+/* Marks complaint_id (24 hex) as having work for each of the n stages, in one round
+ * trip. Call it before the write that adds the todo entries. */
+bool lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *const *stages,
+                    size_t n, int64_t now_ms, lp_error_t *err);
+
 /* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
  * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back
  * what it claimed). */
 #define LP_OUTBOX_STOPPING (-2)
 typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
 
-/* Claims up to max complaints whose todo.<stage> is not empty and that have not
- * changed for grace_ms, calls fn for each of their pending events, and releases
- * them. Returns the number of events handed to fn, or -1 on a database error. */
+/* Visits up to max of stage's marks older than grace_ms: claims each marked
+ * complaint whose todo.<stage> is not empty and that has not changed for grace_ms,
+ * calls fn for each of its pending events and releases it; drops marks whose
+ * complaint has no work left for stage. Returns the number of events handed to fn,
+ * or -1 on a database error. */
 int lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
                     int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err);
+
+/* The same over every complaint, marked or not: the safety net, run rarely (a scan
+ * of the whole collection on the local database). */
+int lp_outbox_sweep_all(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
+                        int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg,
+                        lp_error_t *err);
 
 #endif

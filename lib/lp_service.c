@@ -253,7 +253,14 @@ lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, 
     lp_error_t err;
     lp_error_clear(&err);
     s_guard_t guard = {svc, fn, arg};
-    int n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
+    int n;
+    if (lp_mono_ms() >= svc->next_full_sweep) {
+        svc->next_full_sweep = lp_mono_ms() + svc->config->full_sweep_ms;
+        n = lp_outbox_sweep_all(svc->store, stage, svc->config->instance, svc->config->grace_ms,
+                                svc->config->lease_ms, 100, s_guarded, &guard, &err);
+    }
+    else
+        n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
                             svc->config->lease_ms, 100, s_guarded, &guard, &err);
     if (n > 0)
         lp_log(LP_LOG_INFO, "sweep.handled", "{s:s,s:i}", "stage", stage, "events", n);

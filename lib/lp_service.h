@@ -34,7 +34,8 @@ typedef struct {
     lp_http_t *http;
     /* Set before lp_service_serve_http: proxies whose X-Forwarded-For is believed. */
     const char *trusted_proxies;
-    atomic_bool db_ok; /* last database ping succeeded */
+    atomic_bool db_ok;       /* last database ping succeeded */
+    int64_t next_full_sweep; /* lp_mono_ms() of the next full sweep; 0: at once */
 } lp_service_t;
 
 /* Starts logging, the loop, the store (waiting for the database until it answers
@@ -57,8 +58,9 @@ int lp_service_run(lp_service_t *svc);
 int lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg,
                      int max);
 
-/* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease)
- * and logs what it found. Returns the number of events handed to fn, or -1. */
+/* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease;
+ * lp_outbox_sweep_all at start and every full_sweep_ms) and logs what it found.
+ * Returns the number of events handed to fn, or -1. */
 int lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg);
 
 /* Stops HTTP first (answers in flight finish), then the bus, then the store. */

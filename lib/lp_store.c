@@ -189,6 +189,8 @@ lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
                       BCON_NEW("expires_at", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
                       BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
+              s_index(client, db, LP_COLL_OUTBOX, "stage_since",
+                      BCON_NEW("stage", BCON_INT32(1), "since", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
                       BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,

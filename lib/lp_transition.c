@@ -17,6 +17,16 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
     bson_iter_t it;
     int rc = -1;
 
+    if (t->event && t->n_stages > 0) {
+        char id[25];
+        bson_oid_to_string(oid, id);
+        if (!t->store) {
+            lp_error_set(err, LP_ERR_SYSTEM, NULL, "transition with an event but no store");
+            return -1;
+        }
+        if (!lp_outbox_mark(t->store, id, t->stages, t->n_stages, now_ms, err))
+            return -1;
+    }
     BSON_APPEND_OID(&filter, "_id", oid);
     if (t->from_status)
         BSON_APPEND_UTF8(&filter, "status", t->from_status);

@@ -25,6 +25,8 @@ typedef struct {
     const char *seen_by;        /* an agency that now holds the complaint: added to
                                    agencies_seen, which decides who may read it */
     const lp_envelope_t *event; /* the event this causes (may be NULL) */
+    lp_store_t *store;          /* required with event and stages: their work is
+                                   marked there first (lp_outbox_mark) */
     const char *const *stages;  /* stages whose todo list gets the event */
     size_t n_stages;
     const char *done_stage; /* acknowledge done_event for this stage (may be NULL) */

@@ -209,6 +209,7 @@ int
 intake_case_commit(intake_t *self, mongoc_collection_t *coll, const intake_case_t *c,
                    lp_transition_t *t, const char *action, const char *by, lp_error_t *err)
 {
+    t->store = self->svc.store;
     int rc = lp_transition_apply(coll, &c->oid, t, lp_now_ms(), err);
     if (rc < 0) {
         lp_metric_inc(self->db_errors);

@@ -360,6 +360,12 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
         rc = found > 0 ? 0 : -1;
         goto done;
     }
+    /* Mark the work for the sweepers first (see lp_outbox.h). */
+    static const char *const stages[] = {LP_STAGE_ROUTER, LP_STAGE_REPORTER};
+    if (!lp_outbox_mark(self->svc.store, complaint_id, stages, 2, env.occurred_at_ms, err)) {
+        err->code = LP_ERR_DATABASE;
+        goto done;
+    }
     for (int attempt = 0; attempt < TRACKING_TRIES && rc != 0; attempt++) {
         lp_tracking_generate(out->tracking_id);
         env.tracking_id = out->tracking_id;

@@ -119,6 +119,7 @@ s_escalate(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     t.event = &env;
     t.stages = s_next;
     t.n_stages = 2;
+    t.store = self->svc.store;
     rc = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
     if (rc > 0) {
         lp_metric_inc(self->escalated);
@@ -161,6 +162,7 @@ s_flag_undisposed(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     t.event = &env;
     t.stages = s_next;
     t.n_stages = 2;
+    t.store = self->svc.store;
     rc = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
     if (rc > 0) {
         lp_log(LP_LOG_WARN, "complaint.verification_overdue", "{s:s}", "tracking_id", tracking);
@@ -210,6 +212,7 @@ s_close(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     t.event = &env;
     t.stages = s_next;
     t.n_stages = 2;
+    t.store = self->svc.store;
     rc = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
     if (rc > 0) {
         lp_metric_inc(self->closed);

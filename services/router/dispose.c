@@ -92,6 +92,7 @@ s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
     t.note = "Menunggu verifikasi admin (meja triase)";
     t.done_stage = LP_STAGE_ROUTER;
     t.done_event = in->event_id;
+    t.store = self->svc.store;
     rc = lp_transition_apply(coll, oid, &t, lp_now_ms(), &err);
     bson_destroy(&set);
     if (rc < 0) {
@@ -182,6 +183,7 @@ s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
     t.note = note;
     t.done_stage = LP_STAGE_ROUTER;
     t.done_event = in->event_id;
+    t.store = self->svc.store;
     written = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
     if (written < 0) {
         lp_metric_inc(self->db_errors);

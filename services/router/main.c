@@ -20,7 +20,7 @@ main(int argc, char **argv)
         {"classify-threshold", "LAPOR_CLASSIFY_THRESHOLD", LP_OPT_INT, "60",
          "confidence (percent) the keyword classifier needs; below it: triage desk",
          &config.classify_threshold},
-        {"deadline-every-ms", "LAPOR_DEADLINE_EVERY_MS", LP_OPT_INT, "5000",
+        {"deadline-every-ms", "LAPOR_DEADLINE_EVERY_MS", LP_OPT_INT, "60000",
          "how often missed deadlines are looked for", &config.deadline_every_ms},
         {0},
     };
@@ -39,6 +39,6 @@ main(int argc, char **argv)
     if (config.classify_threshold < 0 || config.classify_threshold > 100)
         config.classify_threshold = 60;
     if (config.deadline_every_ms < 100)
-        config.deadline_every_ms = 5000;
+        config.deadline_every_ms = 60000;
     return router_main(&config);
 }

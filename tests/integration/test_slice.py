@@ -293,6 +293,10 @@ class SliceTest(SystemTestCase):
         self.assertEqual(len(events), 1, f"events: {doc.get('events')!r}")
         event_id = events[0]["id"]
 
+        # The event again, as a writer leaves it: the mark first, then the todo entry.
+        db.outbox.update_one({"_id": f"notifier:{doc['_id']}"},
+                             {"$set": {"stage": "notifier", "complaint_id": str(doc["_id"]),
+                                       "since": 0}}, upsert=True)
         res = db.complaints.update_one({"_id": doc["_id"]},
                                        {"$addToSet": {"todo.notifier": event_id}})
         self.assertEqual(res.matched_count, 1)
@@ -302,6 +306,15 @@ class SliceTest(SystemTestCase):
             return not (d.get("todo") or {}).get("notifier")
 
         wait_until(todo_empty, DISPOSE_TIMEOUT_S, "the notifier's sweeper to empty todo.notifier")
+        wait_until(lambda: db.outbox.count_documents({"_id": f"notifier:{doc['_id']}"}) == 0,
+                   DISPOSE_TIMEOUT_S, "the sweeper to drop the notifier's mark")
+
+        # Once more without a mark: only the full sweep (at start, then every few
+        # minutes) finds it.
+        db.complaints.update_one({"_id": doc["_id"]}, {"$addToSet": {"todo.notifier": event_id}})
+        self.assertEqual(SYSTEM.stop("notifier"), 0, "notifier did not exit cleanly")
+        SYSTEM.start("notifier")
+        wait_until(todo_empty, DISPOSE_TIMEOUT_S, "the full sweep to empty todo.notifier")
         time.sleep(SETTLE_S)
 
         same = [r for r in RECEIVER.requests if r["headers"].get("webhook-id") == webhook_id]
