@@ -195,6 +195,8 @@ lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
                       BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
               s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
                       err) &&
+              s_index(client, db, LP_COLL_REPORTER_RECENT, "day", BCON_NEW("day", BCON_INT32(1)),
+                      false, err) &&
               s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
                       BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
     lp_store_push(self, client);

@@ -27,6 +27,7 @@
 #define LP_COLL_ROLLUPS "stats_rollups"
 #define LP_COLL_STATS_META "stats_meta"
 #define LP_COLL_OUTBOX "outbox"
+#define LP_COLL_REPORTER_RECENT "reporter_recent" /* see lp_recent.h */
 
 typedef struct lp_store_t lp_store_t;
 

@@ -10,9 +10,12 @@
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
+#include "lp_recent.h"
 
 #define TRACKING_TRIES 5
 #define INTAKE_DUPLICATE_WINDOW_MS (24LL * 3600 * 1000)
+/* Complaints of one reporter compared at most (the newest of the last 24 hours). */
+#define INTAKE_DUPLICATE_CANDIDATES 20
 
 /* region: {code, name, level, and the names of each level above it}. */
 static void
@@ -216,58 +219,78 @@ s_replay(mongoc_collection_t *coll, const bson_oid_t *oid, const intake_submit_o
     return rc;
 }
 
+/* The reporter's lookup hashes ("" for a contact not given). */
+static void
+s_lookups(intake_t *self, const intake_complaint_t *c, char phone[LP_IDENTITY_LOOKUP_LEN + 1],
+          char email[LP_IDENTITY_LOOKUP_LEN + 1])
+{
+    phone[0] = email[0] = '\0';
+    if (c->reporter_phone)
+        lp_identity_lookup(self->identity, c->reporter_phone, phone);
+    if (c->reporter_email)
+        lp_identity_lookup(self->identity, c->reporter_email, email);
+}
+
 /* Links c to an open complaint the same reporter sent in the last 24 hours with
- * nearly the same text. 1 linked (out filled), 0 none, -1 on a database error. */
+ * nearly the same text. 1 linked (out filled), 0 none, -1 on a database error.
+ * The reporter's complaints come from lp_recent, read by _id, and each candidate
+ * is loaded by _id: a query by reporter would decode every complaint on the local
+ * database. */
 static int
-s_link_duplicate(intake_t *self, mongoc_collection_t *coll, const intake_complaint_t *c,
-                 const intake_submit_opts_t *opts, int64_t now, intake_receipt_t *out,
-                 lp_error_t *err)
+s_link_duplicate(intake_t *self, mongoc_collection_t *coll, mongoc_collection_t *recent,
+                 const intake_complaint_t *c, const intake_submit_opts_t *opts, int64_t now,
+                 intake_receipt_t *out, lp_error_t *err)
 {
     char phone[LP_IDENTITY_LOOKUP_LEN + 1], email[LP_IDENTITY_LOOKUP_LEN + 1];
-    bson_t *filter = NULL, *fopts = NULL, *update = NULL;
-    const bson_t *doc;
-    mongoc_cursor_t *cursor = NULL;
+    lp_recent_entry_t candidates[INTAKE_DUPLICATE_CANDIDATES];
+    bson_t *filter = NULL, *projection = NULL, *update = NULL;
     bson_error_t error;
     bson_oid_t first;
     char *text = NULL, status[32] = "";
-    int rc = 0;
+    int rc = 0, n = 0;
 
     if (!c->reporter_phone && !c->reporter_email)
         return 0;
-    lp_identity_lookup(self->identity, c->reporter_phone ? c->reporter_phone : "", phone);
-    lp_identity_lookup(self->identity, c->reporter_email ? c->reporter_email : "", email);
-    filter = BCON_NEW("created_at", "{", "$gte", BCON_INT64(now - INTAKE_DUPLICATE_WINDOW_MS), "}",
-                      "status", "{", "$nin", "[", BCON_UTF8("closed"), BCON_UTF8("archived"), "]",
-                      "}", "$or", "[", "{", "reporter.lookup.phone",
-                      BCON_UTF8(c->reporter_phone ? phone : "-"), "}", "{", "reporter.lookup.email",
-                      BCON_UTF8(c->reporter_email ? email : "-"), "}", "]");
-    fopts = BCON_NEW("projection", "{", "tracking_id", BCON_INT32(1), "title", BCON_INT32(1),
-                     "body", BCON_INT32(1), "status", BCON_INT32(1), "}", "sort", "{", "created_at",
-                     BCON_INT32(1), "}", "limit", BCON_INT64(20));
+    s_lookups(self, c, phone, email);
+    n = lp_recent_find(recent, phone, email, now, now - INTAKE_DUPLICATE_WINDOW_MS, candidates,
+                       INTAKE_DUPLICATE_CANDIDATES, err);
+    if (n <= 0) {
+        rc = n < 0 ? -1 : 0;
+        goto done;
+    }
     if (!(text = s_join(c->title, c->body))) {
         lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
         rc = -1;
         goto done;
     }
-    cursor = mongoc_collection_find_with_opts(coll, filter, fopts, NULL);
-    while (rc == 0 && mongoc_cursor_next(cursor, &doc)) {
-        char *earlier = s_join(lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
-        bson_iter_t it;
-        if (!earlier)
+    projection = BCON_NEW("tracking_id", BCON_INT32(1), "title", BCON_INT32(1), "body",
+                          BCON_INT32(1), "status", BCON_INT32(1));
+    /* Oldest first, as before: a resend is linked to the first complaint. */
+    for (int i = 0; i < n && rc == 0; i++) {
+        bson_t *doc = NULL;
+        char *earlier = NULL;
+        const char *was = NULL;
+        if (filter)
+            bson_destroy(filter);
+        filter = BCON_NEW("_id", BCON_OID(&candidates[i].id));
+        doc = lp_store_find_one(coll, filter, projection, err);
+        if (!doc) {
+            rc = err->code == LP_ERR_NONE ? 0 : -1;
             continue;
-        if (intake_similar(text, earlier) && bson_iter_init_find(&it, doc, "_id") &&
-            BSON_ITER_HOLDS_OID(&it)) {
-            bson_oid_copy(bson_iter_oid(&it), &first);
+        }
+        was = lp_doc_str(doc, "status");
+        earlier = strcmp(was, "closed") == 0 || strcmp(was, "archived") == 0
+                      ? NULL
+                      : s_join(lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
+        if (earlier && intake_similar(text, earlier)) {
+            bson_oid_copy(&candidates[i].id, &first);
             snprintf(out->tracking_id, sizeof out->tracking_id, "%s",
                      lp_doc_str(doc, "tracking_id"));
-            snprintf(status, sizeof status, "%s", lp_doc_str(doc, "status"));
+            snprintf(status, sizeof status, "%s", was);
             rc = 1;
         }
         free(earlier);
-    }
-    if (rc == 0 && mongoc_cursor_error(cursor, &error)) {
-        lp_store_set_error(err, &error, "find near-duplicates");
-        rc = -1;
+        bson_destroy(doc);
     }
     if (rc != 1)
         goto done;
@@ -291,15 +314,31 @@ s_link_duplicate(intake_t *self, mongoc_collection_t *coll, const intake_complai
            "channel", lp_channel_name(opts->channel));
 done:
     free(text);
-    if (cursor)
-        mongoc_cursor_destroy(cursor);
     if (update)
         bson_destroy(update);
-    if (fopts)
-        bson_destroy(fopts);
+    if (projection)
+        bson_destroy(projection);
     if (filter)
         bson_destroy(filter);
     return rc;
+}
+
+/* Records the stored complaint under its reporter's lookups for later
+ * near-duplicate checks. Only after the insert: an entry never names a complaint
+ * that does not exist, and a failure here only misses a hint, so it is logged. */
+static void
+s_remember(intake_t *self, mongoc_collection_t *recent, const intake_complaint_t *c,
+           const bson_oid_t *oid, int64_t created_at)
+{
+    char phone[LP_IDENTITY_LOOKUP_LEN + 1], email[LP_IDENTITY_LOOKUP_LEN + 1];
+    lp_error_t err;
+
+    if (!c->reporter_phone && !c->reporter_email)
+        return;
+    lp_error_clear(&err);
+    s_lookups(self, c, phone, email);
+    if (lp_recent_add(recent, phone, email, oid, created_at, &err) != 0)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
 }
 
 int
@@ -311,7 +350,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     char event_id[LP_EVENT_ID_LEN + 1], complaint_id[25];
     bson_oid_t oid;
     mongoc_client_t *client = NULL;
-    mongoc_collection_t *coll = NULL;
+    mongoc_collection_t *coll = NULL, *recent = NULL;
     bson_error_t error;
     int rc = -1, found;
 
@@ -326,6 +365,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     }
     client = lp_store_pop(self->svc.store);
     coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    recent = lp_store_collection(self->svc.store, client, LP_COLL_REPORTER_RECENT);
     if (opts->idempotency_key) {
         s_oid_for_key(opts->idempotency_key, &oid);
         if ((found = s_replay(coll, &oid, opts, out, err)) != 0) {
@@ -354,8 +394,8 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     env.complaint_id = complaint_id;
     env.version = 1;
     lp_event_stamp(&env, (char *) self->svc.config->instance, event_id);
-    if (!opts->keep_duplicates &&
-        (found = s_link_duplicate(self, coll, c, opts, env.occurred_at_ms, out, err)) != 0) {
+    if (!opts->keep_duplicates && (found = s_link_duplicate(self, coll, recent, c, opts,
+                                                            env.occurred_at_ms, out, err)) != 0) {
         out->complaint_id[0] = '\0'; /* the first complaint's PIN is not told again */
         rc = found > 0 ? 0 : -1;
         goto done;
@@ -397,6 +437,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
             lp_error_set(err, LP_ERR_DATABASE, NULL, "could not find a free tracking ID");
         goto done;
     }
+    s_remember(self, recent, c, &oid, env.occurred_at_ms);
     lp_metric_inc(self->accepted);
     lp_log(LP_LOG_INFO, "complaint.accepted", "{s:s,s:s,s:s,s:s,s:s,s:s}", "tracking_id",
            out->tracking_id, "complaint_id", complaint_id, "event_id", event_id, "category",
@@ -406,6 +447,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
 done:
     if (rc != 0 && err->code == LP_ERR_DATABASE)
         lp_metric_inc(self->db_errors);
+    mongoc_collection_destroy(recent);
     mongoc_collection_destroy(coll);
     lp_store_push(self->svc.store, client);
     return rc;

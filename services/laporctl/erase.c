@@ -5,6 +5,7 @@
 #include "laporctl.h"
 #include "lp_clock.h"
 #include "lp_doc.h"
+#include "lp_recent.h"
 #include "lp_tracking.h"
 #include "lp_transition.h"
 
@@ -13,7 +14,7 @@ laporctl_erase(lp_store_t *store, int argc, char **argv)
 {
     char tracking[LP_TRACKING_LEN + 1];
     mongoc_client_t *client = NULL;
-    mongoc_collection_t *complaints = NULL, *notes = NULL;
+    mongoc_collection_t *complaints = NULL, *notes = NULL, *recent = NULL;
     bson_t *filter = NULL, *projection = NULL, *doc = NULL;
     bson_iter_t it;
     lp_error_t err;
@@ -31,8 +32,10 @@ laporctl_erase(lp_store_t *store, int argc, char **argv)
     client = lp_store_pop(store);
     complaints = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
     notes = lp_store_collection(store, client, LP_COLL_NOTIFICATIONS);
+    recent = lp_store_collection(store, client, LP_COLL_REPORTER_RECENT);
     filter = BCON_NEW("tracking_id", BCON_UTF8(tracking));
-    projection = BCON_NEW("reporter.erased_at", BCON_INT32(1), "reporter.lookup", BCON_INT32(1));
+    projection = BCON_NEW("reporter.erased_at", BCON_INT32(1), "reporter.lookup", BCON_INT32(1),
+                          "created_at", BCON_INT32(1));
     doc = lp_store_find_one(complaints, filter, projection, &err);
     if (!doc) {
         fprintf(stderr, "%s\n", err.code != LP_ERR_NONE ? err.message : "no such complaint");
@@ -44,6 +47,11 @@ laporctl_erase(lp_store_t *store, int argc, char **argv)
         printf("complaint %s holds no reporter details%s\n", tracking,
                lp_doc_int(doc, "reporter.erased_at") > 0 ? " (erased before)" : "");
         rc = 0;
+        goto done;
+    }
+    /* First the near-duplicate index, while the lookups are still known. */
+    if (lp_recent_forget(recent, doc, &err) != 0) {
+        fprintf(stderr, "database error: %s\n", err.message);
         goto done;
     }
     if (lp_transition_erase_reporter(complaints, notes, bson_iter_oid(&it), "laporctl",
@@ -59,6 +67,7 @@ done:
         bson_destroy(doc);
     bson_destroy(projection);
     bson_destroy(filter);
+    mongoc_collection_destroy(recent);
     mongoc_collection_destroy(notes);
     mongoc_collection_destroy(complaints);
     lp_store_push(store, client);

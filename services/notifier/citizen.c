@@ -95,6 +95,7 @@ s_queue(notifier_t *self, mongoc_collection_t *notes, const lp_envelope_t *env, 
     BSON_APPEND_INT64(doc, "updated_at", now);
     if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
         lp_metric_inc(self->queued);
+        notifier_queued(self, id);
         lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id", id, "tracking_id",
                env->tracking_id, "kind", kind, "channel", channel);
     }

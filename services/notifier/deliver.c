@@ -271,41 +271,102 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     }
 }
 
+void
+notifier_queued(notifier_t *self, const char *id)
+{
+    if (!notifier_ready_push(self->ready, id))
+        lp_metric_inc(self->ready_dropped); /* the rescan finds it */
+}
+
+/* Claims one notification matching filter (lease free or expired, the oldest due
+ * first when sort_field is given) and delivers it. 1 attempted, 0 nothing claimed,
+ * -1 on a database error (counted and logged). */
+static int
+s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
+                    const bson_t *filter, const char *sort_field)
+{
+    bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
+    bson_t *note = NULL;
+    lp_error_t err;
+
+    lp_error_clear(&err);
+    note = lp_store_claim(notes, filter, "lease", self->svc.config->instance,
+                          self->svc.config->lease_ms, sort_field, sending, &err);
+    if (!note && err.code != LP_ERR_NONE) {
+        lp_metric_inc(self->db_errors);
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+    }
+    if (note) {
+        s_deliver_one(self, agencies, notes, note);
+        bson_destroy(note);
+    }
+    bson_destroy(sending);
+    return note ? 1 : err.code != LP_ERR_NONE ? -1 : 0;
+}
+
+/* True for the one sender that may scan now; it also sets when the next may. The
+ * scan reads every notification on the local database, so all senders of this
+ * instance share one scan per rescan_ms. */
+static bool
+s_rescan_due(notifier_t *self)
+{
+    int64_t now = lp_mono_ms();
+    int64_t at = atomic_load(&self->rescan_at);
+    return now >= at &&
+           atomic_compare_exchange_strong(&self->rescan_at, &at, now + self->config->rescan_ms);
+}
+
 int
-notifier_deliver_due(notifier_t *self, int max)
+notifier_deliver_next(notifier_t *self)
 {
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
-    /* "sending" is included: its lease expired, so its sender died mid-send. */
-    bson_t *filter = BCON_NEW("state", "{", "$in", "[", BCON_UTF8("pending"), BCON_UTF8("failed"),
-                              BCON_UTF8("sending"), "]", "}", "next_at", "{", "$lte",
-                              BCON_INT64(lp_now_ms()), "}");
-    bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
+    char id[NOTIFIER_ID_MAX];
     int n = 0;
 
-    for (; n < max; n++) {
-        lp_error_t err;
-        lp_error_clear(&err);
-        bson_t *note = lp_store_claim(notes, filter, "lease", self->svc.config->instance,
-                                      self->svc.config->lease_ms, "next_at", sending, &err);
-        if (!note) {
-            if (err.code != LP_ERR_NONE) {
-                lp_metric_inc(self->db_errors);
-                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
-            }
-            break;
-        }
-        s_deliver_one(self, agencies, notes, note);
-        bson_destroy(note);
+    /* What this instance just queued, by _id: a lookup, not a scan. A message
+     * already taken (by the rescan or another notifier) simply does not match. On
+     * a database error the id is let go: the rescan finds the message later. */
+    while (n == 0 && notifier_ready_pop(self->ready, id, sizeof id)) {
+        bson_t *filter = BCON_NEW("_id", BCON_UTF8(id), "state", BCON_UTF8("pending"));
+        n = s_claim_and_deliver(self, agencies, notes, filter, NULL);
+        bson_destroy(filter);
     }
-    bson_destroy(sending);
-    bson_destroy(filter);
+    if (n == 0 && s_rescan_due(self)) {
+        /* Retries after their back-off, redriven and released messages, what other
+         * processes queued, and "sending" whose lease expired (its sender died). */
+        bson_t *filter = BCON_NEW("state", "{", "$in", "[", BCON_UTF8("pending"),
+                                  BCON_UTF8("failed"), BCON_UTF8("sending"), "]", "}", "next_at",
+                                  "{", "$lte", BCON_INT64(lp_now_ms()), "}");
+        n = s_claim_and_deliver(self, agencies, notes, filter, "next_at");
+        /* A scan that found one may find more: a backlog drains at once, and only
+         * an empty scan waits rescan_ms. */
+        if (n > 0)
+            atomic_store(&self->rescan_at, 0);
+        bson_destroy(filter);
+    }
     mongoc_collection_destroy(agencies);
     mongoc_collection_destroy(notes);
     lp_store_push(self->svc.store, client);
-    return n;
+    return n > 0 ? n : 0;
+}
+
+/* How long an idle sender sleeps: until the next rescan, at most a second, so a
+ * stop or a change of the rescan time is seen soon. */
+static void
+s_idle_until(notifier_t *self, struct timespec *until)
+{
+    int64_t wait = atomic_load(&self->rescan_at) - lp_mono_ms();
+    if (wait < 10)
+        wait = 10;
+    if (wait > 1000)
+        wait = 1000;
+    clock_gettime(CLOCK_REALTIME, until);
+    until->tv_nsec += (long) (wait % 1000) * 1000000L;
+    until->tv_sec += (time_t) (wait / 1000) + until->tv_nsec / 1000000000L;
+    until->tv_nsec %= 1000000000L;
 }
 
 /* Senders: a few threads that each claim and send one message at a time, so one
@@ -317,7 +378,7 @@ s_sender(void *arg)
     pthread_mutex_lock(&self->senders_lock);
     while (!self->senders_stop) {
         pthread_mutex_unlock(&self->senders_lock);
-        int sent = notifier_deliver_due(self, 1);
+        int sent = notifier_deliver_next(self);
         pthread_mutex_lock(&self->senders_lock);
         if (sent > 0) {
             /* There was work: bring in one more sender. They join one by one while
@@ -330,8 +391,7 @@ s_sender(void *arg)
         }
         if (!self->senders_stop && self->senders_wakeups == 0) {
             struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 1; /* a message whose back-off ended is due without a bell */
+            s_idle_until(self, &until); /* a message whose back-off ended is found then */
             pthread_cond_timedwait(&self->senders_cond, &self->senders_lock, &until);
         }
         if (self->senders_wakeups > 0)

@@ -3,6 +3,7 @@
 #define NOTIFIER_PRIVATE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "email.h"
@@ -11,11 +12,16 @@
 #include "lp_metrics.h"
 #include "lp_service.h"
 #include "notifier.h"
+#include "ready.h"
 
 /* How long a message for a channel that is not configured waits before it is
  * looked at again. */
 #define NOTIFIER_WAIT_MS 60000
 #define NOTIFIER_MAX_SENDERS 32
+/* Ids of just-queued notifications waiting for a sender; beyond, the rescan finds them. */
+#define NOTIFIER_READY_MAX 4096
+/* The longest notification _id ("<event>:agency:<id>:webhook", a Kannel id). */
+#define NOTIFIER_ID_MAX 192
 
 typedef struct {
     const char *channel;
@@ -38,6 +44,9 @@ typedef struct {
     lp_metric_t *msgs_in;
     lp_metric_t *queued;
     lp_metric_t *db_errors;
+    lp_metric_t *ready_dropped;
+    notifier_ready_t *ready;   /* ids this instance just queued, claimed by _id */
+    _Atomic int64_t rescan_at; /* lp_mono_ms of the next scan for due messages */
     pthread_t senders[NOTIFIER_MAX_SENDERS];
     int n_senders;
     pthread_mutex_t senders_lock;
@@ -58,8 +67,14 @@ int notifier_citizen_event(notifier_t *self, mongoc_client_t *client,
  * it. Returns 0 when done, -1 to retry later. */
 int notifier_handle(void *arg, lp_envelope_t *env);
 
-/* Delivers up to max due notifications; returns how many were attempted. */
-int notifier_deliver_due(notifier_t *self, int max);
+/* Hands notification id, just inserted as pending, to the senders (they claim it
+ * by _id). Call after the insert succeeded. */
+void notifier_queued(notifier_t *self, const char *id);
+
+/* Delivers one notification: the next id this instance queued, or else, when a
+ * rescan is due, the oldest due one found by a scan. Returns how many were
+ * attempted (0 or 1). */
+int notifier_deliver_next(notifier_t *self);
 
 /* Starts n sender threads; wakes them when messages were queued; stops them after
  * the message each has in hand. */

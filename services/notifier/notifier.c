@@ -45,6 +45,15 @@ notifier_main(notifier_config_t *config)
                                      "Notification documents created");
     self.db_errors =
         lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
+    self.ready_dropped = lp_metrics_counter(
+        "lapor_notifier_ready_dropped_total", NULL,
+        "Queued notifications left to the rescan because the ready queue was full");
+    self.ready = notifier_ready_new(NOTIFIER_READY_MAX);
+    if (!self.ready) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
+        rc = -1;
+        goto done;
+    }
     for (size_t i = 0; i < 3; i++) {
         static const char *const names[] = {"webhook", "sms", "email"};
         char labels[40];
@@ -114,6 +123,7 @@ notifier_main(notifier_config_t *config)
 done:
     lp_service_stop(&self.svc);
     lp_identity_destroy(&self.identity);
+    notifier_ready_destroy(&self.ready);
     curl_global_cleanup();
     return rc < 0 ? 1 : 0;
 }

@@ -11,6 +11,7 @@ typedef struct {
     long max_tries;
     long backoff_ms;
     long senders;                /* threads that send, each one message at a time */
+    long rescan_ms;              /* how often due messages are looked for by a scan */
     const char *identity_file;   /* opens reporters' sealed contacts */
     const char *sms_sender;      /* the number citizens write to */
     const char *sms_sendsms_url; /* Kannel's sendsms; NULL or "" = SMS wait, pending */

@@ -94,6 +94,8 @@ s_queue_webhook(notifier_t *self, mongoc_client_t *client, const lp_envelope_t *
         BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
     if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
         lp_metric_inc(self->queued);
+        if (*url)
+            notifier_queued(self, id);
         lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s}", "id", id, "tracking_id",
                env->tracking_id, "state", *url ? "pending" : "skipped");
     }

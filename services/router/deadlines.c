@@ -9,6 +9,7 @@
 #include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
+#include "lp_recent.h"
 #include "lp_transition.h"
 #include "router-private.h"
 
@@ -233,11 +234,20 @@ s_erase(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    mongoc_collection_t *recent =
+        lp_store_collection(self->svc.store, client, LP_COLL_REPORTER_RECENT);
     bson_iter_t it;
     lp_error_t err;
     int rc = 0;
 
     lp_error_clear(&err);
+    /* The near-duplicate index first, while the complaint still has its lookups; a
+     * failure there only leaves entries that the daily sweep deletes. */
+    if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it) &&
+        lp_recent_forget_complaint(recent, coll, bson_iter_oid(&it), &err) != 0) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+        lp_error_clear(&err);
+    }
     if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
         rc = lp_transition_erase_reporter(
             coll, notes, bson_iter_oid(&it), "router",
@@ -247,9 +257,32 @@ s_erase(router_t *self, mongoc_collection_t *coll, const bson_t *doc)
                lp_doc_str(doc, "tracking_id"), "reason", "retention");
     else if (rc < 0)
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+    mongoc_collection_destroy(recent);
     mongoc_collection_destroy(notes);
     lp_store_push(self->svc.store, client);
     return rc;
+}
+
+/* With retention: day documents of the near-duplicate index older than yesterday
+ * go, every LP_RECENT_SWEEP_EVERY_MS (the query reads that whole small collection). */
+static void
+s_sweep_recent(router_t *self, mongoc_client_t *client, int64_t now)
+{
+    mongoc_collection_t *recent = NULL;
+    lp_error_t err;
+    int n;
+
+    if (now < self->recent_sweep_at)
+        return;
+    self->recent_sweep_at = now + LP_RECENT_SWEEP_EVERY_MS;
+    lp_error_clear(&err);
+    recent = lp_store_collection(self->svc.store, client, LP_COLL_REPORTER_RECENT);
+    n = lp_recent_sweep(recent, now, &err);
+    if (n < 0)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+    else if (n > 0)
+        lp_log(LP_LOG_INFO, "reporter_recent.swept", "{s:i}", "days", n);
+    mongoc_collection_destroy(recent);
 }
 
 int
@@ -283,6 +316,7 @@ router_deadlines(router_t *self)
                         "reporter.sealed", "{", "$exists", BCON_BOOL(true), "}"),
                s_erase);
     total = n < 0 || total < 0 ? -1 : total + n;
+    s_sweep_recent(self, client, now);
     mongoc_collection_destroy(coll);
     lp_store_push(self->svc.store, client);
     return total;

@@ -21,6 +21,7 @@ typedef struct {
     lp_metric_t *closed;
     lp_metric_t *db_errors;
     lp_metric_t *dispose_latency;
+    int64_t recent_sweep_at; /* next sweep of the near-duplicate index (deadlines) */
 } router_t;
 
 /* Handles one event addressed to the router (from the bus or the sweeper).

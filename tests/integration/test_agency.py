@@ -262,8 +262,10 @@ class AgencyTest(SystemTestCase):
     def test_e_erasure_on_request_and_after_retention(self):
         tid, _, email = submit()
         wait_status(tid, "disposed")
+        self.assertEqual(recent_entries(doc_of(tid)["_id"]), 1)
         SYSTEM.laporctl("erase", tid)
         doc = doc_of(tid)
+        self.assertEqual(recent_entries(doc["_id"]), 0)  # the near-duplicate index too
         self.assertNotIn("sealed", doc["reporter"])
         self.assertNotIn("name", doc["reporter"])
         self.assertIn("erased_at", doc["reporter"])
@@ -279,6 +281,7 @@ class AgencyTest(SystemTestCase):
                             TIMEOUT_S, "the router to erase the old reporter's details")
         self.assertNotIn("sealed", erased["reporter"])
         self.assertEqual(erased["status"], "closed")
+        self.assertEqual(recent_entries(erased["_id"]), 0)
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -286,6 +289,12 @@ class AgencyTest(SystemTestCase):
         status, cookie, body = login(user, password)
         self.assertEqual(status, 200, body)
         return {"Cookie": cookie.split(";")[0], "X-CSRF-Token": body["csrf"]}
+
+
+def recent_entries(oid):
+    """How many of the near-duplicate index's day documents name complaint oid."""
+    return sum(1 for day in SYSTEM.db.reporter_recent.find({})
+               for entry in day.get("complaints", []) if entry["id"] == oid)
 
 
 def login_csrf(body, token):

@@ -1,0 +1,247 @@
+/* lp_recent: each reporter's complaints of the last two days, one document per day. */
+#include "lp_recent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_doc.h"
+#include "lp_identity.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define KEY_LEN (LP_IDENTITY_LOOKUP_LEN + 24)
+
+/* "<lookup>:<day number>": the _id of one reporter's day. */
+static void
+s_key(char key[KEY_LEN], const char *lookup, int64_t at_ms)
+{
+    snprintf(key, KEY_LEN, "%s:%lld", lookup, (long long) (at_ms / DAY_MS));
+}
+
+/* {id, at}, in this order: the local database's $pull removes only an element
+ * equal to the whole document, so add and forget must build the same one. */
+static void
+s_append_entry(bson_t *parent, const char *name, const bson_oid_t *id, int64_t at_ms)
+{
+    bson_t entry;
+    BSON_APPEND_DOCUMENT_BEGIN(parent, name, &entry);
+    BSON_APPEND_OID(&entry, "id", id);
+    BSON_APPEND_INT64(&entry, "at", at_ms);
+    bson_append_document_end(parent, &entry);
+}
+
+/* One upsert per key, in one unordered bulk write. false with error filled. */
+static bool
+s_add_once(mongoc_collection_t *recent, const char *const lookups[2], const bson_oid_t *id,
+           int64_t at_ms, bson_error_t *error)
+{
+    bson_t *bulk_opts = BCON_NEW("ordered", BCON_BOOL(false));
+    bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
+    mongoc_bulk_operation_t *bulk =
+        mongoc_collection_create_bulk_operation_with_opts(recent, bulk_opts);
+    bson_t reply = BSON_INITIALIZER;
+    bool ok = true;
+
+    for (int i = 0; i < 2 && ok; i++) {
+        char key[KEY_LEN];
+        bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, child;
+        if (!lookups[i] || !*lookups[i])
+            continue;
+        s_key(key, lookups[i], at_ms);
+        BSON_APPEND_UTF8(&filter, "_id", key);
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &child);
+        BSON_APPEND_INT64(&child, "day", at_ms / DAY_MS);
+        bson_append_document_end(&update, &child);
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &child);
+        s_append_entry(&child, "complaints", id, at_ms);
+        bson_append_document_end(&update, &child);
+        ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, upsert, error);
+        bson_destroy(&update);
+        bson_destroy(&filter);
+    }
+    if (ok)
+        ok = mongoc_bulk_operation_execute(bulk, &reply, error) != 0;
+    bson_destroy(&reply);
+    mongoc_bulk_operation_destroy(bulk);
+    bson_destroy(upsert);
+    bson_destroy(bulk_opts);
+    return ok;
+}
+
+int
+lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
+              const bson_oid_t *id, int64_t at_ms, lp_error_t *err)
+{
+    const char *const lookups[2] = {phone_lookup, email_lookup};
+    bson_error_t error;
+
+    if ((!phone_lookup || !*phone_lookup) && (!email_lookup || !*email_lookup))
+        return 0;
+    /* Two first upserts of one day may race to insert it; the loser finds it now. */
+    if (s_add_once(recent, lookups, id, at_ms, &error) ||
+        (lp_store_is_duplicate(&error) && s_add_once(recent, lookups, id, at_ms, &error)))
+        return 0;
+    lp_store_set_error(err, &error, "record a reporter's complaint");
+    return -1;
+}
+
+/* Appends the entries of one day document (by _id) created at or after since_ms. */
+static int
+s_collect(mongoc_collection_t *recent, const char *lookup, int64_t day_ms, int64_t since_ms,
+          lp_recent_entry_t **all, size_t *n, size_t *cap, lp_error_t *err)
+{
+    char key[KEY_LEN];
+    bson_t filter = BSON_INITIALIZER;
+    bson_t *doc = NULL;
+    bson_iter_t arr;
+    bson_t entry;
+    int rc = 0;
+
+    s_key(key, lookup, day_ms);
+    BSON_APPEND_UTF8(&filter, "_id", key);
+    doc = lp_store_find_one(recent, &filter, NULL, err);
+    if (!doc) {
+        rc = err->code == LP_ERR_NONE ? 0 : -1;
+        goto done;
+    }
+    if (!bson_iter_init_find(&arr, doc, "complaints") || !BSON_ITER_HOLDS_ARRAY(&arr) ||
+        !bson_iter_recurse(&arr, &arr))
+        goto done;
+    while (lp_doc_next_doc(&arr, &entry)) {
+        bson_iter_t it;
+        int64_t at = lp_doc_int(&entry, "at");
+        if (at < since_ms || !bson_iter_init_find(&it, &entry, "id") || !BSON_ITER_HOLDS_OID(&it))
+            continue;
+        if (*n == *cap) {
+            size_t grown = *cap ? *cap * 2 : 16;
+            lp_recent_entry_t *more = realloc(*all, grown * sizeof **all);
+            if (!more) {
+                lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+                rc = -1;
+                goto done;
+            }
+            *all = more;
+            *cap = grown;
+        }
+        bson_oid_copy(bson_iter_oid(&it), &(*all)[*n].id);
+        (*all)[*n].at = at;
+        (*n)++;
+    }
+done:
+    if (doc)
+        bson_destroy(doc);
+    bson_destroy(&filter);
+    return rc;
+}
+
+static int
+s_by_time(const void *a, const void *b)
+{
+    const lp_recent_entry_t *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return bson_oid_compare(&x->id, &y->id);
+}
+
+int
+lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
+               int64_t now_ms, int64_t since_ms, lp_recent_entry_t *out, int max, lp_error_t *err)
+{
+    const char *const lookups[2] = {phone_lookup, email_lookup};
+    lp_recent_entry_t *all = NULL;
+    size_t n = 0, cap = 0, unique = 0;
+    int rc = 0;
+
+    lp_error_clear(err);
+    if (since_ms < now_ms - 2 * DAY_MS)
+        since_ms = now_ms - 2 * DAY_MS;
+    /* A window of 24 hours reads today's and yesterday's documents. */
+    for (int i = 0; i < 2; i++)
+        for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS && rc == 0; day++)
+            if (lookups[i] && *lookups[i])
+                rc = s_collect(recent, lookups[i], day * DAY_MS, since_ms, &all, &n, &cap, err);
+    if (rc != 0)
+        goto done;
+    qsort(all, n, sizeof *all, s_by_time);
+    /* The phone's and the email's documents name the same complaint twice. */
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < unique && !seen; j++)
+            seen = bson_oid_equal(&all[j].id, &all[i].id);
+        if (!seen)
+            all[unique++] = all[i];
+    }
+    size_t first = unique > (size_t) max ? unique - (size_t) max : 0;
+    for (size_t i = first; i < unique; i++)
+        out[rc++] = all[i];
+done:
+    free(all);
+    return rc;
+}
+
+int
+lp_recent_forget(mongoc_collection_t *recent, const bson_t *complaint, lp_error_t *err)
+{
+    static const char *const paths[2] = {"reporter.lookup.phone", "reporter.lookup.email"};
+    int64_t at = lp_doc_int(complaint, "created_at");
+    bson_iter_t it;
+    bson_error_t error;
+    int rc = 0;
+
+    if (at <= 0 || !bson_iter_init_find(&it, complaint, "_id") || !BSON_ITER_HOLDS_OID(&it))
+        return 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        const char *lookup = lp_doc_str(complaint, paths[i]);
+        char key[KEY_LEN];
+        bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, pull;
+        if (!*lookup)
+            continue;
+        s_key(key, lookup, at);
+        BSON_APPEND_UTF8(&filter, "_id", key);
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$pull", &pull);
+        s_append_entry(&pull, "complaints", bson_iter_oid(&it), at);
+        bson_append_document_end(&update, &pull);
+        if (!mongoc_collection_update_one(recent, &filter, &update, NULL, NULL, &error)) {
+            lp_store_set_error(err, &error, "forget a reporter's complaint");
+            rc = -1;
+        }
+        bson_destroy(&update);
+        bson_destroy(&filter);
+    }
+    return rc;
+}
+
+int
+lp_recent_forget_complaint(mongoc_collection_t *recent, mongoc_collection_t *complaints,
+                           const bson_oid_t *oid, lp_error_t *err)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_OID(oid));
+    bson_t *projection = BCON_NEW("created_at", BCON_INT32(1), "reporter.lookup", BCON_INT32(1));
+    bson_t *doc = lp_store_find_one(complaints, filter, projection, err);
+    int rc = err->code == LP_ERR_NONE ? 0 : -1;
+
+    if (doc)
+        rc = lp_recent_forget(recent, doc, err);
+    if (doc)
+        bson_destroy(doc);
+    bson_destroy(projection);
+    bson_destroy(filter);
+    return rc;
+}
+
+int
+lp_recent_sweep(mongoc_collection_t *recent, int64_t now_ms, lp_error_t *err)
+{
+    bson_t *filter = BCON_NEW("day", "{", "$lt", BCON_INT64(now_ms / DAY_MS - 1), "}");
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    int rc = -1;
+
+    if (mongoc_collection_delete_many(recent, filter, NULL, &reply, &error))
+        rc = (int) lp_doc_int(&reply, "deletedCount");
+    else
+        lp_store_set_error(err, &error, "sweep reporters' recent complaints");
+    bson_destroy(&reply);
+    bson_destroy(filter);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* lp_recent: the complaints each reporter sent in the last two days, found by _id.
+ *
+ * One small document per reporter lookup hash and UTC day, `_id` =
+ * "<lookup>:<day number>", holding {complaints: [{id, at}]}. Intake's near-duplicate
+ * check reads today's and yesterday's documents by _id instead of querying
+ * complaints by reporter (which the local database answers by decoding the whole
+ * collection). Only keyed hashes and ObjectIds are kept, never a phone or email.
+ * The index is a hint: an entry that is missing only misses a near-duplicate. */
+#ifndef LP_RECENT_H
+#define LP_RECENT_H
+
+#include <stdint.h>
+
+#include "lp_store.h"
+
+/* How often the day documents older than yesterday are deleted (lp_recent_sweep). */
+#define LP_RECENT_SWEEP_EVERY_MS (10 * 60 * 1000)
+
+typedef struct {
+    bson_oid_t id;
+    int64_t at; /* the complaint's created_at, ms */
+} lp_recent_entry_t;
+
+/* Records that complaint id, created at at_ms, came from the reporter with these
+ * lookup hashes (either may be NULL or "": that key is skipped). One upsert per
+ * key, sent in one command. Returns 0, or -1 on a database error. */
+int lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
+                  const bson_oid_t *id, int64_t at_ms, lp_error_t *err);
+
+/* Fills out with up to max complaints of the reporter created at or after since_ms
+ * (at most two days before now_ms), oldest first, each once; when there are more,
+ * the newest max. Returns how many, or -1 on a database error. */
+int lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
+                   int64_t now_ms, int64_t since_ms, lp_recent_entry_t *out, int max,
+                   lp_error_t *err);
+
+/* Removes one complaint from its reporter's entries before the reporter's details
+ * are erased. complaint must hold _id, created_at and reporter.lookup (nothing to
+ * do without them). Returns 0, or -1 on a database error. */
+int lp_recent_forget(mongoc_collection_t *recent, const bson_t *complaint, lp_error_t *err);
+
+/* The same for complaint oid, loaded from complaints by _id first. */
+int lp_recent_forget_complaint(mongoc_collection_t *recent, mongoc_collection_t *complaints,
+                               const bson_oid_t *oid, lp_error_t *err);
+
+/* Deletes the day documents older than yesterday. Returns how many, or -1. */
+int lp_recent_sweep(mongoc_collection_t *recent, int64_t now_ms, lp_error_t *err);
+
+#endif
