@@ -46,7 +46,7 @@ s_save(VipsImage *img, lp_sniff_type_t type, const char *out)
     case LP_SNIFF_WEBP:
         return vips_webpsave(img, out, "strip", TRUE, "Q", 85, NULL);
     default:
-        return vips_jpegsave(img, out, "strip", TRUE, "Q", 85, "optimize_coding", TRUE, NULL);
+        return vips_jpegsave(img, out, "strip", TRUE, "Q", 85, NULL);
     }
 }
 
