@@ -405,9 +405,10 @@ class AttachmentTest(SystemTestCase):
         fs = gridfs.GridFSBucket(SYSTEM.db, bucket_name=BUCKET)
         orphan = fs.upload_from_stream("x.file", b"orphan bytes",
                                        metadata={"aid": "f" * 32, "role": "file"})
-        wait_until(lambda: bucket_files.count_documents({"_id": orphan}) == 0, 90,
-                   "the orphan sweeper")
-        self.assertEqual(SYSTEM.db[f"{BUCKET}.chunks"].count_documents({"files_id": orphan}), 0)
+        # The driver deletes the files document first, then the chunks.
+        wait_until(lambda: bucket_files.count_documents({"_id": orphan}) == 0 and
+                   SYSTEM.db[f"{BUCKET}.chunks"].count_documents({"files_id": orphan}) == 0,
+                   90, "the orphan sweeper")
 
 
 if __name__ == "__main__":
