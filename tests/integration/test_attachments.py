@@ -346,6 +346,21 @@ class AttachmentTest(SystemTestCase):
         status, _, view = http("GET", SYSTEM.intake_url(f"/api/v1/agency/complaints/{tid}"),
                                headers={"Authorization": f"Bearer {KEYS[A]}"})
         self.assertEqual([a["id"] for a in view["attachments"]], [aid])
+        # The portal's complaint page shows its thumbnail to a staff member of A, whose
+        # session cookie opens it; B's staff get 404 for the file.
+        cookies = {}
+        for user, agency in (("siti.lampiran", A), ("budi.lampiran", B)):
+            SYSTEM.laporctl("user", "add", user, "staff", "--agency", agency,
+                            input="kata-sandi-lampiran-1\n")
+            status, headers, answer = http("POST", SYSTEM.intake_url("/api/v1/session"),
+                                           {"username": user, "password": "kata-sandi-lampiran-1"})
+            self.assertEqual(status, 200, answer)
+            cookies[agency] = headers["set-cookie"].split(";", 1)[0]
+        status, _, page = get_raw(f"/portal/pengaduan/{tid}", {"Cookie": cookies[A]})
+        self.assertEqual(status, 200)
+        self.assertIn(f'src="{path}/thumb"'.encode(), page)
+        self.assertEqual(get_raw(path + "/thumb", {"Cookie": cookies[A]})[0], 200)
+        self.assertEqual(get_raw(path, {"Cookie": cookies[B]})[0], 404)
         # Open311 shows no media_url for it.
         status, _, answer = http("GET", SYSTEM.intake_url(f"/open311/v2/requests/{tid}.json"))
         self.assertEqual(status, 200, answer)
