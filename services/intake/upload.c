@@ -20,6 +20,7 @@ struct intake_upload_t {
     int fd; /* the spool file being written, or -1 */
     /* The part being received. */
     bool in_part, is_file, dropping;
+    uint64_t part_size; /* bytes of the current part so far */
     char field[INTAKE_URLFORM_MAX_NAME + 1];
     char *text; /* a plain field's value so far */
     size_t text_len, text_total;
@@ -119,6 +120,7 @@ s_begin_part(intake_upload_t *self, const char *field, const char *filename)
     self->dropping = false;
     self->file = NULL;
     self->text_bad = false;
+    self->part_size = 0;
     snprintf(self->field, sizeof self->field, "%s", field);
     if (strlen(field) > INTAKE_URLFORM_MAX_NAME || ++self->parts > MAX_PARTS) {
         self->text_bad = true;
@@ -183,10 +185,9 @@ intake_upload_piece(intake_upload_t *self, const char *field, const char *filena
 
     /* A piece at offset 0 starts a part, except a repeated empty start of the part
      * that has had no byte yet. */
-    if (off == 0 && !(same && (self->is_file ? !self->file : self->text_len == 0)))
+    if ((off == 0 && !(same && self->part_size == 0)) || !self->in_part)
         s_begin_part(self, field, filename);
-    else if (!self->in_part)
-        s_begin_part(self, field, filename);
+    self->part_size += size;
     crypto_hash_sha256_update(&self->digest, (const unsigned char *) field, strlen(field) + 1);
     crypto_hash_sha256_update(&self->digest, (const unsigned char *) data, size);
     if (size == 0 || self->dropping)
