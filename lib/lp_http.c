@@ -34,6 +34,7 @@ struct lp_http_req_t {
     bool replied;
     struct MHD_PostProcessor *post; /* a streamed upload (lp_http_upload_t) */
     void *sink;
+    size_t upload_len;  /* bytes of the streamed body so far (none kept in body) */
     bool upload_failed; /* the sink gave up: the answer is 503 */
     bool upload_bad;    /* the multipart body was malformed: the answer is 400 */
     struct timespec started;
@@ -350,11 +351,11 @@ s_upload_begin(lp_http_req_t *req)
 static void
 s_upload_feed(lp_http_req_t *req, const char *data, size_t n)
 {
-    if (req->too_big || req->body_len + n > req->server->cfg.upload.max_body) {
+    if (req->too_big || req->upload_len + n > req->server->cfg.upload.max_body) {
         req->too_big = true;
         return;
     }
-    req->body_len += n;
+    req->upload_len += n;
     if (req->post && !req->upload_failed && !req->upload_bad &&
         MHD_post_process(req->post, data, n) != MHD_YES && !req->upload_failed)
         req->upload_bad = true;
