@@ -194,33 +194,56 @@ s_bucket(lp_store_t *store, mongoc_client_t *client, mongoc_database_t **db, lp_
     return bucket;
 }
 
+/* Copies the file at path into an upload stream; true when every byte went. */
+static bool
+s_copy(const char *path, mongoc_stream_t *upload)
+{
+    mongoc_stream_t *source = mongoc_stream_file_new_for_path(path, O_RDONLY, 0);
+    char buf[32 * 1024];
+    ssize_t n = 0;
+    bool ok = source != NULL;
+
+    while (ok && (n = mongoc_stream_read(source, buf, sizeof buf, 1, 0)) > 0)
+        ok = mongoc_stream_write(upload, buf, (size_t) n, 0) == n;
+    if (n < 0)
+        ok = false;
+    if (source)
+        mongoc_stream_destroy(source);
+    return ok;
+}
+
 int
 lp_attach_put(lp_store_t *store, mongoc_client_t *client, const char *path, const char *aid,
               const char *role, const char *mime, bson_oid_t *file_id, lp_error_t *err)
 {
     mongoc_database_t *db = NULL;
     mongoc_gridfs_bucket_t *bucket = s_bucket(store, client, &db, err);
-    mongoc_stream_t *source = NULL;
+    mongoc_stream_t *upload = NULL;
     bson_t *opts = NULL;
-    bson_value_t id;
+    bson_value_t id = {.value_type = BSON_TYPE_EOD};
     bson_error_t error;
     char name[64];
     int rc = -1;
 
     if (!bucket)
         return -1;
-    source = mongoc_stream_file_new_for_path(path, O_RDONLY, 0);
-    if (!source) {
-        lp_error_set(err, LP_ERR_SYSTEM, NULL, "cannot read the cleaned file back");
-        goto done;
-    }
     opts = BCON_NEW("metadata", "{", "aid", BCON_UTF8(aid), "role", BCON_UTF8(role), "contentType",
                     BCON_UTF8(mime), "}");
     snprintf(name, sizeof name, "%s.%s", aid, role);
-    /* The driver writes the chunks first and the files document last; on a failure
-     * it deletes the chunks it wrote, so nothing is left that points nowhere. */
-    if (!mongoc_gridfs_bucket_upload_from_stream(bucket, name, source, opts, &id, &error)) {
+    upload = mongoc_gridfs_bucket_open_upload_stream(bucket, name, opts, &id, &error);
+    if (!upload) {
         lp_store_set_error(err, &error, "store an attachment");
+        goto done;
+    }
+    /* The driver writes the chunks as they fill and the files document when the
+     * stream closes. Its upload_from_stream ignores an error at that last step, so
+     * the copy and the close are ours: a failure at any point deletes the chunks
+     * written (a files document, if one came to be, is the sweeper's). */
+    if (!s_copy(path, upload) || mongoc_stream_close(upload) != 0) {
+        if (!mongoc_gridfs_bucket_stream_error(upload, &error))
+            bson_set_error(&error, 0, 0, "cannot read the cleaned file back");
+        lp_store_set_error(err, &error, "store an attachment");
+        mongoc_gridfs_bucket_abort_upload(upload);
         goto done;
     }
     if (id.value_type == BSON_TYPE_OID) {
@@ -229,12 +252,13 @@ lp_attach_put(lp_store_t *store, mongoc_client_t *client, const char *path, cons
     }
     else
         lp_error_set(err, LP_ERR_DATABASE, NULL, "the attachment store gave an unexpected id");
-    bson_value_destroy(&id);
 done:
+    if (upload)
+        mongoc_stream_destroy(upload);
+    if (id.value_type != BSON_TYPE_EOD)
+        bson_value_destroy(&id);
     if (opts)
         bson_destroy(opts);
-    if (source)
-        mongoc_stream_destroy(source);
     mongoc_gridfs_bucket_destroy(bucket);
     mongoc_database_destroy(db);
     return rc;
@@ -243,20 +267,23 @@ done:
 int
 lp_attach_delete(lp_store_t *store, mongoc_client_t *client, const char *aid, lp_error_t *err)
 {
-    mongoc_database_t *db = NULL;
-    mongoc_gridfs_bucket_t *bucket = s_bucket(store, client, &db, err);
+    mongoc_collection_t *files = NULL, *chunks = NULL;
     mongoc_cursor_t *cursor = NULL;
-    bson_t *filter = NULL;
+    bson_t *filter = NULL, *opts = NULL;
     const bson_t *doc = NULL;
     bson_oid_t ids[8];
     bson_error_t error;
     bson_iter_t it;
+    char name[64];
     int n = 0, deleted = 0;
 
-    if (!bucket)
-        return -1;
+    snprintf(name, sizeof name, "%s.files", LP_ATTACH_BUCKET);
+    files = lp_store_collection(store, client, name);
+    snprintf(name, sizeof name, "%s.chunks", LP_ATTACH_BUCKET);
+    chunks = lp_store_collection(store, client, name);
     filter = BCON_NEW("metadata.aid", BCON_UTF8(aid));
-    cursor = mongoc_gridfs_bucket_find(bucket, filter, NULL);
+    opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}");
+    cursor = mongoc_collection_find_with_opts(files, filter, opts, NULL);
     while (n < 8 && mongoc_cursor_next(cursor, &doc))
         if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
             bson_oid_copy(bson_iter_oid(&it), &ids[n++]);
@@ -264,20 +291,27 @@ lp_attach_delete(lp_store_t *store, mongoc_client_t *client, const char *aid, lp
         lp_store_set_error(err, &error, "find an attachment's files");
         deleted = -1;
     }
+    /* Chunks first, then the files document: whatever a failure leaves is still
+     * found by its metadata.aid and removed by the next try or the sweeper (the
+     * driver's delete_by_id has the opposite order, which can strand chunks). */
     for (int i = 0; deleted >= 0 && i < n; i++) {
-        bson_value_t id = {.value_type = BSON_TYPE_OID};
-        bson_oid_copy(&ids[i], &id.value.v_oid);
-        if (mongoc_gridfs_bucket_delete_by_id(bucket, &id, &error))
-            deleted++;
-        else if (error.code != MONGOC_ERROR_GRIDFS_BUCKET_FILE_NOT_FOUND) {
+        bson_t *by_file = BCON_NEW("files_id", BCON_OID(&ids[i]));
+        bson_t *by_id = BCON_NEW("_id", BCON_OID(&ids[i]));
+        if (!mongoc_collection_delete_many(chunks, by_file, NULL, NULL, &error) ||
+            !mongoc_collection_delete_one(files, by_id, NULL, NULL, &error)) {
             lp_store_set_error(err, &error, "delete an attachment's file");
             deleted = -1;
         }
+        else
+            deleted++;
+        bson_destroy(by_id);
+        bson_destroy(by_file);
     }
     mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
     bson_destroy(filter);
-    mongoc_gridfs_bucket_destroy(bucket);
-    mongoc_database_destroy(db);
+    mongoc_collection_destroy(chunks);
+    mongoc_collection_destroy(files);
     return deleted;
 }
 
