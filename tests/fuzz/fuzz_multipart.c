@@ -79,6 +79,13 @@ s_handle(lp_http_req_t *req, void *arg)
     lp_http_reply(req, 200, "text/plain", "ok", 2);
 }
 
+/* Every spool file is removed with its request, so the folder is empty by now. */
+static void
+s_remove_spool(void)
+{
+    rmdir(s_spool);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -95,6 +102,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(s_spool, sizeof s_spool, "/tmp/lapor-fuzz-XXXXXX");
     if (!mkdtemp(s_spool))
         abort();
+    atexit(s_remove_spool);
     lp_error_clear(&err);
     s_server = lp_http_new(&cfg, &err);
     if (!s_server)
