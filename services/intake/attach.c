@@ -654,9 +654,20 @@ intake_attach_api_post(intake_t *self, lp_http_req_t *req, const char *raw_id)
         intake_attach_refuse(req, status, &err);
         goto done;
     }
+    /* What was stored, as the complaint's agency would list it (the public paths
+     * only when the public may open them). */
     list = json_array();
-    for (size_t i = 0; i < stored.n; i++)
-        json_array_append_new(list, json_string(stored.refs[i].id));
+    for (size_t i = 0; i < stored.n; i++) {
+        const lp_attach_ref_t *r = &stored.refs[i];
+        bool shown = strcmp(lp_doc_str(doc, "privacy"), "public") == 0 && !r->personal;
+        char url[64];
+        snprintf(url, sizeof url, MEDIA_PREFIX "%s", r->id);
+        json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:i,s:i,s:b,s:o}", "id", r->id, "type",
+                                              lp_sniff_mime(r->type), "size", (json_int_t) r->size,
+                                              "width", (int) r->width, "height", (int) r->height,
+                                              "personal", r->personal, "url",
+                                              shown ? json_string(url) : json_null()));
+    }
     added = intake_attach_push(self, &c.oid, &stored, &err);
     stored.n = 0; /* pushed or deleted by intake_attach_push */
     if (added < 0) {

@@ -282,7 +282,10 @@ class AttachmentTest(SystemTestCase):
         status, _, answer = attach(tid, [("file", "a.jpg", "image/jpeg", jpeg),
                                          ("file", "surat.pdf", "application/pdf", small_pdf())])
         self.assertEqual(status, 201, answer)
-        self.assertEqual(len(answer["attachments"]), 2)
+        self.assertEqual([(a["type"], a["width"], a["height"]) for a in answer["attachments"]],
+                         [("image/jpeg", 320, 240), ("application/pdf", 0, 0)])
+        self.assertEqual(answer["attachments"][0]["url"],
+                         f"/media/{answer['attachments'][0]['id']}")
         refs = attachments_of(tid)
         self.assertEqual([r["type"] for r in refs], ["jpeg", "pdf"])
         pdf = refs[1]
@@ -292,10 +295,24 @@ class AttachmentTest(SystemTestCase):
         self.assertTrue(headers["content-disposition"].startswith("attachment"))
         self.assertEqual(data, small_pdf())
         self.assertEqual(get_raw(f"/media/{pdf['id']}/thumb")[0], 404)
-        # Three more fill the five; one more is refused, and nothing is left behind.
-        status, _, answer = attach(tid, [("file", f"x{i}.jpg", "image/jpeg", jpeg)
-                                         for i in range(3)])
+        # A PNG with transparency and a WebP fill the five (the thumbnail of the PNG is a
+        # JPEG on white); one more is refused, and nothing is left behind.
+        png, webp = TMP / "alpha.png", TMP / "foto.webp"
+        run("vips", "bandjoin_const", str(TMP / "api.jpg"), str(TMP / "alpha.v"), "128")
+        run("vips", "pngsave", str(TMP / "alpha.v"), str(png))
+        run("vips", "webpsave", str(TMP / "api.jpg"), str(webp))
+        status, _, answer = attach(tid, [("file", "x.jpg", "image/jpeg", jpeg),
+                                         ("file", "alpha.png", "image/png", png.read_bytes()),
+                                         ("file", "foto.webp", "image/webp", webp.read_bytes())])
         self.assertEqual(status, 201, answer)
+        self.assertEqual([a["type"] for a in answer["attachments"]],
+                         ["image/jpeg", "image/png", "image/webp"])
+        for a in answer["attachments"][1:]:
+            status, headers, data = get_raw(a["url"])
+            self.assertEqual((status, headers["content-type"]), (200, a["type"]))
+            status, headers, data = get_raw(a["url"] + "/thumb")
+            self.assertEqual((status, headers["content-type"]), (200, "image/jpeg"))
+            self.assertEqual(data[:3], b"\xff\xd8\xff")
         before = stored_files()
         status, _, answer = attach(tid, [("file", "x6.jpg", "image/jpeg", jpeg)])
         self.assertEqual(status, 409, answer)
