@@ -693,7 +693,20 @@ s_error_summary(s_page_t *p, const s_form_t *f)
 static void
 s_files_input(s_page_t *p, const s_form_t *f)
 {
-    s_field_open(p, f, "lampiran", "lampiran", WT_FORM_FILES_LABEL, WT_FORM_FILES_HINT);
+    const intake_config_t *cfg = p->self->config;
+    char number[24];
+
+    s_field_open(p, f, "lampiran", "lampiran", WT_FORM_FILES_LABEL, WT__COUNT);
+    /* The limits as configured, so the form never promises more than intake takes. */
+    web_html_raw(p->h, "<p class=\"hint\" id=\"lampiran-hint\">");
+    snprintf(number, sizeof number, "%ld", cfg->attach_max_files);
+    web_html_fill(p->h, s_t(p, WT_FORM_FILES_COUNT), number);
+    web_html_raw(p->h, " ");
+    snprintf(number, sizeof number, "%.0f", cfg->attach_max_bytes / 1048576.0);
+    web_html_fill(p->h, s_t(p, WT_FORM_FILES_SIZE), number);
+    web_html_raw(p->h, " ");
+    web_html_text(p->h, s_t(p, WT_FORM_FILES_HINT));
+    web_html_raw(p->h, "</p>");
     web_html_raw(p->h, "<input type=\"file\" id=\"lampiran\" name=\"lampiran\" multiple "
                        "accept=\"image/jpeg,image/png,image/webp,application/pdf\"");
     s_described_by(p, f, "lampiran", "lampiran", true);
