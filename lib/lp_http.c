@@ -32,6 +32,11 @@ struct lp_http_req_t {
     size_t body_len;
     bool too_big;
     bool replied;
+    struct MHD_PostProcessor *post; /* a streamed upload (lp_http_upload_t) */
+    void *sink;
+    size_t upload_len;  /* bytes of the streamed body so far (none kept in body) */
+    bool upload_failed; /* the sink gave up: the answer is 503 */
+    bool upload_bad;    /* the multipart body was malformed: the answer is 400 */
     struct timespec started;
     char client_ip[LP_IPNET_ADDR_MAX];
     struct {
@@ -220,6 +225,12 @@ lp_http_body(const lp_http_req_t *req, size_t *len)
     return req->body ? req->body : "";
 }
 
+void *
+lp_http_upload_state(const lp_http_req_t *req)
+{
+    return req->sink;
+}
+
 const char *
 lp_http_client_ip(const lp_http_req_t *req)
 {
@@ -297,6 +308,81 @@ s_serve_builtin(lp_http_req_t *req, bool *handled)
         *handled = false;
 }
 
+/* -------------------------------------------------------------------------- */
+/* Streamed uploads                                                            */
+
+static enum MHD_Result
+s_post_piece(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+             const char *content_type, const char *transfer_encoding, const char *data,
+             uint64_t off, size_t size)
+{
+    lp_http_req_t *req = cls;
+    lp_http_upload_t *up = &req->server->cfg.upload;
+
+    if (req->upload_failed || !key)
+        return MHD_NO;
+    if (up->piece(req->sink, key, filename, content_type, off, data, size) != 0) {
+        req->upload_failed = true;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* Starts a streamed upload when the request is a multipart POST the sink wants. */
+static void
+s_upload_begin(lp_http_req_t *req)
+{
+    lp_http_upload_t *up = &req->server->cfg.upload;
+    const char *ctype = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+
+    if (!up->begin || !up->piece || !up->end || strcmp(req->method, "POST") != 0 || !ctype ||
+        strncasecmp(ctype, "multipart/form-data", 19) != 0)
+        return;
+    req->sink = up->begin(req->server->cfg.arg, req);
+    if (!req->sink)
+        return;
+    /* 16 KiB: the largest piece the sink is handed, and the parser's whole memory. */
+    req->post = MHD_create_post_processor(req->conn, 16 * 1024, s_post_piece, req);
+    if (!req->post)
+        req->upload_bad = true; /* no boundary: answered 400 at the end */
+}
+
+/* Feeds a piece of the body to the post processor; too much is dropped. */
+static void
+s_upload_feed(lp_http_req_t *req, const char *data, size_t n)
+{
+    if (req->too_big || req->upload_len + n > req->server->cfg.upload.max_body) {
+        req->too_big = true;
+        return;
+    }
+    req->upload_len += n;
+    if (req->post && !req->upload_failed && !req->upload_bad &&
+        MHD_post_process(req->post, data, n) != MHD_YES && !req->upload_failed)
+        req->upload_bad = true;
+}
+
+/* The whole body is in: flushes the parser. true when the handler may run. */
+static bool
+s_upload_finish(lp_http_req_t *req)
+{
+    if (req->post) {
+        if (MHD_destroy_post_processor(req->post) != MHD_YES && !req->upload_failed)
+            req->upload_bad = true;
+        req->post = NULL;
+    }
+    if (req->upload_failed) {
+        lp_http_add_header(req, "Retry-After", "5");
+        lp_http_reply_error(req, 503, NULL, "the upload could not be stored now; try again");
+        return false;
+    }
+    if (req->upload_bad) {
+        lp_http_reply_error(req, 400, NULL,
+                            "the multipart/form-data body is malformed or cut short");
+        return false;
+    }
+    return true;
+}
+
 static enum MHD_Result
 s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
          const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -318,9 +404,11 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *me
         clock_gettime(CLOCK_MONOTONIC, &req->started);
         s_find_client(req);
         *con_cls = req;
+        s_upload_begin(req);
         /* Refuse an announced oversized body before reading any of it. */
         length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (length && strtoull(length, NULL, 10) > self->cfg.max_body) {
+        if (length && strtoull(length, NULL, 10) >
+                          (req->sink ? self->cfg.upload.max_body : self->cfg.max_body)) {
             req->too_big = true;
             lp_http_reply_error(req, 413, NULL, "request body is too large");
         }
@@ -330,6 +418,10 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *me
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (req->sink) {
+            s_upload_feed(req, upload_data, n);
+            return MHD_YES;
+        }
         if (req->too_big || req->body_len + n > self->cfg.max_body) {
             req->too_big = true; /* keep reading and dropping; answer at the end */
             return MHD_YES;
@@ -350,6 +442,8 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *me
         lp_http_reply_error(req, 413, NULL, "request body is too large");
         return MHD_YES;
     }
+    if (req->sink && !s_upload_finish(req))
+        return MHD_YES;
     s_serve_builtin(req, &handled);
     if (!handled)
         self->cfg.handler(req, self->cfg.arg);
@@ -367,6 +461,10 @@ s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     lp_http_req_t *req = *con_cls;
     if (!req)
         return;
+    if (req->post)
+        MHD_destroy_post_processor(req->post);
+    if (req->sink)
+        req->server->cfg.upload.end(req->sink);
     for (int i = 0; i < req->n_headers; i++) {
         free(req->headers[i].name);
         free(req->headers[i].value);

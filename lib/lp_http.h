@@ -22,6 +22,24 @@ typedef void (*lp_http_handler_fn)(lp_http_req_t *req, void *arg);
 /* Returns true when healthy; may set *detail (a JSON object the server frees). */
 typedef bool (*lp_http_health_fn)(void *arg, json_t **detail);
 
+/* Streamed uploads: a multipart/form-data POST that begin() accepts is parsed piece
+ * by piece (libmicrohttpd's post processor) as it arrives, and every piece goes to
+ * piece() instead of memory, so a large file costs a small buffer, not its size.
+ * The body limit of such a request is max_body of this struct; the handler runs
+ * once the whole body is in and finds the sink with lp_http_upload_state(). */
+typedef struct {
+    /* Returns the sink of this request, or NULL to read it like any other. */
+    void *(*begin)(void *arg, lp_http_req_t *req);
+    /* One piece of part `field` (filename NULL for a plain field; content_type as
+     * the client declared it, or NULL) at offset off of that part. Returns 0 to go
+     * on, -1 to give up: the request then gets 503. */
+    int (*piece)(void *sink, const char *field, const char *filename, const char *content_type,
+                 uint64_t off, const char *data, size_t size);
+    /* Frees the sink; called exactly once when the request is over. */
+    void (*end)(void *sink);
+    size_t max_body;
+} lp_http_upload_t;
+
 typedef struct {
     const char *listen; /* "host:port"; port 0 picks a free one */
     size_t max_body;    /* bytes; larger bodies get 413 */
@@ -33,6 +51,7 @@ typedef struct {
     /* Reverse proxies whose X-Forwarded-For is believed ("10.0.0.0/8, ::1", see
      * lp_ipnet.h); NULL or "" believes no one. */
     const char *trusted_proxies;
+    lp_http_upload_t upload; /* all NULL: no streamed uploads */
 } lp_http_config_t;
 
 /* Starts serving. Returns NULL and fills err when the address is bad or taken. */
@@ -51,6 +70,8 @@ const char *lp_http_query(const lp_http_req_t *req, const char *key); /* NULL if
 const char *lp_http_header(const lp_http_req_t *req, const char *name);
 const char *lp_http_cookie(const lp_http_req_t *req, const char *name); /* NULL if absent */
 const char *lp_http_body(const lp_http_req_t *req, size_t *len);
+/* The sink upload.begin made for this request, or NULL (lp_http_body is then ""). */
+void *lp_http_upload_state(const lp_http_req_t *req);
 /* The client's IP address: the peer's, or the one trusted proxies forwarded for. */
 const char *lp_http_client_ip(const lp_http_req_t *req);
 

@@ -113,6 +113,7 @@ lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler_fn 
         .health = s_health,
         .health_arg = svc,
         .trusted_proxies = svc->trusted_proxies,
+        .upload = svc->upload,
     };
 
     lp_error_clear(&err);

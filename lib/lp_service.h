@@ -34,6 +34,8 @@ typedef struct {
     lp_http_t *http;
     /* Set before lp_service_serve_http: proxies whose X-Forwarded-For is believed. */
     const char *trusted_proxies;
+    /* Set before lp_service_serve_http: streamed uploads (all NULL: none). */
+    lp_http_upload_t upload;
     atomic_bool db_ok;       /* last database ping succeeded */
     int64_t next_full_sweep; /* lp_mono_ms() of the next full sweep; 0: at once */
 } lp_service_t;

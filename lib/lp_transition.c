@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lp_attach.h"
 #include "lp_outbox.h"
 
 int
@@ -122,13 +123,27 @@ lp_transition_erase_reporter(mongoc_collection_t *complaints, mongoc_collection_
                              const bson_oid_t *oid, const char *actor, const char *note,
                              int64_t now_ms, lp_error_t *err)
 {
-    bson_t unset = BSON_INITIALIZER, set = BSON_INITIALIZER;
-    bson_t *messages = NULL, *skip = NULL;
+    bson_t unset = BSON_INITIALIZER, set = BSON_INITIALIZER, keep;
+    bson_t *messages = NULL, *skip = NULL, *filter = NULL, *projection = NULL, *doc = NULL;
     char id[25];
     bson_error_t error;
     lp_transition_t t = {0};
     int rc;
 
+    /* Attachments the reporter marked personal go with their details: the
+     * references here, the files by lp_attach_sweep (or at once by the caller). */
+    filter = BCON_NEW("_id", BCON_OID(oid));
+    projection = BCON_NEW("attachments", BCON_INT32(1));
+    doc = lp_store_find_one(complaints, filter, projection, err);
+    if (!doc && err->code != LP_ERR_NONE) {
+        rc = -1;
+        goto done;
+    }
+    if (doc && bson_has_field(doc, "attachments")) {
+        BSON_APPEND_ARRAY_BEGIN(&set, "attachments", &keep);
+        lp_attach_without_personal(doc, &keep);
+        bson_append_array_end(&set, &keep);
+    }
     BSON_APPEND_UTF8(&unset, "reporter.sealed", "");
     BSON_APPEND_UTF8(&unset, "reporter.lookup", "");
     BSON_APPEND_UTF8(&unset, "reporter.name", "");
@@ -152,6 +167,13 @@ lp_transition_erase_reporter(mongoc_collection_t *complaints, mongoc_collection_
             rc = -1;
         }
     }
+done:
+    if (doc)
+        bson_destroy(doc);
+    if (projection)
+        bson_destroy(projection);
+    if (filter)
+        bson_destroy(filter);
     if (skip)
         bson_destroy(skip);
     if (messages)

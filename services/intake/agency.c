@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agency.h"
+#include "attach.h"
 #include "auth.h"
 #include "desk.h"
 #include "lp_clock.h"
@@ -417,6 +418,24 @@ s_act(intake_t *self, lp_http_req_t *req, mongoc_collection_t *coll, const intak
     intake_case_answer(req, c, rc, to, &err);
 }
 
+/* GET .../attachments/{aid}[/thumb] of a complaint the agency holds (doc). */
+static void
+s_attachment(intake_t *self, lp_http_req_t *req, const bson_t *doc, const char *rest)
+{
+    char aid[LP_ATTACH_ID_LEN + 1];
+    lp_attach_ref_t ref;
+    bool thumb = false;
+
+    snprintf(aid, sizeof aid, "%.*s", LP_ATTACH_ID_LEN, rest);
+    thumb = strcmp(rest + strlen(aid), "/thumb") == 0;
+    if (!lp_attach_id_ok(aid) || (rest[strlen(aid)] && !thumb) ||
+        !lp_attach_ref_find(doc, aid, &ref)) {
+        lp_http_reply_error(req, 404, NULL, "no such attachment");
+        return;
+    }
+    intake_attach_send(self, req, &ref, thumb);
+}
+
 void
 intake_agency_handle(intake_t *self, lp_http_req_t *req)
 {
@@ -465,6 +484,8 @@ intake_agency_handle(intake_t *self, lp_http_req_t *req)
         else
             lp_http_reply_error(req, 405, NULL, "use GET to read, POST to an action");
     }
+    else if (!post && strncmp(slash + 1, "attachments/", 12) == 0)
+        s_attachment(self, req, doc, slash + 13);
     else if (!post)
         lp_http_reply_error(req, 405, NULL, "use POST");
     else

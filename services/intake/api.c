@@ -6,6 +6,7 @@
 #include "lp_doc.h"
 #include "intake-private.h"
 #include "agency.h"
+#include "attach.h"
 #include "auth.h"
 #include "citizen.h"
 #include "view.h"
@@ -146,7 +147,10 @@ intake_api_handle(lp_http_req_t *req, void *arg)
         if (slash) {
             /* /api/v1/complaints/{id}/{action}: the reporter, with the PIN. */
             snprintf(raw, sizeof raw, "%.*s", (int) (slash - rest < 31 ? slash - rest : 31), rest);
-            intake_citizen_handle(self, req, raw, slash + 1);
+            if (strcmp(slash + 1, "attachments") == 0)
+                intake_attach_api_post(self, req, raw); /* attach.c */
+            else
+                intake_citizen_handle(self, req, raw, slash + 1);
         }
         else if (strcmp(method, "GET") == 0)
             s_get_complaint(self, req, rest);
@@ -157,6 +161,8 @@ intake_api_handle(lp_http_req_t *req, void *arg)
     }
     else if (strcmp(path, "/sms/inbound") == 0)
         intake_sms_handle(self, req);
+    else if (intake_attach_public(self, req))
+        ; /* a public complaint's files, /media/... (attach.c) */
     else if (intake_web_handle(self, req))
         ; /* the citizens' web pages (web.c) */
     else

@@ -49,6 +49,8 @@ typedef struct {
                                  reuse of the key for something else; may be NULL */
     bool keep_duplicates;     /* store even a near-duplicate as a new complaint */
     const char *visit_id;     /* the outreach visit whose kit brought it (24 hex), or NULL */
+    /* The stored files it refers to (an array, attach.h), or NULL. */
+    const bson_t *attachments;
 } intake_submit_opts_t;
 
 typedef struct {

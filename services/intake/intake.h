@@ -22,6 +22,16 @@ typedef struct {
     long rate_phone_burst;
     const char *sms_token;  /* /sms/inbound wants token=<this>; NULL or "": no check */
     const char *web_secret; /* signs the web forms' tokens; NULL or "": random per process */
+
+    /* Attachments (attach.c). */
+    long attach_max_files;  /* per complaint */
+    long attach_max_bytes;  /* per file, as uploaded */
+    long attach_max_pixels; /* width x height of an uploaded image */
+    long attach_long_side;  /* pixels: cleaned images are at most this wide and high */
+    long attach_window_s;   /* after submission: files may be added without the PIN */
+    long attach_orphan_ms;  /* an unreferenced stored file older than this is removed */
+    const char *spool_dir;  /* uploads are spooled here while they arrive; "": $TMPDIR */
+    const char *public_url; /* absolute address of intake for Open311's media_url; "": Host */
 } intake_config_t;
 
 /* Runs intake until SIGTERM or SIGINT; returns the process exit code. */

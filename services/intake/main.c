@@ -45,6 +45,28 @@ main(int argc, char **argv)
          "secret that signs the web form tokens; set the same one on every intake behind one "
          "address (empty: random per process)",
          &config.web_secret},
+        {"attach-max-files", "LAPOR_ATTACH_MAX_FILES", LP_OPT_INT, "5",
+         "attachments one complaint may have", &config.attach_max_files},
+        {"attach-max-bytes", "LAPOR_ATTACH_MAX_BYTES", LP_OPT_INT, "10485760",
+         "bytes one uploaded file may have", &config.attach_max_bytes},
+        {"attach-max-pixels", "LAPOR_ATTACH_MAX_PIXELS", LP_OPT_INT, "50000000",
+         "pixels (width x height) an uploaded image may have; checked before decoding",
+         &config.attach_max_pixels},
+        {"attach-long-side", "LAPOR_ATTACH_LONG_SIDE", LP_OPT_INT, "2048",
+         "pixels: stored images are shrunk to at most this width and height",
+         &config.attach_long_side},
+        {"attach-window-s", "LAPOR_ATTACH_WINDOW_S", LP_OPT_INT, "3600",
+         "seconds after submission in which files may be added without the reporter's PIN",
+         &config.attach_window_s},
+        {"attach-orphan-ms", "LAPOR_ATTACH_ORPHAN_MS", LP_OPT_INT, "600000",
+         "a stored file no complaint refers to is removed when older than this",
+         &config.attach_orphan_ms},
+        {"spool-dir", "LAPOR_SPOOL_DIR", LP_OPT_STRING, NULL,
+         "directory for uploads while they arrive and are cleaned (empty: $TMPDIR or /tmp)",
+         &config.spool_dir},
+        {"public-url", "LAPOR_PUBLIC_URL", LP_OPT_STRING, NULL,
+         "intake's public address, for Open311's media_url (empty: from the Host header)",
+         &config.public_url},
         {0},
     };
     int first = 0;
@@ -65,5 +87,17 @@ main(int argc, char **argv)
         config.rate_ip_burst = 1;
     if (config.rate_phone_burst < 1)
         config.rate_phone_burst = 1;
+    if (config.attach_max_files < 0 || config.attach_max_files > 32)
+        config.attach_max_files = 5;
+    if (config.attach_max_bytes < 1024)
+        config.attach_max_bytes = 10485760;
+    if (config.attach_max_pixels < 1)
+        config.attach_max_pixels = 50000000;
+    if (config.attach_long_side < 64 || config.attach_long_side > 10000)
+        config.attach_long_side = 2048;
+    if (config.attach_window_s < 0)
+        config.attach_window_s = 3600;
+    if (config.attach_orphan_ms < 1000)
+        config.attach_orphan_ms = 600000;
     return intake_main(&config);
 }

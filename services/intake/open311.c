@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
+#include "desk.h"
 #include "intake-private.h"
 #include "lp_apikey.h"
 #include "lp_clock.h"
@@ -323,6 +325,7 @@ s_last_note(const bson_t *doc)
 typedef struct {
     json_t *names; /* category id -> name */
     json_t *items;
+    char base[200]; /* scheme and host of intake, for media_url */
 } s_list_t;
 
 /* One request as Open311 shows it. The reporter is never shown (Open311 has no
@@ -370,6 +373,21 @@ s_add_request(const bson_t *doc, void *arg)
         return;
     if (strcmp(privacy, "confidential") != 0)
         json_object_set_new(item, "description", s_str_or_null(lp_doc_str(doc, "body")));
+    /* media_url: the first file the public may see (a public complaint's, not
+     * marked personal), as an absolute URL. */
+    {
+        json_t *files = intake_attach_view(doc, false);
+        json_t *first = json_array_get(files, 0);
+        char url[400];
+        if (first) {
+            snprintf(url, sizeof url, "%s%s", list->base,
+                     json_string_value(json_object_get(first, "url")));
+            json_object_set_new(item, "media_url", json_string(url));
+        }
+        else
+            json_object_set_new(item, "media_url", json_null());
+        json_decref(files);
+    }
     if (strcmp(privacy, "public") == 0 && bson_iter_init(&it, doc) &&
         bson_iter_find_descendant(&it, "location.coordinates", &it) && BSON_ITER_HOLDS_ARRAY(&it) &&
         bson_iter_recurse(&it, &coords)) {
@@ -396,11 +414,18 @@ s_answer_requests(intake_t *self, lp_http_req_t *req, s_format_t fmt, const bson
                             BCON_INT32(0), "events", BCON_INT32(0), "todo", BCON_INT32(0), "lease",
                             BCON_INT32(0), "duplicates", BCON_INT32(0), "title", BCON_INT32(0),
                             "request_hash", BCON_INT32(0), "}");
-    s_list_t list = {json_object(), json_array()};
+    s_list_t list = {json_object(), json_array(), ""};
     json_t *categories = NULL, *c = NULL;
+    const char *host = lp_http_header(req, "Host");
     bson_error_t error;
     size_t i = 0;
 
+    if (self->config->public_url && *self->config->public_url)
+        snprintf(list.base, sizeof list.base, "%s", self->config->public_url);
+    else if (host && strlen(host) < 100 &&
+             strspn(host, "abcdefghijklmnopqrstuvwxyz"
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(host))
+        snprintf(list.base, sizeof list.base, "http://%s", host);
     if (!(categories = s_categories(self, &error))) {
         s_busy(self, req, fmt, &error);
         goto done;
@@ -562,7 +587,12 @@ s_post_request(intake_t *self, lp_http_req_t *req, s_format_t fmt)
                                       .arg = (void *) refdata,
                                       .fallback_region = s_province(refdata)};
     intake_submit_opts_t opts = {.channel = LAPOR__V1__CHANNEL__CHANNEL_OPEN311};
-    intake_urlform_t *form = NULL;
+    intake_urlform_t *decoded = NULL;
+    const intake_urlform_t *form = NULL;
+    intake_upload_t *up = intake_attach_upload(req);
+    intake_attachments_t files = {.n = 0};
+    bson_t refs = BSON_INITIALIZER;
+    unsigned refused = 400;
     intake_complaint_t c;
     intake_receipt_t receipt;
     const char *key = NULL;
@@ -572,12 +602,14 @@ s_post_request(intake_t *self, lp_http_req_t *req, s_format_t fmt)
 
     memset(&c, 0, sizeof c);
     lp_error_clear(&err);
-    if (ctype && strncmp(ctype, "application/x-www-form-urlencoded", 33) != 0) {
+    if (!up && ctype && strncmp(ctype, "application/x-www-form-urlencoded", 33) != 0) {
         s_error(req, 400, fmt, "Content-Type",
-                "send the request as application/x-www-form-urlencoded");
+                "send the request as application/x-www-form-urlencoded or multipart/form-data");
         goto done;
     }
-    if (!(form = intake_urlform_decode(body, len, &err))) {
+    /* multipart/form-data carries the `media` file; its fields are the same. */
+    form = up ? intake_upload_finish(up, &err) : (decoded = intake_urlform_decode(body, len, &err));
+    if (!form) {
         s_error(req, 400, fmt, err.field, err.message);
         goto done;
     }
@@ -604,6 +636,22 @@ s_post_request(intake_t *self, lp_http_req_t *req, s_format_t fmt)
         s_error(req, err.code == LP_ERR_SYSTEM ? 500 : 400, fmt, err.field, err.message);
         goto done;
     }
+    for (size_t i = 0; up && i < intake_upload_count(up); i++)
+        if (strcmp(intake_upload_file(up, i)->field, "media") != 0) {
+            s_error(req, 400, fmt, intake_upload_file(up, i)->field,
+                    "is not a known parameter (send files as media)");
+            goto done;
+        }
+    if (up && intake_attach_store(self, up, false, &files, &refused, &err) != 0) {
+        if (refused == 503)
+            lp_http_add_header(req, "Retry-After", "5");
+        s_error(req, refused, fmt, err.field, err.message);
+        goto done;
+    }
+    if (files.n > 0) {
+        intake_attach_append(&files, &refs);
+        opts.attachments = &refs;
+    }
     if (intake_submit(self, &c, &opts, &receipt, &err) != 0) {
         lp_log(LP_LOG_WARN, "complaint.not_stored", "{s:s}", "message", err.message);
         s_busy(self, req, fmt, NULL);
@@ -611,6 +659,19 @@ s_post_request(intake_t *self, lp_http_req_t *req, s_format_t fmt)
     }
     lp_log(LP_LOG_INFO, "open311.request", "{s:s,s:s,s:b}", "tracking_id", receipt.tracking_id,
            "client", owner, "duplicate", receipt.duplicate);
+    if (receipt.duplicate && files.n > 0) {
+        /* The files join the first complaint, within its limit. */
+        mongoc_client_t *client = lp_store_pop(self->svc.store);
+        mongoc_collection_t *coll =
+            lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+        intake_case_t first;
+        if (intake_case_load(coll, receipt.tracking_id, &first) > 0)
+            intake_attach_push(self, &first.oid, &files, &err);
+        mongoc_collection_destroy(coll);
+        lp_store_push(self->svc.store, client);
+    }
+    if (!receipt.replayed)
+        files.n = 0; /* the complaint refers to them now */
     if (receipt.duplicate)
         snprintf(notice, sizeof notice,
                  "Pengaduan yang hampir sama dari pelapor yang sama sudah ada; laporan ini "
@@ -625,8 +686,10 @@ s_post_request(intake_t *self, lp_http_req_t *req, s_format_t fmt)
             json_pack("[{s:s,s:s,s:n}]", "service_request_id", receipt.tracking_id,
                       "service_notice", notice, "account_id"));
 done:
+    intake_attach_discard(self, &files); /* stored but never referred to */
+    bson_destroy(&refs);
     intake_complaint_clear(&c);
-    intake_urlform_destroy(&form);
+    intake_urlform_destroy(&decoded);
 }
 
 /* ---------------------------------------------------------------------------- */

@@ -507,6 +507,13 @@ s_complaint_page(s_ctx_t *x, const bson_t *doc, unsigned status, web_text_id_t p
     web_html_raw(p->h, "</h2><p class=\"text\" id=\"report\">");
     web_html_text(p->h, s_str(view, "body"));
     web_html_raw(p->h, "</p>");
+    {
+        /* Coordinators name the agency they look at; its staff need not. */
+        char query[96] = "";
+        if (!*x->who.agency_id && x->agency)
+            snprintf(query, sizeof query, "?agency=%s", x->agency);
+        web_page_attachments(p, json_object_get(view, "attachments"), query);
+    }
     if (s_str(view, "question")) {
         web_html_raw(p->h, "<h2>");
         web_html_text(p->h, s_t(p, WT_PORTAL_QUESTION_OPEN));

@@ -120,6 +120,8 @@ s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t 
     BSON_APPEND_UTF8(doc, "lang", c->lang);
     if (opts->visit_id)
         BSON_APPEND_UTF8(doc, "visit_id", opts->visit_id);
+    if (opts->attachments)
+        BSON_APPEND_ARRAY(doc, "attachments", opts->attachments);
     s_append_reporter(self, doc, c);
     if (opts->idempotency_key)
         BSON_APPEND_UTF8(doc, "request_hash", opts->request_hash ? opts->request_hash : "");

@@ -129,6 +129,52 @@ fail:
     return NULL;
 }
 
+intake_urlform_t *
+intake_urlform_new(void)
+{
+    return calloc(1, sizeof(intake_urlform_t));
+}
+
+int
+intake_urlform_add(intake_urlform_t *self, const char *name, const char *value, size_t len,
+                   lp_error_t *err)
+{
+    s_pair_t *pair = NULL;
+
+    if (self->n == INTAKE_URLFORM_MAX_PAIRS) {
+        lp_error_set(err, LP_ERR_INVALID, NULL, "the form has more than %d parameters",
+                     INTAKE_URLFORM_MAX_PAIRS);
+        return -1;
+    }
+    if (!*name || strlen(name) > INTAKE_URLFORM_MAX_NAME ||
+        !intake_utf8_valid(name, strlen(name))) {
+        lp_error_set(err, LP_ERR_INVALID, NULL, "a parameter name must be 1 to %d bytes of UTF-8",
+                     INTAKE_URLFORM_MAX_NAME);
+        return -1;
+    }
+    if (memchr(value, '\0', len)) {
+        lp_error_set(err, LP_ERR_INVALID, name, "must not contain NUL bytes");
+        return -1;
+    }
+    if (!intake_utf8_valid(value, len)) {
+        lp_error_set(err, LP_ERR_INVALID, name, "must be UTF-8 text");
+        return -1;
+    }
+    pair = &self->pairs[self->n];
+    pair->name = strdup(name);
+    pair->value = malloc(len + 1);
+    if (!pair->name || !pair->value) {
+        free(pair->name);
+        free(pair->value);
+        lp_error_set(err, LP_ERR_SYSTEM, name, "out of memory");
+        return -1;
+    }
+    memcpy(pair->value, value, len);
+    pair->value[len] = '\0';
+    self->n++;
+    return 0;
+}
+
 void
 intake_urlform_destroy(intake_urlform_t **self_p)
 {

@@ -22,6 +22,15 @@ typedef struct intake_urlform_t intake_urlform_t;
  * LP_ERR_SYSTEM when out of memory). */
 intake_urlform_t *intake_urlform_decode(const char *text, size_t len, lp_error_t *err);
 
+/* An empty form, to fill with intake_urlform_add (NULL when out of memory). */
+intake_urlform_t *intake_urlform_new(void);
+
+/* Adds name = value[0..len) (a multipart form's field) with the same checks as
+ * decoding: no NUL byte, UTF-8, a name of 1 to INTAKE_URLFORM_MAX_NAME bytes, at
+ * most INTAKE_URLFORM_MAX_PAIRS pairs. Returns 0, or -1 with err. */
+int intake_urlform_add(intake_urlform_t *self, const char *name, const char *value, size_t len,
+                       lp_error_t *err);
+
 /* Frees the form and sets *self_p to NULL. Accepts NULL. */
 void intake_urlform_destroy(intake_urlform_t **self_p);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attach.h"
 #include "lp_doc.h"
 #include "view.h"
 
@@ -122,6 +123,8 @@ intake_view(const bson_t *doc, intake_view_kind_t kind)
         }
     }
     json_object_set_new(out, "history", history);
+    /* Files: a public complaint's for everyone, every one for its agency. */
+    json_object_set_new(out, "attachments", intake_attach_view(doc, kind == INTAKE_VIEW_AGENCY));
     if (kind == INTAKE_VIEW_AGENCY)
         s_agency_fields(doc, out);
     return out;

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "attach.h"
 #include "lp_log.h"
+#include "media.h"
 #include "urlform.h"
 #include "web_html.h"
 #include "portal.h"
@@ -65,6 +67,8 @@ static const char s_css[] =
     ".msg{border:3px solid #0b4f9c;padding:.5rem 1rem;margin:1rem 0}"
     ".queue li{margin:.8rem 0}.current{font-weight:700}"
     ".box{border:1px solid #999;padding:0 1rem 1rem;margin:1rem 0}"
+    ".files{list-style:none;padding:0}.files li{display:inline-block;margin:.3rem .6rem .3rem 0;"
+    "vertical-align:top}.files img{max-width:100%;height:auto;border:1px solid #999}"
     "footer{margin:2rem 0;border-top:1px solid #ccc;color:#444;font-size:.9rem}";
 
 static char s_csp[256];
@@ -461,6 +465,8 @@ typedef struct {
     size_t n_errs;
     web_text_id_t banner; /* WT__COUNT: none */
     const char *visit;    /* an outreach visit id from a kit's QR code (borrowed), or NULL */
+    char attach_name[INTAKE_UPLOAD_NAME_MAX + 1]; /* the refused file, for the message */
+    bool personal;                                /* the files were marked personal */
 } s_form_t;
 
 static const lp_error_t *
@@ -657,6 +663,7 @@ s_error_summary(s_page_t *p, const s_form_t *f)
         {"type", "type-pengaduan"}, {"title", "title"},          {"body", "body"},
         {"category", "category"},   {"region", "place"},         {"privacy", "privacy-public"},
         {"reporter.name", "name"},  {"reporter.phone", "phone"}, {"reporter.email", "email"},
+        {"lampiran", "lampiran"},
     };
     if (f->banner == WT__COUNT && f->n_errs == 0)
         return;
@@ -672,9 +679,44 @@ s_error_summary(s_page_t *p, const s_form_t *f)
         web_html_text(p->h, anchor);
         web_html_raw(p->h, "\">");
         web_html_text(p->h, s_t(p, web_text_field_error(f->errs[i].field)));
+        if (strcmp(f->errs[i].field, "lampiran") == 0 && f->attach_name[0]) {
+            web_html_raw(p->h, " ");
+            web_html_text(p->h, f->attach_name);
+        }
         web_html_raw(p->h, "</a></li>");
     }
     web_html_raw(p->h, "</ul></div>");
+}
+
+/* The files: several at once, types the browser may offer (the server decides by
+ * the bytes), and whether they hold the reporter's personal data. */
+static void
+s_files_input(s_page_t *p, const s_form_t *f)
+{
+    const intake_config_t *cfg = p->self->config;
+    char number[24];
+
+    s_field_open(p, f, "lampiran", "lampiran", WT_FORM_FILES_LABEL, WT__COUNT);
+    /* The limits as configured, so the form never promises more than intake takes. */
+    web_html_raw(p->h, "<p class=\"hint\" id=\"lampiran-hint\">");
+    snprintf(number, sizeof number, "%ld", cfg->attach_max_files);
+    web_html_fill(p->h, s_t(p, WT_FORM_FILES_COUNT), number);
+    web_html_raw(p->h, " ");
+    snprintf(number, sizeof number, "%.0f", cfg->attach_max_bytes / 1048576.0);
+    web_html_fill(p->h, s_t(p, WT_FORM_FILES_SIZE), number);
+    web_html_raw(p->h, " ");
+    web_html_text(p->h, s_t(p, WT_FORM_FILES_HINT));
+    web_html_raw(p->h, "</p>");
+    web_html_raw(p->h, "<input type=\"file\" id=\"lampiran\" name=\"lampiran\" multiple "
+                       "accept=\"image/jpeg,image/png,image/webp,application/pdf\"");
+    s_described_by(p, f, "lampiran", "lampiran", true);
+    web_html_raw(p->h, "></div><div class=\"choice\"><input type=\"checkbox\" "
+                       "id=\"lampiran-pribadi\" name=\"lampiran_pribadi\" value=\"1\"");
+    if (f->personal)
+        web_html_raw(p->h, " checked");
+    web_html_raw(p->h, "> <label for=\"lampiran-pribadi\">");
+    web_html_text(p->h, s_t(p, WT_FORM_FILES_PERSONAL));
+    web_html_raw(p->h, "</label></div>");
 }
 
 static void
@@ -703,7 +745,9 @@ s_form_page(s_page_t *p, const s_form_t *f, unsigned status)
     web_html_text(p->h, s_t(p, WT_FORM_TITLE));
     web_html_raw(p->h, "</h1>");
     s_error_summary(p, f);
-    web_html_raw(p->h, "<form method=\"post\" action=\"/lapor\" accept-charset=\"utf-8\">"
+    /* multipart: files travel with the form, and it still works without script. */
+    web_html_raw(p->h, "<form method=\"post\" action=\"/lapor\" accept-charset=\"utf-8\" "
+                       "enctype=\"multipart/form-data\">"
                        "<input type=\"hidden\" name=\"csrf\" value=\"");
     web_html_text(p->h, token);
     web_html_raw(p->h, "\"><input type=\"hidden\" name=\"form\" value=\"");
@@ -756,7 +800,9 @@ s_form_page(s_page_t *p, const s_form_t *f, unsigned status)
             f->in.reporter_phone, 32, false, "tel");
     s_input(p, f, "email", "reporter.email", "email", WT_FORM_EMAIL_LABEL, WT__COUNT,
             f->in.reporter_email, INTAKE_EMAIL_MAX, false, "email");
-    web_html_raw(p->h, "</fieldset><button type=\"submit\">");
+    web_html_raw(p->h, "</fieldset>");
+    s_files_input(p, f);
+    web_html_raw(p->h, "<button type=\"submit\">");
     web_html_text(p->h, s_t(p, WT_FORM_SUBMIT));
     web_html_raw(p->h, "</button></form>");
     s_end(p);
@@ -799,11 +845,43 @@ s_receipt_location(s_page_t *p, const intake_receipt_t *receipt)
     s_redirect(p->req, location);
 }
 
+/* After a stored submission: the files are the new complaint's now, unless the
+ * form was a repeat (the first sending's files are kept) or a near-duplicate (the
+ * files join the first complaint, within its limit). */
+static void
+s_files_settle(s_page_t *p, const intake_receipt_t *receipt, intake_attachments_t *files)
+{
+    mongoc_client_t *client = NULL;
+    mongoc_collection_t *coll = NULL;
+    intake_case_t first;
+    lp_error_t err;
+
+    if (files->n == 0 || receipt->replayed)
+        return; /* the caller discards them */
+    if (!receipt->duplicate) {
+        files->n = 0;
+        return;
+    }
+    lp_error_clear(&err);
+    client = lp_store_pop(p->self->svc.store);
+    coll = lp_store_collection(p->self->svc.store, client, LP_COLL_COMPLAINTS);
+    if (intake_case_load(coll, receipt->tracking_id, &first) > 0)
+        intake_attach_push(p->self, &first.oid, files, &err);
+    files->n = 0; /* pushed, or deleted by intake_attach_push */
+    mongoc_collection_destroy(coll);
+    lp_store_push(p->self->svc.store, client);
+}
+
 static void
 s_form_post(s_page_t *p)
 {
     s_form_t f = {.banner = WT__COUNT};
-    intake_urlform_t *form = NULL;
+    intake_urlform_t *decoded = NULL;
+    const intake_urlform_t *form = NULL;
+    intake_upload_t *up = intake_attach_upload(p->req);
+    intake_attachments_t files = {.n = 0};
+    bson_t refs = BSON_INITIALIZER;
+    unsigned refused = 400;
     intake_complaint_t c;
     intake_submit_opts_t opts = {.channel = LAPOR__V1__CHANNEL__CHANNEL_WEB};
     intake_receipt_t receipt;
@@ -819,10 +897,15 @@ s_form_post(s_page_t *p)
     lp_error_clear(&err);
     if (!intake_rate_allow(p->self, p->req))
         return;
-    if (!ctype || strncmp(ctype, "application/x-www-form-urlencoded", 33) != 0 ||
-        !(form = intake_urlform_decode(body, len, &err))) {
+    /* multipart/form-data (with files, streamed in by attach.c) or the plain form. */
+    if (up)
+        form = intake_upload_finish(up, &err);
+    else if (ctype && strncmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
+        form = decoded = intake_urlform_decode(body, len, &err);
+    if (!form) {
         f.banner = WT_ERR_FORM;
         s_form_page(p, &f, 400);
+        bson_destroy(&refs);
         return;
     }
     p->lang = web_lang_from(intake_urlform_get(form, "lang"));
@@ -837,6 +920,7 @@ s_form_post(s_page_t *p)
     f.in.reporter_email = intake_urlform_get(form, "email");
     f.in.lang = s_t(p, WT_LANG_CODE);
     f.visit = s_nonempty(form, "kunjungan");
+    f.personal = s_nonempty(form, "lampiran_pribadi") != NULL;
     opts.visit_id = f.visit;
     token = intake_urlform_get(form, "csrf");
 
@@ -861,10 +945,35 @@ s_form_post(s_page_t *p)
      * with the first complaint instead of storing it twice. */
     const char *form_id = intake_urlform_get(form, "form");
     snprintf(key, sizeof key, "web:%s:%s", token, web_token_nonce_ok(form_id) ? form_id : "");
-    crypto_hash_sha256(digest, (const unsigned char *) body, len);
-    sodium_bin2hex(hash, sizeof hash, digest, sizeof digest);
+    if (up)
+        intake_upload_digest(up, hash);
+    else {
+        crypto_hash_sha256(digest, (const unsigned char *) body, len);
+        sodium_bin2hex(hash, sizeof hash, digest, sizeof digest);
+    }
     opts.idempotency_key = key;
     opts.request_hash = hash;
+    /* The files are cleaned and stored before the complaint that refers to them. */
+    if (up && intake_attach_store(p->self, up, f.personal, &files, &refused, &err) != 0) {
+        if (refused == 503) {
+            lp_http_add_header(p->req, "Retry-After", "5");
+            f.banner = WT_ERR_BUSY;
+        }
+        else {
+            const char *q1 = strchr(err.message, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+            snprintf(f.attach_name, sizeof f.attach_name, "%.*s", q2 ? (int) (q2 - q1 + 1) : 0,
+                     q1 ? q1 : "");
+            snprintf(f.errs[0].field, sizeof f.errs[0].field, "%s", "lampiran");
+            snprintf(f.errs[0].message, sizeof f.errs[0].message, "%s", err.message);
+            f.n_errs = 1;
+        }
+        s_form_page(p, &f, refused);
+        goto done;
+    }
+    if (files.n > 0) {
+        intake_attach_append(&files, &refs);
+        opts.attachments = &refs;
+    }
     if (intake_submit(p->self, &c, &opts, &receipt, &err) != 0) {
         if (err.code == LP_ERR_CONFLICT) {
             /* The same form sent again with other content: it needs a new token. */
@@ -879,6 +988,7 @@ s_form_post(s_page_t *p)
         }
         goto done;
     }
+    s_files_settle(p, &receipt, &files);
     if (!receipt.duplicate) {
         char proof[WEB_TOKEN_LEN + 1], attrs[96];
         web_token_make(p->self->web_key, "receipt", receipt.tracking_id, (int64_t) time(NULL),
@@ -889,8 +999,10 @@ s_form_post(s_page_t *p)
     }
     s_receipt_location(p, &receipt);
 done:
+    intake_attach_discard(p->self, &files); /* nothing refers to them */
+    bson_destroy(&refs);
     intake_complaint_clear(&c);
-    intake_urlform_destroy(&form);
+    intake_urlform_destroy(&decoded);
 }
 
 /* -------------------------------------------------------------------------- */
@@ -1173,6 +1285,7 @@ s_track_page(s_page_t *p, const char *raw_id, unsigned status_code, web_text_id_
         web_html_raw(p->h, "</h2><p class=\"text\" id=\"report\">");
         web_html_text(p->h, s_view_str(view, "body"));
         web_html_raw(p->h, "</p>");
+        web_page_attachments(p, json_object_get(view, "attachments"), NULL);
     }
     else {
         web_html_raw(p->h, "<p>");
@@ -1561,6 +1674,61 @@ web_page_textarea(web_page_t *p, const char *id, const char *name, web_text_id_t
     web_html_raw(p->h, "\" maxlength=\"");
     web_html_long(p->h, max);
     web_html_raw(p->h, required ? "\" required></textarea>" : "\"></textarea>");
+}
+
+void
+web_page_attachments(web_page_t *p, json_t *list, const char *query)
+{
+    json_t *item = NULL;
+    size_t i = 0;
+    char n[24];
+
+    if (json_array_size(list) == 0)
+        return;
+    if (!query)
+        query = "";
+    web_html_raw(p->h, "<h2>");
+    web_html_text(p->h, s_t(p, WT_TRACK_ATTACHMENTS));
+    web_html_raw(p->h, "</h2><ul class=\"files\" id=\"attachments\">");
+    json_array_foreach (list, i, item) {
+        const char *thumb = s_view_str(item, "thumbnail_url");
+        json_int_t w = json_integer_value(json_object_get(item, "width"));
+        json_int_t h = json_integer_value(json_object_get(item, "height"));
+        snprintf(n, sizeof n, "%zu", i + 1);
+        web_html_raw(p->h, "<li><a href=\"");
+        web_html_text(p->h, s_view_str(item, "url"));
+        web_html_text(p->h, query);
+        web_html_raw(p->h, "\">");
+        if (thumb) {
+            /* The thumbnail's size, so the page does not jump while it loads. */
+            json_int_t side = INTAKE_MEDIA_THUMB_SIDE;
+            if (w > side || h > side) {
+                json_int_t big = w > h ? w : h;
+                w = w * side / big;
+                h = h * side / big;
+            }
+            web_html_raw(p->h, "<img src=\"");
+            web_html_text(p->h, thumb);
+            web_html_text(p->h, query);
+            web_html_raw(p->h, "\" alt=\"");
+            web_html_fill(p->h, s_t(p, WT_TRACK_ATTACHMENT_N), n);
+            web_html_raw(p->h, "\"");
+            if (w > 0 && h > 0) {
+                web_html_raw(p->h, " width=\"");
+                web_html_long(p->h, (long) (w > 0 ? w : 1));
+                web_html_raw(p->h, "\" height=\"");
+                web_html_long(p->h, (long) (h > 0 ? h : 1));
+                web_html_raw(p->h, "\"");
+            }
+            web_html_raw(p->h, ">");
+        }
+        else {
+            web_html_fill(p->h, s_t(p, WT_TRACK_ATTACHMENT_N), n);
+            web_html_raw(p->h, " (PDF)");
+        }
+        web_html_raw(p->h, "</a></li>");
+    }
+    web_html_raw(p->h, "</ul>");
 }
 
 void

@@ -301,6 +301,24 @@ static const char *const s_texts[WT__COUNT][2] = {
                                 "Thank you. The complaint is closed."},
     [WT_CITIZEN_DONE_REJECT] = {"Pengaduan dibuka kembali dan dikirim lagi ke instansi.",
                                 "The complaint is reopened and goes back to the agency."},
+    [WT_FORM_FILES_LABEL] = {"Foto atau dokumen (tidak wajib)", "Photos or documents (optional)"},
+    [WT_FORM_FILES_HINT] =
+        {"JPEG, PNG, WebP atau PDF. Data lokasi dan kamera di dalam foto dihapus.",
+         "JPEG, PNG, WebP or PDF. Location and camera data inside photos are "
+         "removed."},
+    [WT_FORM_FILES_COUNT] = {"Paling banyak {} berkas,", "At most {} files,"},
+    [WT_FORM_FILES_SIZE] = {"masing-masing paling besar {} MB.", "of up to {} MB each."},
+    [WT_FORM_FILES_PERSONAL] = {"Lampiran ini berisi data pribadi saya (tidak ditampilkan untuk "
+                                "umum, dihapus bersama data saya)",
+                                "These files hold my personal data (never shown to the public, "
+                                "erased with my details)"},
+    [WT_ERR_ATTACHMENT] =
+        {"Lampiran ditolak: hanya JPEG, PNG, WebP atau PDF yang utuh, dalam batas "
+         "jumlah dan ukuran. Berkas:",
+         "Attachment refused: only whole JPEG, PNG, WebP or PDF files, within the "
+         "number and size limits. File:"},
+    [WT_TRACK_ATTACHMENTS] = {"Lampiran", "Attachments"},
+    [WT_TRACK_ATTACHMENT_N] = {"Lampiran {}", "Attachment {}"},
 };
 
 static const char *const s_months[12][2] = {
@@ -371,6 +389,7 @@ web_text_field_error(const char *field)
         {"reporter.name", WT_ERR_NAME},
         {"reporter.phone", WT_ERR_PHONE},
         {"reporter.email", WT_ERR_EMAIL},
+        {"lampiran", WT_ERR_ATTACHMENT},
     };
     for (size_t i = 0; field && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].field, field) == 0)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "laporctl.h"
+#include "lp_attach.h"
 #include "lp_clock.h"
 #include "lp_doc.h"
 #include "lp_recent.h"
@@ -17,6 +18,7 @@ laporctl_erase(lp_store_t *store, int argc, char **argv)
     mongoc_collection_t *complaints = NULL, *notes = NULL, *recent = NULL;
     bson_t *filter = NULL, *projection = NULL, *doc = NULL;
     bson_iter_t it;
+    lp_attach_ref_t ref;
     lp_error_t err;
     int rc = 1;
 
@@ -35,7 +37,7 @@ laporctl_erase(lp_store_t *store, int argc, char **argv)
     recent = lp_store_collection(store, client, LP_COLL_REPORTER_RECENT);
     filter = BCON_NEW("tracking_id", BCON_UTF8(tracking));
     projection = BCON_NEW("reporter.erased_at", BCON_INT32(1), "reporter.lookup", BCON_INT32(1),
-                          "created_at", BCON_INT32(1));
+                          "created_at", BCON_INT32(1), "attachments", BCON_INT32(1));
     doc = lp_store_find_one(complaints, filter, projection, &err);
     if (!doc) {
         fprintf(stderr, "%s\n", err.code != LP_ERR_NONE ? err.message : "no such complaint");
@@ -60,6 +62,11 @@ laporctl_erase(lp_store_t *store, int argc, char **argv)
         fprintf(stderr, "database error: %s\n", err.message);
         goto done;
     }
+    /* The erasure took the references of personal files; their files go now
+     * rather than at the next sweep. */
+    for (size_t i = 0; lp_attach_ref_at(doc, i, &ref); i++)
+        if (ref.personal && lp_attach_delete(store, client, ref.id, &err) < 0)
+            fprintf(stderr, "a personal file stays until intake's sweep: %s\n", err.message);
     printf("the reporter's details of %s are erased; the erasure is in its history\n", tracking);
     rc = 0;
 done:

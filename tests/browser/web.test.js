@@ -9,6 +9,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const { chromium } = require('playwright-core');
 
 const BASE = process.env.LAPOR_WEB_URL;
@@ -166,4 +167,45 @@ test('keyboard only: Tab reaches every field and Enter sends', async () => {
   await page.keyboard.press('Enter');
   await trackingId(page);
   await done(page);
+});
+
+// A photo made here with libvips (Debian libvips-tools), so the test needs no file of its own.
+function makePhoto(dir) {
+  const raw = path.join(dir, 'foto.v');
+  const grey = path.join(dir, 'foto-u8.v');
+  const out = path.join(dir, 'jalan-rusak.jpg');
+  execFileSync('vips', ['gaussnoise', raw, '800', '600']);
+  execFileSync('vips', ['cast', raw, grey, 'uchar']);
+  execFileSync('vips', ['jpegsave', grey, out]);
+  return out;
+}
+
+test('a photo attached on the form (no JavaScript) shows as a thumbnail when tracking', async () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'lapor-photo-'));
+  const photo = makePhoto(dir);
+  const page = await newPage({ javaScriptEnabled: false });
+  const thumbs = [];
+  page.on('response', (r) => { if (/\/media\/[0-9a-f]{32}\/thumb$/.test(r.url())) thumbs.push(r); });
+  await page.goto(`${BASE}/lapor?wilayah=64.01.01.2009`);
+  await page.getByLabel('Judul').fill('Jalan rusak di depan sekolah');
+  await page.getByLabel('Isi laporan').fill('Jalan di depan SD negeri rusak parah, lihat foto terlampir.');
+  await page.getByLabel('Foto atau dokumen (tidak wajib)').setInputFiles(photo);
+  await shot(page, 'id-07-form-with-photo');
+  await page.getByRole('button', { name: 'Kirim laporan' }).click();
+  const id = await trackingId(page);
+  await page.getByRole('link', { name: 'Lihat perkembangan laporan' }).click();
+  await page.waitForURL(new RegExp(`/lacak/${id}$`));
+  const img = page.getByRole('img', { name: 'Lampiran 1' });
+  await img.waitFor();
+  await page.waitForLoadState('load');
+  assert.ok(thumbs.length >= 1, 'the thumbnail was never requested');
+  assert.equal(thumbs[0].status(), 200);
+  assert.equal(thumbs[0].headers()['content-type'], 'image/jpeg');
+  const box = await img.boundingBox();
+  assert.ok(box && box.width > 100 && box.height > 50, `thumbnail not shown: ${JSON.stringify(box)}`);
+  const link = await page.locator('#attachments a').first().getAttribute('href');
+  assert.match(link, /^\/media\/[0-9a-f]{32}$/);
+  await shot(page, 'id-08-tracking-with-photo');
+  await done(page);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

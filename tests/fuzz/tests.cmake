@@ -64,3 +64,7 @@ lp_add_fuzzer(fuzz_forwarded_for HEADERS lp_ipnet.h
 lp_add_fuzzer(fuzz_form LIBS lapor_intake)
 lp_add_fuzzer(fuzz_open311 LIBS lapor_intake)
 lp_add_fuzzer(fuzz_sms LIBS lapor_intake)
+# Attachments: a multipart upload through lp_http and the upload sink, and the sniffer.
+lp_add_fuzzer(fuzz_multipart LIBS lapor_intake)
+lp_add_fuzzer(fuzz_sniff HEADERS lp_sniff.h
+              CALL "lp_sniff_type_t t = lp_sniff_type(data, size); if (lp_sniff_from_name(lp_sniff_name(t)) != t) abort(); (void) err; (void) text;")

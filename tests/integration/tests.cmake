@@ -44,3 +44,4 @@ set_tests_properties(chaos_netns PROPERTIES
                      LABELS chaos
                      TIMEOUT 600)
 lp_add_integration_test(integration_portal test_portal)
+lp_add_integration_test(integration_attachments test_attachments)
