@@ -304,6 +304,42 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
     return note ? 1 : err.code != LP_ERR_NONE ? -1 : 0;
 }
 
+/* Adds {$or: [{channel: {$in: [the channels configured here]}}, {last_error: absent}]}
+ * to filter: a message for a channel without a gateway is tried once (its
+ * last_error then says what is missing) and stays parked until one is configured
+ * (then notifier_release_waiting lets it go), instead of being claimed and parked
+ * again by every scan. */
+static void
+s_append_channels(notifier_t *self, bson_t *filter)
+{
+    bson_t any, configured, untried, channel, list, absent;
+    int i = 0;
+    char key[4];
+    BSON_APPEND_ARRAY_BEGIN(filter, "$or", &any);
+    BSON_APPEND_DOCUMENT_BEGIN(&any, "0", &configured);
+    BSON_APPEND_DOCUMENT_BEGIN(&configured, "channel", &channel);
+    BSON_APPEND_ARRAY_BEGIN(&channel, "$in", &list);
+    snprintf(key, sizeof key, "%d", i++);
+    BSON_APPEND_UTF8(&list, key, "webhook");
+    if (*self->email.url) {
+        snprintf(key, sizeof key, "%d", i++);
+        BSON_APPEND_UTF8(&list, key, "email");
+    }
+    if (self->config->sms_sendsms_url && *self->config->sms_sendsms_url) {
+        snprintf(key, sizeof key, "%d", i++);
+        BSON_APPEND_UTF8(&list, key, "sms");
+    }
+    bson_append_array_end(&channel, &list);
+    bson_append_document_end(&configured, &channel);
+    bson_append_document_end(&any, &configured);
+    BSON_APPEND_DOCUMENT_BEGIN(&any, "1", &untried);
+    BSON_APPEND_DOCUMENT_BEGIN(&untried, "last_error", &absent);
+    BSON_APPEND_BOOL(&absent, "$exists", false);
+    bson_append_document_end(&untried, &absent);
+    bson_append_document_end(&any, &untried);
+    bson_append_array_end(filter, &any);
+}
+
 /* True for the one sender that may scan now; it also sets when the next may. The
  * scan reads every notification on the local database, so all senders of this
  * instance share one scan per rescan_ms. */
@@ -340,6 +376,7 @@ notifier_deliver_next(notifier_t *self)
         bson_t *filter = BCON_NEW("state", "{", "$in", "[", BCON_UTF8("pending"),
                                   BCON_UTF8("failed"), BCON_UTF8("sending"), "]", "}", "next_at",
                                   "{", "$lte", BCON_INT64(lp_now_ms()), "}");
+        s_append_channels(self, filter);
         n = s_claim_and_deliver(self, agencies, notes, filter, "next_at");
         /* A scan that found one may find more: a backlog drains at once, and only
          * an empty scan waits rescan_ms. */

@@ -106,9 +106,11 @@ notifier_main(notifier_config_t *config)
         rc = -1;
         goto done;
     }
-    /* SMS parked while no gateway was configured go now that one is. */
+    /* Messages parked while their channel had no gateway go now that one is. */
     if (config->sms_sendsms_url && *config->sms_sendsms_url)
         notifier_release_waiting(&self, "sms");
+    if (*self.email.url)
+        notifier_release_waiting(&self, "email");
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
     lp_loop_add_socket(self.svc.loop, self.intake_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);

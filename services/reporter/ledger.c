@@ -101,6 +101,7 @@ reporter_handle(void *arg, lp_envelope_t *env)
     mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
     mongoc_collection_t *complaints =
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    mongoc_collection_t *unfolded = lp_store_collection(self->svc.store, client, LP_COLL_UNFOLDED);
     bson_t doc = BSON_INITIALIZER, cells;
     bson_error_t error;
     bool fresh = false;
@@ -120,7 +121,18 @@ reporter_handle(void *arg, lp_envelope_t *env)
         rc = -1;
         goto done;
     }
-    /* The unique _id makes a repeated event a no-op: counted once, whatever the path. */
+    /* The mark for the compactor first (see rollup.c), then the entry. The unique
+     * _id makes a repeated event a no-op: counted once, whatever the path. */
+    bson_t *mark = BCON_NEW("_id", BCON_UTF8(env->event_id));
+    bool marked = mongoc_collection_insert_one(unfolded, mark, NULL, NULL, &error) ||
+                  lp_store_is_duplicate(&error);
+    bson_destroy(mark);
+    if (!marked) {
+        lp_metric_inc(self->db_errors);
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        rc = -1;
+        goto done;
+    }
     if (mongoc_collection_insert_one(ledger, &doc, NULL, NULL, &error)) {
         lp_metric_inc(self->ledgered);
         fresh = true;
@@ -138,6 +150,7 @@ reporter_handle(void *arg, lp_envelope_t *env)
         reporter_feed_publish(self, env);
 done:
     bson_destroy(&doc);
+    mongoc_collection_destroy(unfolded);
     mongoc_collection_destroy(complaints);
     mongoc_collection_destroy(ledger);
     lp_store_push(self->svc.store, client);

@@ -26,6 +26,7 @@ typedef struct {
     lp_metric_t *folded;
     lp_metric_t *published;
     lp_metric_t *db_errors;
+    int64_t next_full_fold; /* lp_mono_ms() of the next fold by scanning the ledger */
 } reporter_t;
 
 /* ---------------------------------------------------------------------------- */

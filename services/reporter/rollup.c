@@ -4,7 +4,14 @@
  * stats_meta (open_batch) before tagging ledger entries with that number, then
  * adds each counter's sum with a single guarded update: last_batch < batch. A
  * crash anywhere replays the open batch, and the guard skips counters that
- * already took it; so no event is counted twice or lost, without transactions. */
+ * already took it; so no event is counted twice or lost, without transactions.
+ *
+ * Which entries to fold comes from marks (stats_unfolded, written before each
+ * entry), and entries are read and tagged by _id: "entries with batch 0" would be
+ * a scan of the whole ledger on the local database, which grows with every event.
+ * The batch's ids are kept in stats_meta (open_ids) so a crash replays it by _id.
+ * A scan of the ledger still runs at start and every LAPOR_FULL_SWEEP_MS, for
+ * entries without a mark (written before marks existed). */
 #include <stdio.h>
 #include <string.h>
 
@@ -112,7 +119,53 @@ s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char 
     return ok;
 }
 
-/* Sums the deltas of batch b; returns the number of entries, -1 on error. */
+/* Adds the cells of one ledger entry to sums; false when out of memory. */
+static bool
+s_sum_entry(const bson_t *doc, s_sums_t *sums)
+{
+    bson_iter_t it, arr;
+    bool ok = true;
+
+    /* Entries written before cells existed hold "deltas": a rebuild recounts them. */
+    if (!bson_iter_init_find(&it, doc, "cells") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        !bson_iter_recurse(&it, &arr))
+        return true;
+    while (bson_iter_next(&arr)) {
+        bson_t cell, dims, inc;
+        const uint8_t *data = NULL;
+        uint32_t len = 0;
+        bson_iter_t f;
+        s_sum_t *sum = NULL;
+        if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
+            continue;
+        bson_iter_document(&arr, &len, &data);
+        if (!bson_init_static(&cell, data, len))
+            continue;
+        bson_init(&dims);
+        bson_init(&inc);
+        if (bson_iter_init_find(&f, &cell, "dims") && BSON_ITER_HOLDS_DOCUMENT(&f)) {
+            bson_iter_document(&f, &len, &data);
+            bson_destroy(&dims);
+            bson_init_static(&dims, data, len);
+        }
+        if (bson_iter_init_find(&f, &cell, "inc") && BSON_ITER_HOLDS_DOCUMENT(&f)) {
+            bson_iter_document(&f, &len, &data);
+            bson_destroy(&inc);
+            bson_init_static(&inc, data, len);
+        }
+        sum = s_sums_get(sums, lp_doc_str(&cell, "id"), &dims);
+        if (!sum)
+            ok = false;
+        else
+            lp_stats_add_measures(&sum->m, &inc);
+        bson_destroy(&dims);
+        bson_destroy(&inc);
+    }
+    return ok;
+}
+
+/* Sums the deltas of batch b found by scanning the ledger; returns the number of
+ * entries, -1 on error. */
 static int
 s_sum_batch(mongoc_collection_t *ledger, int64_t b, s_sums_t *sums)
 {
@@ -120,47 +173,10 @@ s_sum_batch(mongoc_collection_t *ledger, int64_t b, s_sums_t *sums)
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(ledger, filter, NULL, NULL);
     const bson_t *doc = NULL;
     bson_error_t error;
-    bson_iter_t it, arr;
     int entries = 0;
 
-    while (mongoc_cursor_next(cursor, &doc)) {
-        entries++;
-        /* Entries written before cells existed hold "deltas": a rebuild recounts them. */
-        if (!bson_iter_init_find(&it, doc, "cells") || !BSON_ITER_HOLDS_ARRAY(&it) ||
-            !bson_iter_recurse(&it, &arr))
-            continue;
-        while (bson_iter_next(&arr)) {
-            bson_t cell, dims, inc;
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            bson_iter_t f;
-            s_sum_t *sum = NULL;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-                continue;
-            bson_iter_document(&arr, &len, &data);
-            if (!bson_init_static(&cell, data, len))
-                continue;
-            bson_init(&dims);
-            bson_init(&inc);
-            if (bson_iter_init_find(&f, &cell, "dims") && BSON_ITER_HOLDS_DOCUMENT(&f)) {
-                bson_iter_document(&f, &len, &data);
-                bson_destroy(&dims);
-                bson_init_static(&dims, data, len);
-            }
-            if (bson_iter_init_find(&f, &cell, "inc") && BSON_ITER_HOLDS_DOCUMENT(&f)) {
-                bson_iter_document(&f, &len, &data);
-                bson_destroy(&inc);
-                bson_init_static(&inc, data, len);
-            }
-            sum = s_sums_get(sums, lp_doc_str(&cell, "id"), &dims);
-            if (!sum)
-                entries = -1;
-            else
-                lp_stats_add_measures(&sum->m, &inc);
-            bson_destroy(&dims);
-            bson_destroy(&inc);
-        }
-    }
+    while (entries >= 0 && mongoc_cursor_next(cursor, &doc))
+        entries = s_sum_entry(doc, sums) ? entries + 1 : -1;
     if (mongoc_cursor_error(cursor, &error)) {
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
         entries = -1;
@@ -201,12 +217,163 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
     return ok;
 }
 
+#define BULK_MAX 50 /* statements per command: FerretDB v1 hangs above about 100 */
+
+/* Runs one statement per id of ids (an array of strings) in bulks of BULK_MAX:
+ * tag (batch 0 -> b) when b > 0, else delete the mark. False on a database error. */
+static bool
+s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
+{
+    bson_t *update = b > 0 ? BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}") : NULL;
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    mongoc_bulk_operation_t *bulk = NULL;
+    bson_error_t error;
+    bson_iter_t it;
+    int queued = 0;
+    bool ok = bson_iter_init(&it, ids), more = true;
+
+    while (ok && more) {
+        more = bson_iter_next(&it);
+        if (more && BSON_ITER_HOLDS_UTF8(&it)) {
+            bson_t *sel = b > 0 ? BCON_NEW("_id", BCON_UTF8(bson_iter_utf8(&it, NULL)), "batch",
+                                           BCON_INT64(0))
+                                : BCON_NEW("_id", BCON_UTF8(bson_iter_utf8(&it, NULL)));
+            if (!bulk)
+                bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
+            ok = b > 0 ? mongoc_bulk_operation_update_one_with_opts(bulk, sel, update, NULL, &error)
+                       : mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, &error);
+            bson_destroy(sel);
+            queued++;
+        }
+        if (bulk && (queued == BULK_MAX || !more)) {
+            ok = ok && mongoc_bulk_operation_execute(bulk, NULL, &error);
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
+    }
+    if (!ok)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    if (bulk)
+        mongoc_bulk_operation_destroy(bulk);
+    bson_destroy(bopts);
+    if (update)
+        bson_destroy(update);
+    return ok;
+}
+
+/* The ledger entry id, or NULL when it does not exist (err tells a failure). */
+static bson_t *
+s_entry(mongoc_collection_t *ledger, const char *id, lp_error_t *err)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
+    bson_t *doc = lp_store_find_one(ledger, filter, NULL, err);
+    bson_destroy(filter);
+    return doc;
+}
+
+/* Reads up to REPORTER_FOLD_BATCH marks and sums the entries they point at that are
+ * still unfolded; their ids go to ids, every mark read to marks (to delete after
+ * the fold). Returns the entries summed, -1 on error. */
+static int
+s_sum_marked(mongoc_collection_t *unfolded, mongoc_collection_t *ledger, bson_t *ids, bson_t *marks,
+             s_sums_t *sums)
+{
+    bson_t *opts = BCON_NEW("limit", BCON_INT64(REPORTER_FOLD_BATCH));
+    bson_t empty = BSON_INITIALIZER;
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(unfolded, &empty, opts, NULL);
+    const bson_t *doc = NULL;
+    bson_error_t error;
+    char key[16];
+    int n_marks = 0, n = 0;
+    bson_iter_t it;
+
+    while (mongoc_cursor_next(cursor, &doc))
+        if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_UTF8(&it)) {
+            snprintf(key, sizeof key, "%d", n_marks++);
+            BSON_APPEND_UTF8(marks, key, bson_iter_utf8(&it, NULL));
+        }
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        n = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    /* The cursor is closed before the lookups: nothing waits on it. A mark without
+     * an unfolded entry (the entry was a repeat, or was counted by a rebuild) is
+     * only deleted. */
+    if (n == 0 && bson_iter_init(&it, marks))
+        while (n >= 0 && bson_iter_next(&it)) {
+            lp_error_t err;
+            bson_t *entry = s_entry(ledger, bson_iter_utf8(&it, NULL), &err);
+            if (!entry && err.code != LP_ERR_NONE)
+                n = -1;
+            else if (entry && lp_doc_int(entry, "batch") == 0) {
+                snprintf(key, sizeof key, "%d", n);
+                BSON_APPEND_UTF8(ids, key, bson_iter_utf8(&it, NULL));
+                n = s_sum_entry(entry, sums) ? n + 1 : -1;
+            }
+            if (entry)
+                bson_destroy(entry);
+        }
+    bson_destroy(opts);
+    return n;
+}
+
+/* Sums the entries of the open batch b listed in ids (after a crash), tagging any
+ * the crash left untagged. Returns the entries summed, -1 on error. */
+static int
+s_sum_open(mongoc_collection_t *ledger, const bson_t *ids, int64_t b, s_sums_t *sums)
+{
+    bson_iter_t it;
+    int n = 0;
+
+    if (!s_each_id(ledger, ids, b) || !bson_iter_init(&it, ids))
+        return -1;
+    while (n >= 0 && bson_iter_next(&it)) {
+        lp_error_t err;
+        bson_t *entry =
+            BSON_ITER_HOLDS_UTF8(&it) ? s_entry(ledger, bson_iter_utf8(&it, NULL), &err) : NULL;
+        if (!entry && BSON_ITER_HOLDS_UTF8(&it) && err.code != LP_ERR_NONE)
+            n = -1;
+        else if (entry && lp_doc_int(entry, "batch") == b)
+            n = s_sum_entry(entry, sums) ? n + 1 : -1;
+        if (entry)
+            bson_destroy(entry);
+    }
+    return n;
+}
+
+/* Records batch b and its ids in the meta document (before anything is tagged). */
+static bool
+s_record_batch(mongoc_collection_t *meta, const char *owner, int64_t b, const bson_t *ids)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
+    bson_t update = BSON_INITIALIZER, set;
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t it;
+
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    BSON_APPEND_INT64(&set, "open_batch", b);
+    BSON_APPEND_INT64(&set, "next_batch", b + 1);
+    BSON_APPEND_ARRAY(&set, "open_ids", ids);
+    bson_append_document_end(&update, &set);
+    bool ok = mongoc_collection_update_one(meta, filter, &update, NULL, &reply, &error) &&
+              bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1;
+    if (!ok && error.code)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    bson_destroy(&reply);
+    bson_destroy(&update);
+    bson_destroy(filter);
+    return ok;
+}
+
 static void
 s_close_batch(mongoc_collection_t *meta, const char *owner)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
     bson_t *update = BCON_NEW("$set", "{", "open_batch", BCON_INT64(0), "}", "$unset", "{", "lease",
-                              BCON_UTF8(""), "}");
+                              BCON_UTF8(""), "open_ids", BCON_UTF8(""), "}");
     mongoc_collection_update_one(meta, filter, update, NULL, NULL, NULL);
     bson_destroy(update);
     bson_destroy(filter);
@@ -220,11 +387,12 @@ reporter_fold(reporter_t *self)
     mongoc_collection_t *meta = lp_store_collection(self->svc.store, client, LP_COLL_STATS_META);
     mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
     mongoc_collection_t *rollups = lp_store_collection(self->svc.store, client, LP_COLL_ROLLUPS);
+    mongoc_collection_t *unfolded = lp_store_collection(self->svc.store, client, LP_COLL_UNFOLDED);
     bson_t *seed = BCON_NEW("_id", BCON_UTF8(META_ID), "next_batch", BCON_INT64(1), "open_batch",
                             BCON_INT64(0));
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID));
     bson_t *claimed = NULL;
-    bson_t ids = BSON_INITIALIZER;
+    bson_t ids = BSON_INITIALIZER, marks = BSON_INITIALIZER;
     s_sums_t sums = {0};
     lp_error_t err;
     int64_t b = 0;
@@ -239,7 +407,24 @@ reporter_fold(reporter_t *self)
         goto done;
     }
     b = lp_doc_int(claimed, "open_batch");
-    if (b == 0) {
+    bson_iter_t open_ids;
+    bool scan = lp_mono_ms() >= self->next_full_fold;
+    if (b != 0 && bson_iter_init_find(&open_ids, claimed, "open_ids") &&
+        BSON_ITER_HOLDS_ARRAY(&open_ids)) {
+        /* A batch a crash left open, replayed by _id; then its marks go. */
+        const uint8_t *data = NULL;
+        uint32_t len = 0;
+        bson_t listed;
+        bson_iter_array(&open_ids, &len, &data);
+        if (bson_init_static(&listed, data, len)) {
+            bson_copy_to_excluding_noinit(&listed, &marks, "", NULL);
+            folded = s_sum_open(ledger, &marks, b, &sums);
+        }
+    }
+    else if (b != 0)
+        folded = s_sum_batch(ledger, b, &sums); /* opened by the scan, or before marks */
+    else if (scan) {
+        self->next_full_fold = lp_mono_ms() + self->svc.config->full_sweep_ms;
         int n = s_unfolded_ids(ledger, &ids);
         if (n <= 0) {
             folded = n;
@@ -251,8 +436,23 @@ reporter_fold(reporter_t *self)
             folded = -1;
             goto done;
         }
+        folded = s_sum_batch(ledger, b, &sums);
     }
-    folded = s_sum_batch(ledger, b, &sums);
+    else {
+        folded = s_sum_marked(unfolded, ledger, &ids, &marks, &sums);
+        if (folded <= 0) {
+            if (folded == 0 && !bson_empty(&marks))
+                s_each_id(unfolded, &marks, 0); /* marks of repeats only */
+            if (folded == 0)
+                s_close_batch(meta, owner);
+            goto done;
+        }
+        b = lp_doc_int(claimed, "next_batch");
+        if (b < 1 || !s_record_batch(meta, owner, b, &ids) || !s_each_id(ledger, &ids, b)) {
+            folded = -1;
+            goto done;
+        }
+    }
     for (size_t i = 0; folded >= 0 && i < sums.count; i++) {
         bool any = false;
         for (int f = 0; f < LP_STATS_N_FIELDS && !any; f++)
@@ -260,6 +460,9 @@ reporter_fold(reporter_t *self)
         if (any && !s_apply(rollups, &sums.items[i], b))
             folded = -1;
     }
+    /* The marks go after the roll-ups took the batch: a crash before replays it. */
+    if (folded >= 0 && !bson_empty(&marks) && !s_each_id(unfolded, &marks, 0))
+        folded = -1;
     if (folded >= 0) {
         s_close_batch(meta, owner);
         lp_metric_add(self->folded, (uint64_t) folded);
@@ -271,10 +474,12 @@ done:
         lp_metric_inc(self->db_errors);
     free(sums.items);
     bson_destroy(&ids);
+    bson_destroy(&marks);
     if (claimed)
         bson_destroy(claimed);
     bson_destroy(filter);
     bson_destroy(seed);
+    mongoc_collection_destroy(unfolded);
     mongoc_collection_destroy(rollups);
     mongoc_collection_destroy(ledger);
     mongoc_collection_destroy(meta);
