@@ -228,16 +228,30 @@ lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const bson_t 
     return copy;
 }
 
-/* True when at least one document matches query (err filled on failure). */
+/* The _id of the first document matching query in sort_field order (copied into
+ * id); false when none matches or on error (err filled). */
 static bool
-s_any(mongoc_collection_t *coll, const bson_t *query, lp_error_t *err)
+s_first(mongoc_collection_t *coll, const bson_t *query, const char *sort_field, bson_value_t *id,
+        lp_error_t *err)
 {
     bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "_id", BCON_INT32(1), "}");
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, query, opts, NULL);
+    mongoc_cursor_t *cursor = NULL;
     const bson_t *doc;
     bson_error_t error;
-    bool found = mongoc_cursor_next(cursor, &doc);
-    if (!found && mongoc_cursor_error(cursor, &error))
+    bson_iter_t it;
+    bool found;
+
+    if (sort_field) {
+        bson_t sort;
+        BSON_APPEND_DOCUMENT_BEGIN(opts, "sort", &sort);
+        BSON_APPEND_INT32(&sort, sort_field, 1);
+        bson_append_document_end(opts, &sort);
+    }
+    cursor = mongoc_collection_find_with_opts(coll, query, opts, NULL);
+    found = mongoc_cursor_next(cursor, &doc) && bson_iter_init_find(&it, doc, "_id");
+    if (found)
+        bson_value_copy(bson_iter_value(&it), id);
+    else if (mongoc_cursor_error(cursor, &error))
         lp_store_set_error(err, &error, "look for work");
     mongoc_cursor_destroy(cursor);
     bson_destroy(opts);
@@ -258,6 +272,9 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     bson_error_t error;
     bson_iter_t iter;
     bson_t *claimed = NULL;
+    bson_value_t candidate = {.value_type = BSON_TYPE_EOD};
+    bson_t by_id = BSON_INITIALIZER;
+    const bson_t *claim_query = &query;
     mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
 
     snprintf(until_path, sizeof until_path, "%s.until", lease);
@@ -301,18 +318,28 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     if (also_set)
         bson_concat(&set, also_set);
     bson_append_document_end(&update, &set);
-    /* Look before claiming: a read is cheap and runs beside others, a claim is a
-     * write, and writes queue one behind the other (on the local database
-     * literally). Idle sweepers and senders then cost no writes at all. */
-    if (!s_any(coll, &query, err))
+    /* Look before claiming: a read runs beside others, a claim is a write, and
+     * writes queue one behind the other (on the local database literally). Idle
+     * sweepers and senders then cost no writes at all, and the claim names the
+     * candidate by _id: on the local database a search that decodes the whole
+     * collection happens in the read, and the write is a lookup by _id, instead of
+     * every other write waiting behind the search. Someone else may take the
+     * candidate between the two: then this call claims nothing, like an empty one. */
+    bool has_id = bson_has_field(filter, "_id");
+    if (!s_first(coll, &query, sort_field, &candidate, err))
         goto done;
+    if (!has_id) {
+        BSON_APPEND_VALUE(&by_id, "_id", &candidate);
+        bson_concat(&by_id, &query);
+        claim_query = &by_id;
+    }
     mongoc_find_and_modify_opts_set_update(opts, &update);
     mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW);
-    if (sort_field) {
+    if (sort_field && has_id) {
         sort = BCON_NEW(sort_field, BCON_INT32(1));
         mongoc_find_and_modify_opts_set_sort(opts, sort);
     }
-    if (!mongoc_collection_find_and_modify_with_opts(coll, &query, opts, &reply, &error))
+    if (!mongoc_collection_find_and_modify_with_opts(coll, claim_query, opts, &reply, &error))
         lp_store_set_error(err, &error, "claim");
     else if (bson_iter_init_find(&iter, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&iter)) {
         const uint8_t *data = NULL;
@@ -321,6 +348,9 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
         claimed = bson_new_from_data(data, len);
     }
 done:
+    if (candidate.value_type != BSON_TYPE_EOD)
+        bson_value_destroy(&candidate);
+    bson_destroy(&by_id);
     bson_destroy(&reply);
     bson_destroy(&query);
     bson_destroy(&update);

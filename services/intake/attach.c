@@ -90,8 +90,6 @@ intake_attach_start(intake_t *self)
     lp_error_t err;
 
     lp_error_clear(&err);
-    if (intake_media_start() != 0)
-        return -1;
     if (!lp_attach_ensure_indexes(self->svc.store, &err)) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
         return -1;

@@ -1,16 +1,22 @@
 /* media: libvips re-encoding of uploaded photos: upright, capped, metadata-free. */
 #include "media.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <vips/vips.h>
 
 #include "lp_log.h"
 
-int
-intake_media_start(void)
+static pthread_once_t s_once = PTHREAD_ONCE_INIT;
+static atomic_bool s_started;
+
+static void
+s_start(void)
 {
     if (VIPS_INIT("lapor-intake") != 0) {
-        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "libvips failed to start");
-        return -1;
+        lp_log(LP_LOG_ERROR, "attachment.vips_failed", "{s:s}", "message",
+               "libvips failed to start");
+        return;
     }
     /* Each upload is read once: caching operations buys nothing and holds memory. */
     vips_cache_set_max(0);
@@ -19,13 +25,23 @@ intake_media_start(void)
     /* Only the loaders we sniff for are needed; never let a file reach one of the
      * loaders libvips marks as unfit for untrusted input. */
     vips_block_untrusted_set(TRUE);
-    return 0;
+    atomic_store(&s_started, true);
+}
+
+int
+intake_media_start(void)
+{
+    /* On the first photo, not at start: libvips and its loaders take some 20 MB,
+     * which an intake that never sees a photo need not carry. */
+    pthread_once(&s_once, s_start);
+    return atomic_load(&s_started) ? 0 : -1;
 }
 
 void
 intake_media_stop(void)
 {
-    vips_shutdown();
+    if (atomic_load(&s_started))
+        vips_shutdown();
 }
 
 /* Logs libvips' message for the operator and clears it; the client gets ours. */
@@ -58,6 +74,10 @@ intake_media_clean(const char *in, lp_sniff_type_t type, const intake_media_limi
     VipsArrayDouble *white = NULL;
     int rc = -1;
 
+    if (intake_media_start() != 0) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "photos cannot be processed right now");
+        return -1;
+    }
     /* Opening reads the header only; no pixel is decoded before the check. */
     header = vips_image_new_from_file(in, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!header) {

@@ -18,8 +18,9 @@ typedef struct {
     int long_side;      /* the cleaned image is at most this wide and high */
 } intake_media_limits_t;
 
-/* Starts libvips (once per process) with a small cache and one worker thread per
- * call, so memory stays bounded. Returns 0, or -1 (logged). */
+/* Starts libvips (once per process, on first use: intake_media_clean calls it)
+ * with a small cache and one worker thread per call, so memory stays bounded.
+ * Returns 0, or -1 (logged). */
 int intake_media_start(void);
 
 /* Stops libvips. */
