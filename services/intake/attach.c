@@ -107,12 +107,6 @@ intake_attach_start(intake_t *self)
     return 0;
 }
 
-void
-intake_attach_stop(intake_t *self)
-{
-    intake_media_stop();
-}
-
 /* -------------------------------------------------------------------------- */
 /* Cleaning and storing                                                        */
 

@@ -33,7 +33,6 @@ typedef struct {
 /* Starts libvips, the index and the orphan sweeper; sets up streamed uploads on
  * self->svc.upload. Returns 0, or -1 (logged). */
 int intake_attach_start(intake_t *self);
-void intake_attach_stop(intake_t *self);
 
 /* The spooled files of the request, or NULL when it was not a streamed upload. */
 intake_upload_t *intake_attach_upload(lp_http_req_t *req);

@@ -27,7 +27,6 @@ intake_main(intake_config_t *config)
     intake_t self = {0};
     lp_error_t err;
     int rc = 0;
-    bool attach_started = false;
 
     self.config = config;
     rc = lp_service_start(&self.svc, "intake", &config->common, true);
@@ -92,7 +91,6 @@ intake_main(intake_config_t *config)
         rc = -1;
         goto done;
     }
-    attach_started = true;
     if (lp_service_serve_http(&self.svc, config->listen, intake_api_handle, &self,
                               (unsigned) config->threads, INTAKE_MAX_BODY) != 0) {
         rc = -1;
@@ -101,8 +99,6 @@ intake_main(intake_config_t *config)
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);
-    if (attach_started)
-        intake_attach_stop(&self);
     lp_identity_destroy(&self.identity);
     intake_rate_stop(&self);
     return rc < 0 ? 1 : 0;

@@ -1,140 +1,143 @@
-/* media: libvips re-encoding of uploaded photos: upright, capped, metadata-free. */
+/* media: photos are cleaned by lapor-intake-media, a child process per photo with
+ * limits on its time and memory, so a hostile file harms at most that child. */
+#define _GNU_SOURCE /* pipe2, close_range */
 #include "media.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
-#include <vips/vips.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "lp_clock.h"
 #include "lp_log.h"
 
-static pthread_once_t s_once = PTHREAD_ONCE_INIT;
-static atomic_bool s_started;
+#define HELPER "lapor-intake-media"
+#define HELPER_TIMEOUT_MS 60000      /* a photo of the largest accepted size takes ~1 s */
+#define HELPER_CPU_S 60              /* CPU seconds, a second fence behind the timeout */
+#define HELPER_MEMORY (2048UL << 20) /* address space: decoders of hostile files stay small */
 
+static pthread_once_t s_once = PTHREAD_ONCE_INIT;
+static char s_helper[PATH_MAX];
+
+/* The helper: LAPOR_MEDIA_HELPER, else beside this program, else on the PATH. */
 static void
-s_start(void)
+s_find_helper(void)
 {
-    if (VIPS_INIT("lapor-intake") != 0) {
-        lp_log(LP_LOG_ERROR, "attachment.vips_failed", "{s:s}", "message",
-               "libvips failed to start");
+    const char *env = getenv("LAPOR_MEDIA_HELPER");
+    char self[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env) {
+        snprintf(s_helper, sizeof s_helper, "%s", env);
         return;
     }
-    /* Each upload is read once: caching operations buys nothing and holds memory. */
-    vips_cache_set_max(0);
-    vips_cache_set_max_mem(0);
-    vips_concurrency_set(1);
-    /* Only the loaders we sniff for are needed; never let a file reach one of the
-     * loaders libvips marks as unfit for untrusted input. */
-    vips_block_untrusted_set(TRUE);
-    atomic_store(&s_started, true);
-}
-
-int
-intake_media_start(void)
-{
-    /* On the first photo, not at start: libvips and its loaders take some 20 MB,
-     * which an intake that never sees a photo need not carry. */
-    pthread_once(&s_once, s_start);
-    return atomic_load(&s_started) ? 0 : -1;
-}
-
-void
-intake_media_stop(void)
-{
-    if (atomic_load(&s_started))
-        vips_shutdown();
-}
-
-/* Logs libvips' message for the operator and clears it; the client gets ours. */
-static void
-s_vips_failed(const char *what)
-{
-    lp_log(LP_LOG_INFO, "attachment.vips", "{s:s,s:s}", "step", what, "message",
-           vips_error_buffer());
-    vips_error_clear();
-}
-
-static int
-s_save(VipsImage *img, lp_sniff_type_t type, const char *out)
-{
-    switch (type) {
-    case LP_SNIFF_PNG:
-        return vips_pngsave(img, out, "strip", TRUE, NULL);
-    case LP_SNIFF_WEBP:
-        return vips_webpsave(img, out, "strip", TRUE, "Q", 85, NULL);
-    default:
-        return vips_jpegsave(img, out, "strip", TRUE, "Q", 85, NULL);
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            int w = snprintf(s_helper, sizeof s_helper, "%s/%s", self, HELPER);
+            if (w > 0 && (size_t) w < sizeof s_helper && access(s_helper, X_OK) == 0)
+                return;
+        }
     }
+    snprintf(s_helper, sizeof s_helper, "%s", HELPER);
+}
+
+/* Reads the child's one-line answer into buf until EOF or the deadline. */
+static bool
+s_read_answer(int fd, char *buf, size_t size, int64_t deadline)
+{
+    size_t len = 0;
+    for (;;) {
+        int64_t left = deadline - lp_mono_ms();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int) left) <= 0)
+            return false;
+        ssize_t r = read(fd, buf + len, size - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t) r;
+        if (len == size - 1)
+            break;
+    }
+    buf[len] = '\0';
+    return true;
 }
 
 int
 intake_media_clean(const char *in, lp_sniff_type_t type, const intake_media_limits_t *limits,
                    const char *out, const char *thumb, int *width, int *height, lp_error_t *err)
 {
-    VipsImage *header = NULL, *clean = NULL, *small = NULL, *flat = NULL;
-    VipsArrayDouble *white = NULL;
-    int rc = -1;
+    char type_arg[16], pixels_arg[32], side_arg[16], answer[512];
+    int fds[2], status = 0;
+    pid_t pid;
 
-    if (intake_media_start() != 0) {
-        lp_error_set(err, LP_ERR_SYSTEM, NULL, "photos cannot be processed right now");
+    pthread_once(&s_once, s_find_helper);
+    snprintf(type_arg, sizeof type_arg, "%d", (int) type);
+    snprintf(pixels_arg, sizeof pixels_arg, "%lld", (long long) limits->max_pixels);
+    snprintf(side_arg, sizeof side_arg, "%d", limits->long_side);
+    char *const argv[] = {HELPER,         (char *) in, type_arg, (char *) out,
+                          (char *) thumb, pixels_arg,  side_arg, NULL};
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "could not be cleaned (no pipe)");
         return -1;
     }
-    /* Opening reads the header only; no pixel is decoded before the check. */
-    header = vips_image_new_from_file(in, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (!header) {
-        s_vips_failed("header");
-        lp_error_set(err, LP_ERR_INVALID, NULL,
-                     "cannot be read as an image (damaged or cut short)");
-        goto done;
+    pid = fork();
+    if (pid == 0) {
+        /* Only async-signal-safe calls between fork and exec. */
+        struct rlimit cpu = {HELPER_CPU_S, HELPER_CPU_S};
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        close_range(3, ~0U, 0); /* the database and HTTP sockets stay with intake */
+        setrlimit(RLIMIT_CPU, &cpu);
+#ifndef __SANITIZE_ADDRESS__ /* AddressSanitizer reserves terabytes of address space */
+        struct rlimit mem = {HELPER_MEMORY, HELPER_MEMORY};
+        setrlimit(RLIMIT_AS, &mem);
+#endif
+        if (strchr(s_helper, '/'))
+            execv(s_helper, argv);
+        else
+            execvp(s_helper, argv);
+        _exit(127);
     }
-    if ((int64_t) header->Xsize * header->Ysize > limits->max_pixels) {
-        lp_error_set(err, LP_ERR_INVALID, NULL,
-                     "has %d x %d pixels; at most %lld pixels are accepted", header->Xsize,
-                     header->Ysize, (long long) limits->max_pixels);
-        goto done;
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "could not be cleaned (no process)");
+        return -1;
     }
-    /* thumbnail turns the picture upright from its orientation tag, shrinks while
-     * decoding where the format allows, and never enlarges. A cut-short file fails
-     * instead of being filled with grey. */
-    if (vips_thumbnail(in, &clean, limits->long_side, "height", limits->long_side, "size",
-                       VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0 ||
-        s_save(clean, type, out) != 0) {
-        s_vips_failed("clean");
-        lp_error_set(err, LP_ERR_INVALID, NULL, "is damaged or cut short");
-        goto done;
+    bool answered = s_read_answer(fds[0], answer, sizeof answer, lp_mono_ms() + HELPER_TIMEOUT_MS);
+    close(fds[0]);
+    if (!answered)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (answered && strncmp(answer, "ok ", 3) == 0 &&
+        sscanf(answer + 3, "%d %d", width, height) == 2)
+        return 0;
+    if (answered && strncmp(answer, "invalid ", 8) == 0) {
+        answer[strcspn(answer, "\n")] = '\0';
+        lp_error_set(err, LP_ERR_INVALID, NULL, "%s", answer + 8);
+        return -1;
     }
-    *width = clean->Xsize;
-    *height = clean->Ysize;
-    /* The thumbnail comes from the cleaned file: upright already, and ours. */
-    if (vips_thumbnail(out, &small, INTAKE_MEDIA_THUMB_SIDE, "height", INTAKE_MEDIA_THUMB_SIDE,
-                       "size", VIPS_SIZE_DOWN, NULL) != 0) {
-        s_vips_failed("thumbnail");
-        lp_error_set(err, LP_ERR_INVALID, NULL, "is damaged or cut short");
-        goto done;
-    }
-    if (vips_image_hasalpha(small)) {
-        white = vips_array_double_newv(1, 255.0);
-        if (vips_flatten(small, &flat, "background", white, NULL) != 0) {
-            s_vips_failed("flatten");
-            lp_error_set(err, LP_ERR_SYSTEM, NULL, "could not be made into a thumbnail");
-            goto done;
-        }
-    }
-    if (vips_jpegsave(flat ? flat : small, thumb, "strip", TRUE, "Q", 80, NULL) != 0) {
-        s_vips_failed("thumbnail");
-        lp_error_set(err, LP_ERR_SYSTEM, NULL, "could not be made into a thumbnail");
-        goto done;
-    }
-    rc = 0;
-done:
-    if (white)
-        vips_area_unref(VIPS_AREA(white));
-    if (flat)
-        g_object_unref(flat);
-    if (small)
-        g_object_unref(small);
-    if (clean)
-        g_object_unref(clean);
-    if (header)
-        g_object_unref(header);
-    return rc;
+    /* Killed by a limit (a decompression bomb the header did not give away), or
+     * crashed: the file is refused, intake carries on. */
+    lp_log(LP_LOG_WARN, "attachment.helper_failed", "{s:s,s:i,s:i,s:b}", "helper", s_helper, "exit",
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1, "signal",
+           WIFSIGNALED(status) ? WTERMSIG(status) : 0, "timeout", !answered);
+    if (WIFSIGNALED(status) || !answered)
+        lp_error_set(err, LP_ERR_INVALID, NULL, "could not be read as an image within the limits");
+    else
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "could not be cleaned right now");
+    return -1;
 }

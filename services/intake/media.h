@@ -18,21 +18,24 @@ typedef struct {
     int long_side;      /* the cleaned image is at most this wide and high */
 } intake_media_limits_t;
 
-/* Starts libvips (once per process, on first use: intake_media_clean calls it)
- * with a small cache and one worker thread per call, so memory stays bounded.
- * Returns 0, or -1 (logged). */
-int intake_media_start(void);
-
-/* Stops libvips. */
-void intake_media_stop(void);
-
 /* Reads the image at in (of the sniffed type), writes it upright, at most
  * long_side on each side, without any metadata, as the same type to out, and a
  * JPEG thumbnail to thumb; fills *width and *height of out. Returns 0, or -1 with
  * err: LP_ERR_INVALID (too many pixels, damaged or cut short; the message says
- * which) or LP_ERR_SYSTEM. */
+ * which) or LP_ERR_SYSTEM.
+ *
+ * The decoding happens in a separate process, lapor-intake-media (beside
+ * lapor-intake, or LAPOR_MEDIA_HELPER), with limits on its memory and time:
+ * image decoders are where hostile files do harm, and libvips with its loaders
+ * would add some 20 MB to every intake that never sees a photo. */
 int intake_media_clean(const char *in, lp_sniff_type_t type, const intake_media_limits_t *limits,
                        const char *out, const char *thumb, int *width, int *height,
                        lp_error_t *err);
+
+/* Inside lapor-intake-media only: start libvips (small cache, one thread), and
+ * the cleaning itself, with the contract of intake_media_clean. */
+int media_vips_start(const char *argv0);
+int media_vips_clean(const char *in, lp_sniff_type_t type, const intake_media_limits_t *limits,
+                     const char *out, const char *thumb, int *width, int *height, lp_error_t *err);
 
 #endif
