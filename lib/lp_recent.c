@@ -162,7 +162,8 @@ lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char
                 rc = s_collect(recent, lookups[i], day * DAY_MS, since_ms, &all, &n, &cap, err);
     if (rc != 0)
         goto done;
-    qsort(all, n, sizeof *all, s_by_time);
+    if (n > 1)
+        qsort(all, n, sizeof *all, s_by_time);
     /* The phone's and the email's documents name the same complaint twice. */
     for (size_t i = 0; i < n; i++) {
         bool seen = false;
