@@ -167,38 +167,40 @@ lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
 {
     mongoc_client_t *client = lp_store_pop(self);
     const char *db = self->dbname;
-    bool ok = s_index(client, db, LP_COLL_COMPLAINTS, "tracking_id_unique",
-                      BCON_NEW("tracking_id", BCON_INT32(1)), true, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "todo_router",
-                      BCON_NEW("todo.router", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "todo_notifier",
-                      BCON_NEW("todo.notifier", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "todo_reporter",
-                      BCON_NEW("todo.reporter", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "status_updated",
-                      BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
-                      BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "agencies_seen",
-                      BCON_NEW("agencies_seen", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "reporter_phone",
-                      BCON_NEW("reporter.lookup.phone", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_COMPLAINTS, "reporter_email",
-                      BCON_NEW("reporter.lookup.email", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_SESSIONS, "expires",
-                      BCON_NEW("expires_at", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
-                      BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_OUTBOX, "stage_since",
-                      BCON_NEW("stage", BCON_INT32(1), "since", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
-                      BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
-              s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
-                      err) &&
-              s_index(client, db, LP_COLL_REPORTER_RECENT, "day", BCON_NEW("day", BCON_INT32(1)),
-                      false, err) &&
-              s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
-                      BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
+    bool ok =
+        s_index(client, db, LP_COLL_COMPLAINTS, "tracking_id_unique",
+                BCON_NEW("tracking_id", BCON_INT32(1)), true, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "todo_router",
+                BCON_NEW("todo.router", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "todo_notifier",
+                BCON_NEW("todo.notifier", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "todo_reporter",
+                BCON_NEW("todo.reporter", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "status_updated",
+                BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
+                BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "agencies_seen",
+                BCON_NEW("agencies_seen", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "reporter_phone",
+                BCON_NEW("reporter.lookup.phone", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_COMPLAINTS, "reporter_email",
+                BCON_NEW("reporter.lookup.email", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_SESSIONS, "expires", BCON_NEW("expires_at", BCON_INT32(1)),
+                false, err) &&
+        s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
+                BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_OUTBOX, "stage_since",
+                BCON_NEW("stage", BCON_INT32(1), "since", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_NOTIFY_DUE, "at", BCON_NEW("at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
+                BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
+        s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
+                err) &&
+        s_index(client, db, LP_COLL_REPORTER_RECENT, "day", BCON_NEW("day", BCON_INT32(1)), false,
+                err) &&
+        s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
+                BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
     lp_store_push(self, client);
     return ok;
 }
@@ -358,6 +360,24 @@ done:
         bson_destroy(sort);
     mongoc_find_and_modify_opts_destroy(opts);
     return claimed;
+}
+
+bool
+lp_store_due(mongoc_collection_t *due, const char *id, int64_t at_ms, lp_error_t *err)
+{
+    bson_t *selector = BCON_NEW("_id", BCON_UTF8(id));
+    bson_t *update = BCON_NEW("$set", "{", "at", BCON_INT64(at_ms), "}");
+    bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+    bson_error_t error;
+    /* A duplicate key is a concurrent upsert of the same mark: it is there. */
+    bool ok = mongoc_collection_update_one(due, selector, update, opts, NULL, &error) ||
+              lp_store_is_duplicate(&error);
+    if (!ok)
+        lp_store_set_error(err, &error, "mark a message due");
+    bson_destroy(opts);
+    bson_destroy(update);
+    bson_destroy(selector);
+    return ok;
 }
 
 bool

@@ -28,6 +28,7 @@
 #define LP_COLL_ROLLUPS "stats_rollups"
 #define LP_COLL_STATS_META "stats_meta"
 #define LP_COLL_OUTBOX "outbox"
+#define LP_COLL_NOTIFY_DUE "notifications_due"    /* see lp_store_due */
 #define LP_COLL_REPORTER_RECENT "reporter_recent" /* see lp_recent.h */
 
 typedef struct lp_store_t lp_store_t;
@@ -76,6 +77,14 @@ bson_t *lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const
 bson_t *lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
                        const char *owner, int64_t lease_ms, const char *sort_field,
                        const bson_t *also_set, lp_error_t *err);
+
+/* Marks notification id as due at at_ms in the small notifications_due collection,
+ * where the notifier looks for messages it did not queue itself (intake's replies,
+ * retries after a back-off): finding them in notifications itself would read every
+ * message ever sent on the local database. LP_STORE_DUE_ALL asks for one look at
+ * every notification (after a bulk change such as a redrive). */
+#define LP_STORE_DUE_ALL "*"
+bool lp_store_due(mongoc_collection_t *due, const char *id, int64_t at_ms, lp_error_t *err);
 
 /* Frees the lease on document id if owner still holds it. */
 bool lp_store_release(mongoc_collection_t *coll, const bson_value_t *id, const char *lease,

@@ -29,8 +29,17 @@ intake_tell(intake_t *self, const char *id, const lp_contact_t *to, const char *
     BSON_APPEND_INT64(doc, "next_at", now);
     BSON_APPEND_INT64(doc, "created_at", now);
     BSON_APPEND_INT64(doc, "updated_at", now);
-    if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error) &&
-        !lp_store_is_duplicate(&error)) {
+    /* The notifier did not queue it, so it looks for it among the due marks. */
+    mongoc_collection_t *due = lp_store_collection(self->svc.store, client, LP_COLL_NOTIFY_DUE);
+    bool marked = lp_store_due(due, id, now, err);
+    mongoc_collection_destroy(due);
+    if (!marked) {
+        err->code = LP_ERR_DATABASE;
+        lp_metric_inc(self->db_errors);
+        rc = -1;
+    }
+    else if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error) &&
+             !lp_store_is_duplicate(&error)) {
         lp_store_set_error(err, &error, "queue a message");
         err->code = LP_ERR_DATABASE;
         lp_metric_inc(self->db_errors);

@@ -93,6 +93,13 @@ s_redrive(lp_store_t *store, const char *id)
     }
     else {
         int64_t n = lp_doc_int(&reply, "modifiedCount");
+        mongoc_collection_t *due = lp_store_collection(store, client, LP_COLL_NOTIFY_DUE);
+        lp_error_t err;
+        if (n > 0 && !lp_store_due(due, id ? id : LP_STORE_DUE_ALL, now, &err)) {
+            fprintf(stderr, "database error: %s\n", err.message);
+            rc = 1;
+        }
+        mongoc_collection_destroy(due);
         printf("%lld message(s) sent back to the queue\n", (long long) n);
         if (id && n == 0) {
             fprintf(stderr, "no dead message has the id %s\n", id);

@@ -88,14 +88,20 @@ s_queue(notifier_t *self, mongoc_collection_t *notes, const lp_envelope_t *env, 
     }
     else
         BSON_APPEND_UTF8(doc, "text", msg->sms);
+    /* Without a gateway for the channel the message is parked as it is written
+     * (no claim, no try): it goes when one is configured (notifier_release_waiting). */
+    const char *missing = notifier_channel_missing(self, channel);
     BSON_APPEND_UTF8(doc, "state", "pending");
     BSON_APPEND_INT32(doc, "attempts", 0);
-    BSON_APPEND_INT64(doc, "next_at", now);
+    BSON_APPEND_INT64(doc, "next_at", missing ? now + NOTIFIER_WAIT_MS : now);
+    if (missing)
+        BSON_APPEND_UTF8(doc, "last_error", missing);
     BSON_APPEND_INT64(doc, "created_at", now);
     BSON_APPEND_INT64(doc, "updated_at", now);
     if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
         lp_metric_inc(self->queued);
-        notifier_queued(self, id);
+        if (!missing)
+            notifier_queued(self, id);
         lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id", id, "tracking_id",
                env->tracking_id, "kind", kind, "channel", channel);
     }

@@ -127,6 +127,17 @@ s_text(notifier_t *self, const bson_t *note, char *out, size_t size)
     sodium_memzero(pin, sizeof pin);
 }
 
+const char *
+notifier_channel_missing(const notifier_t *self, const char *channel)
+{
+    if (strcmp(channel, "email") == 0 && !*self->email.url)
+        return "no SMTP server configured (LAPOR_SMTP_URL)";
+    if (strcmp(channel, "sms") == 0 &&
+        !(self->config->sms_sendsms_url && *self->config->sms_sendsms_url))
+        return "no SMS gateway configured (LAPOR_SMS_SENDSMS_URL)";
+    return NULL;
+}
+
 static s_outcome_t
 s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t error_size)
 {
@@ -134,8 +145,9 @@ s_send_email(notifier_t *self, const bson_t *note, char *error_text, size_t erro
     char message_id[200];
     s_outcome_t outcome = S_DEAD;
 
-    if (!*self->email.url) {
-        snprintf(error_text, error_size, "no SMTP server configured (LAPOR_SMTP_URL)");
+    const char *missing = notifier_channel_missing(self, "email");
+    if (missing) {
+        snprintf(error_text, error_size, "%s", missing);
         return S_WAIT;
     }
     if (!s_open_contact(self, note, &contact, error_text, error_size))
@@ -180,8 +192,9 @@ s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text,
     lp_contact_t contact;
     s_outcome_t outcome = S_DEAD;
 
-    if (!*config.url) {
-        snprintf(error_text, error_size, "no SMS gateway configured (LAPOR_SMS_SENDSMS_URL)");
+    const char *missing = notifier_channel_missing(self, "sms");
+    if (missing) {
+        snprintf(error_text, error_size, "%s", missing);
         return S_WAIT;
     }
     if (!s_open_contact(self, note, &contact, error_text, error_size))
@@ -209,7 +222,7 @@ s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text,
 
 static void
 s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-              const bson_t *note)
+              mongoc_collection_t *due, const bson_t *note)
 {
     const char *owner = self->svc.config->instance;
     const char *note_id = lp_doc_str(note, "_id");
@@ -264,6 +277,10 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
         int64_t wait = notifier_backoff_ms(self->config->backoff_ms, attempts);
         lp_metric_inc(m->failed);
         s_finish(notes, note, owner, "failed", attempts, lp_now_ms() + wait, error_text, status);
+        /* Found again when it is due, by the marks, not by a scan. */
+        lp_error_t err;
+        if (!lp_store_due(due, note_id, lp_now_ms() + wait, &err))
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
         lp_log(LP_LOG_WARN, "notification.retry", "{s:s,s:s,s:s,s:i,s:I}", "id", note_id, "channel",
                channel, "error", error_text, "attempt", attempts, "retry_in_ms", (json_int_t) wait);
         break;
@@ -283,7 +300,7 @@ notifier_queued(notifier_t *self, const char *id)
  * -1 on a database error (counted and logged). */
 static int
 s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-                    const bson_t *filter, const char *sort_field)
+                    mongoc_collection_t *due, const bson_t *filter, const char *sort_field)
 {
     bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
     bson_t *note = NULL;
@@ -297,7 +314,7 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
     }
     if (note) {
-        s_deliver_one(self, agencies, notes, note);
+        s_deliver_one(self, agencies, notes, due, note);
         bson_destroy(note);
     }
     bson_destroy(sending);
@@ -314,21 +331,17 @@ s_append_channels(notifier_t *self, bson_t *filter)
 {
     bson_t any, configured, untried, channel, list, absent;
     int i = 0;
-    char key[4];
+    char key[16];
     BSON_APPEND_ARRAY_BEGIN(filter, "$or", &any);
     BSON_APPEND_DOCUMENT_BEGIN(&any, "0", &configured);
     BSON_APPEND_DOCUMENT_BEGIN(&configured, "channel", &channel);
     BSON_APPEND_ARRAY_BEGIN(&channel, "$in", &list);
-    snprintf(key, sizeof key, "%d", i++);
-    BSON_APPEND_UTF8(&list, key, "webhook");
-    if (*self->email.url) {
-        snprintf(key, sizeof key, "%d", i++);
-        BSON_APPEND_UTF8(&list, key, "email");
-    }
-    if (self->config->sms_sendsms_url && *self->config->sms_sendsms_url) {
-        snprintf(key, sizeof key, "%d", i++);
-        BSON_APPEND_UTF8(&list, key, "sms");
-    }
+    static const char *const channels[] = {"webhook", "email", "sms"};
+    for (size_t c = 0; c < sizeof channels / sizeof *channels; c++)
+        if (!notifier_channel_missing(self, channels[c])) {
+            snprintf(key, sizeof key, "%d", i++);
+            BSON_APPEND_UTF8(&list, key, channels[c]);
+        }
     bson_append_array_end(&channel, &list);
     bson_append_document_end(&configured, &channel);
     bson_append_document_end(&any, &configured);
@@ -352,6 +365,100 @@ s_rescan_due(notifier_t *self)
            atomic_compare_exchange_strong(&self->rescan_at, &at, now + self->config->rescan_ms);
 }
 
+/* True for the one sender that may read the due marks now (every
+ * NOTIFIER_DUE_EVERY_MS per instance). */
+static bool
+s_marks_due(notifier_t *self)
+{
+    int64_t now = lp_mono_ms();
+    int64_t at = atomic_load(&self->marks_at);
+    return now >= at &&
+           atomic_compare_exchange_strong(&self->marks_at, &at, now + NOTIFIER_DUE_EVERY_MS);
+}
+
+typedef struct {
+    char id[NOTIFIER_ID_MAX];
+    int64_t at;
+} s_due_t;
+
+/* Removes the due mark of id unless it was renewed (at changed) since it was read. */
+static void
+s_drop_mark(mongoc_collection_t *due, const s_due_t *mark)
+{
+    bson_t *filter = BCON_NEW("_id", BCON_UTF8(mark->id), "at", BCON_INT64(mark->at));
+    mongoc_collection_delete_one(due, filter, NULL, NULL, NULL);
+    bson_destroy(filter);
+}
+
+/* Delivers one message named by a due mark (intake's replies, retries after their
+ * back-off, redrives). Marks of finished messages are dropped; a mark of one held
+ * by a live lease or not due yet moves to when it may be. 1 attempted, 0 none,
+ * -1 on a database error. */
+static int
+s_claim_marked(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
+               mongoc_collection_t *due)
+{
+    bson_t *filter = BCON_NEW("at", "{", "$lte", BCON_INT64(lp_now_ms()), "}");
+    bson_t *opts = BCON_NEW("sort", "{", "at", BCON_INT32(1), "}", "limit", BCON_INT64(16));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(due, filter, opts, NULL);
+    s_due_t marks[16];
+    const bson_t *doc;
+    bson_iter_t it;
+    int n_marks = 0, n = 0;
+
+    while (n_marks < 16 && mongoc_cursor_next(cursor, &doc)) {
+        const char *id = lp_doc_str(doc, "_id");
+        if (!*id || strlen(id) >= sizeof marks[0].id)
+            continue;
+        snprintf(marks[n_marks].id, sizeof marks[0].id, "%s", id);
+        marks[n_marks++].at = bson_iter_init_find(&it, doc, "at") ? bson_iter_as_int64(&it) : 0;
+    }
+    if (mongoc_cursor_error(cursor, NULL))
+        n = -1;
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+    for (int i = 0; i < n_marks && n == 0; i++) {
+        if (strcmp(marks[i].id, LP_STORE_DUE_ALL) == 0) {
+            atomic_store(&self->rescan_at, 0); /* a bulk change: one look at everything */
+            s_drop_mark(due, &marks[i]);
+            continue;
+        }
+        bson_t *claim = BCON_NEW("_id", BCON_UTF8(marks[i].id), "state", "{", "$in", "[",
+                                 BCON_UTF8("pending"), BCON_UTF8("failed"), BCON_UTF8("sending"),
+                                 "]", "}", "next_at", "{", "$lte", BCON_INT64(lp_now_ms()), "}");
+        n = s_claim_and_deliver(self, agencies, notes, due, claim, NULL);
+        bson_destroy(claim);
+        if (n != 0) {
+            if (n > 0)
+                s_drop_mark(due, &marks[i]); /* a retry renewed it with a later at */
+            continue;
+        }
+        lp_error_t err;
+        bson_t *by_id = BCON_NEW("_id", BCON_UTF8(marks[i].id));
+        bson_t *note = lp_store_find_one(notes, by_id, NULL, &err);
+        bson_destroy(by_id);
+        const char *state = note ? lp_doc_str(note, "state") : "";
+        if (!note && err.code != LP_ERR_NONE)
+            n = -1;
+        else if (!note || strcmp(state, "sent") == 0 || strcmp(state, "dead") == 0 ||
+                 strcmp(state, "skipped") == 0)
+            s_drop_mark(due, &marks[i]);
+        else {
+            /* Held by a sender, or not due yet: look again when it may be. */
+            int64_t later = lp_doc_int(note, "next_at");
+            if (lp_doc_int(note, "lease.until") > later)
+                later = lp_doc_int(note, "lease.until");
+            if (later <= lp_now_ms())
+                later = lp_now_ms() + NOTIFIER_DUE_EVERY_MS;
+            lp_store_due(due, marks[i].id, later, NULL);
+        }
+        if (note)
+            bson_destroy(note);
+    }
+    return n;
+}
+
 int
 notifier_deliver_next(notifier_t *self)
 {
@@ -359,6 +466,7 @@ notifier_deliver_next(notifier_t *self)
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
+    mongoc_collection_t *due = lp_store_collection(self->svc.store, client, LP_COLL_NOTIFY_DUE);
     char id[NOTIFIER_ID_MAX];
     int n = 0;
 
@@ -367,23 +475,27 @@ notifier_deliver_next(notifier_t *self)
      * a database error the id is let go: the rescan finds the message later. */
     while (n == 0 && notifier_ready_pop(self->ready, id, sizeof id)) {
         bson_t *filter = BCON_NEW("_id", BCON_UTF8(id), "state", BCON_UTF8("pending"));
-        n = s_claim_and_deliver(self, agencies, notes, filter, NULL);
+        n = s_claim_and_deliver(self, agencies, notes, due, filter, NULL);
         bson_destroy(filter);
     }
+    if (n == 0 && s_marks_due(self))
+        n = s_claim_marked(self, agencies, notes, due);
     if (n == 0 && s_rescan_due(self)) {
-        /* Retries after their back-off, redriven and released messages, what other
-         * processes queued, and "sending" whose lease expired (its sender died). */
+        /* The safety net, rarely: messages parked for a channel configured since,
+         * "sending" whose lease expired (its sender died), and anything whose mark
+         * or ready entry was lost. */
         bson_t *filter = BCON_NEW("state", "{", "$in", "[", BCON_UTF8("pending"),
                                   BCON_UTF8("failed"), BCON_UTF8("sending"), "]", "}", "next_at",
                                   "{", "$lte", BCON_INT64(lp_now_ms()), "}");
         s_append_channels(self, filter);
-        n = s_claim_and_deliver(self, agencies, notes, filter, "next_at");
+        n = s_claim_and_deliver(self, agencies, notes, due, filter, "next_at");
         /* A scan that found one may find more: a backlog drains at once, and only
          * an empty scan waits rescan_ms. */
         if (n > 0)
             atomic_store(&self->rescan_at, 0);
         bson_destroy(filter);
     }
+    mongoc_collection_destroy(due);
     mongoc_collection_destroy(agencies);
     mongoc_collection_destroy(notes);
     lp_store_push(self->svc.store, client);
@@ -395,7 +507,7 @@ notifier_deliver_next(notifier_t *self)
 static void
 s_idle_until(notifier_t *self, struct timespec *until)
 {
-    int64_t wait = atomic_load(&self->rescan_at) - lp_mono_ms();
+    int64_t wait = atomic_load(&self->marks_at) - lp_mono_ms();
     if (wait < 10)
         wait = 10;
     if (wait > 1000)

@@ -17,6 +17,7 @@
 /* How long a message for a channel that is not configured waits before it is
  * looked at again. */
 #define NOTIFIER_WAIT_MS 60000
+#define NOTIFIER_DUE_EVERY_MS 250 /* how often the due marks are read (a small collection) */
 #define NOTIFIER_MAX_SENDERS 32
 /* Ids of just-queued notifications waiting for a sender; beyond, the rescan finds them. */
 #define NOTIFIER_READY_MAX 4096
@@ -47,6 +48,7 @@ typedef struct {
     lp_metric_t *ready_dropped;
     notifier_ready_t *ready;   /* ids this instance just queued, claimed by _id */
     _Atomic int64_t rescan_at; /* lp_mono_ms of the next scan for due messages */
+    _Atomic int64_t marks_at;  /* lp_mono_ms of the next look at the due marks */
     pthread_t senders[NOTIFIER_MAX_SENDERS];
     int n_senders;
     pthread_mutex_t senders_lock;
@@ -85,6 +87,10 @@ void notifier_senders_stop(notifier_t *self);
 /* Makes messages of channel that waited for it to be configured due now (at start,
  * when the channel is configured). Returns how many, or -1 on a database error. */
 int notifier_release_waiting(notifier_t *self, const char *channel);
+
+/* NULL when channel ("webhook", "sms", "email") can be sent from here, else what
+ * is missing, in words for last_error. */
+const char *notifier_channel_missing(const notifier_t *self, const char *channel);
 
 /* The back-off before attempt number `attempt` (1-based), with ±25 % jitter. */
 int64_t notifier_backoff_ms(int64_t base_ms, int attempt);
