@@ -15,8 +15,8 @@
 #include "lp_doc.h"
 #include "lp_log.h"
 #include "media.h"
+#include "view.h"
 
-#define MEDIA_PREFIX "/media/"
 #define ATTACH_API_SUFFIX "/attachments"
 #define SWEEP_EVERY_MS 60000
 #define SWEEP_BATCH 50
@@ -379,41 +379,6 @@ intake_attach_push(intake_t *self, const bson_oid_t *oid, intake_attachments_t *
 /* -------------------------------------------------------------------------- */
 /* Views                                                                       */
 
-json_t *
-intake_attach_view(const bson_t *doc, bool agency)
-{
-    json_t *out = json_array();
-    const char *tracking = lp_doc_str(doc, "tracking_id");
-    bool public = strcmp(lp_doc_str(doc, "privacy"), "public") == 0;
-    lp_attach_ref_t ref;
-    char url[160], thumb[168];
-
-    for (size_t i = 0; lp_attach_ref_at(doc, i, &ref); i++) {
-        json_t *item = NULL;
-        if (!agency && (!public || ref.personal))
-            continue;
-        if (agency)
-            snprintf(url, sizeof url, "/api/v1/agency/complaints/%s/attachments/%s", tracking,
-                     ref.id);
-        else
-            snprintf(url, sizeof url, MEDIA_PREFIX "%s", ref.id);
-        snprintf(thumb, sizeof thumb, "%s/thumb", url);
-        item = json_pack("{s:s,s:s,s:I,s:s,s:o}", "id", ref.id, "type", lp_sniff_mime(ref.type),
-                         "size", (json_int_t) ref.size, "url", url, "thumbnail_url",
-                         ref.has_thumb ? json_string(thumb) : json_null());
-        if (!item)
-            continue;
-        if (lp_sniff_is_image(ref.type)) {
-            json_object_set_new(item, "width", json_integer(ref.width));
-            json_object_set_new(item, "height", json_integer(ref.height));
-        }
-        if (agency)
-            json_object_set_new(item, "personal", json_boolean(ref.personal));
-        json_array_append_new(out, item);
-    }
-    return out;
-}
-
 /* -------------------------------------------------------------------------- */
 /* Serving                                                                     */
 
@@ -476,9 +441,9 @@ intake_attach_public(intake_t *self, lp_http_req_t *req)
     lp_error_t err;
     bool thumb = false;
 
-    if (strncmp(path, MEDIA_PREFIX, strlen(MEDIA_PREFIX)) != 0)
+    if (strncmp(path, INTAKE_MEDIA_PREFIX, strlen(INTAKE_MEDIA_PREFIX)) != 0)
         return false;
-    path += strlen(MEDIA_PREFIX);
+    path += strlen(INTAKE_MEDIA_PREFIX);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         lp_http_add_header(req, "Allow", "GET");
         lp_http_reply_error(req, 405, NULL, "use GET");
@@ -653,7 +618,7 @@ intake_attach_api_post(intake_t *self, lp_http_req_t *req, const char *raw_id)
         const lp_attach_ref_t *r = &stored.refs[i];
         bool shown = strcmp(lp_doc_str(doc, "privacy"), "public") == 0 && !r->personal;
         char url[64];
-        snprintf(url, sizeof url, MEDIA_PREFIX "%s", r->id);
+        snprintf(url, sizeof url, INTAKE_MEDIA_PREFIX "%s", r->id);
         json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:i,s:i,s:b,s:o}", "id", r->id, "type",
                                               lp_sniff_mime(r->type), "size", (json_int_t) r->size,
                                               "width", (int) r->width, "height", (int) r->height,

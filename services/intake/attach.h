@@ -55,10 +55,6 @@ void intake_attach_append(const intake_attachments_t *a, bson_t *array);
 int intake_attach_push(intake_t *self, const bson_oid_t *oid, intake_attachments_t *a,
                        lp_error_t *err);
 
-/* The attachments of a complaint document as the public (public complaints only,
- * never personal ones) or its agency (all of them) see them. */
-json_t *intake_attach_view(const bson_t *doc, bool agency);
-
 /* Answers GET /media/... ; false when the path is not one of them. */
 bool intake_attach_public(intake_t *self, lp_http_req_t *req);
 

@@ -21,6 +21,7 @@
 #include "open311_parse.h"
 #include "region_match.h"
 #include "urlform.h"
+#include "view.h"
 
 #define OPEN311_PREFIX "/open311/v2/"
 #define OPEN311_MAX_RESULTS 1000
@@ -376,7 +377,7 @@ s_add_request(const bson_t *doc, void *arg)
     /* media_url: the first file the public may see (a public complaint's, not
      * marked personal), as an absolute URL. */
     {
-        json_t *files = intake_attach_view(doc, false);
+        json_t *files = intake_view_attachments(doc, false);
         json_t *first = json_array_get(files, 0);
         char url[400];
         if (first) {

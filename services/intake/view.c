@@ -3,8 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "attach.h"
+#include "lp_attach.h"
 #include "lp_doc.h"
+#include "lp_sniff.h"
 #include "view.h"
 
 json_t *
@@ -124,8 +125,44 @@ intake_view(const bson_t *doc, intake_view_kind_t kind)
     }
     json_object_set_new(out, "history", history);
     /* Files: a public complaint's for everyone, every one for its agency. */
-    json_object_set_new(out, "attachments", intake_attach_view(doc, kind == INTAKE_VIEW_AGENCY));
+    json_object_set_new(out, "attachments",
+                        intake_view_attachments(doc, kind == INTAKE_VIEW_AGENCY));
     if (kind == INTAKE_VIEW_AGENCY)
         s_agency_fields(doc, out);
+    return out;
+}
+
+json_t *
+intake_view_attachments(const bson_t *doc, bool agency)
+{
+    json_t *out = json_array();
+    const char *tracking = lp_doc_str(doc, "tracking_id");
+    bool public = strcmp(lp_doc_str(doc, "privacy"), "public") == 0;
+    lp_attach_ref_t ref;
+    char url[160], thumb[168];
+
+    for (size_t i = 0; lp_attach_ref_at(doc, i, &ref); i++) {
+        json_t *item = NULL;
+        if (!agency && (!public || ref.personal))
+            continue;
+        if (agency)
+            snprintf(url, sizeof url, "/api/v1/agency/complaints/%s/attachments/%s", tracking,
+                     ref.id);
+        else
+            snprintf(url, sizeof url, INTAKE_MEDIA_PREFIX "%s", ref.id);
+        snprintf(thumb, sizeof thumb, "%s/thumb", url);
+        item = json_pack("{s:s,s:s,s:I,s:s,s:o}", "id", ref.id, "type", lp_sniff_mime(ref.type),
+                         "size", (json_int_t) ref.size, "url", url, "thumbnail_url",
+                         ref.has_thumb ? json_string(thumb) : json_null());
+        if (!item)
+            continue;
+        if (lp_sniff_is_image(ref.type)) {
+            json_object_set_new(item, "width", json_integer(ref.width));
+            json_object_set_new(item, "height", json_integer(ref.height));
+        }
+        if (agency)
+            json_object_set_new(item, "personal", json_boolean(ref.personal));
+        json_array_append_new(out, item);
+    }
     return out;
 }

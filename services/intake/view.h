@@ -10,10 +10,18 @@
 
 #include <bson/bson.h>
 #include <jansson.h>
+#include <stdbool.h>
 
 typedef enum { INTAKE_VIEW_PUBLIC, INTAKE_VIEW_AGENCY } intake_view_kind_t;
 
 json_t *intake_view(const bson_t *doc, intake_view_kind_t kind);
+
+/* Where the public finds an attachment: INTAKE_MEDIA_PREFIX "<id>" (and "/thumb"). */
+#define INTAKE_MEDIA_PREFIX "/media/"
+
+/* The attachments of a complaint document as the public (public complaints only,
+ * never personal ones) or its agency (all of them) see them. */
+json_t *intake_view_attachments(const bson_t *doc, bool agency);
 
 /* A string field as JSON (null when empty or missing). */
 json_t *intake_view_str(const bson_t *doc, const char *path);

@@ -41,7 +41,7 @@ void web_page_date(web_page_t *p, const char *iso);
 void web_page_textarea(web_page_t *p, const char *id, const char *name, web_text_id_t label,
                        int max, bool required);
 
-/* The attachments of a view (intake_attach_view) as thumbnails linking to the
+/* The attachments of a view (intake_view_attachments) as thumbnails linking to the
  * files; query (may be NULL) is appended to every link. Nothing when empty. */
 void web_page_attachments(web_page_t *p, json_t *list, const char *query);
 
