@@ -9,8 +9,10 @@
 #include "attach.h"
 #include "auth.h"
 #include "citizen.h"
+#include "portal.h"
 #include "view.h"
 #include "web.h"
+#include "web_page.h"
 #include "lp_log.h"
 
 #define COMPLAINTS_PATH "/api/v1/complaints"
@@ -163,6 +165,13 @@ intake_api_handle(lp_http_req_t *req, void *arg)
         intake_sms_handle(self, req);
     else if (intake_attach_public(self, req))
         ; /* a public complaint's files, /media/... (attach.c) */
+    else if (strcmp(path, "/portal") == 0 || strncmp(path, "/portal/", 8) == 0) {
+        web_page_t page; /* the agencies' pages (portal.c) */
+        if (web_page_open(self, req, &page)) {
+            intake_portal_handle(&page);
+            web_page_close(&page);
+        }
+    }
     else if (intake_web_handle(self, req))
         ; /* the citizens' web pages (web.c) */
     else

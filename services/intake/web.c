@@ -13,7 +13,6 @@
 #include "media.h"
 #include "urlform.h"
 #include "web_html.h"
-#include "portal.h"
 #include "web_page.h"
 #include "citizen.h"
 #include "lp_clock.h"
@@ -1587,19 +1586,11 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
     bool get = s_is_get(method);
 
     if (strcmp(path, "/") != 0 && strcmp(path, "/lapor") != 0 && strncmp(path, "/lapor/", 7) != 0 &&
-        strcmp(path, "/lacak") != 0 && strncmp(path, "/lacak/", 7) != 0 &&
-        strcmp(path, "/portal") != 0 && strncmp(path, "/portal/", 8) != 0)
+        strcmp(path, "/lacak") != 0 && strncmp(path, "/lacak/", 7) != 0)
         return false;
-    page.lang = web_lang_from(lp_http_query(req, "lang"));
-    page.ref = self->svc.refdata;
-    page.h = web_html_new();
-    if (!page.h) {
-        lp_http_reply(req, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
+    if (!web_page_open(self, req, &page))
         return true;
-    }
-    if (strcmp(path, "/portal") == 0 || strncmp(path, "/portal/", 8) == 0)
-        intake_portal_handle(&page); /* the agencies' pages (portal.c) */
-    else if (strcmp(path, "/") == 0)
+    if (strcmp(path, "/") == 0)
         get ? s_home(&page) : s_not_allowed(&page, "GET");
     else if (strcmp(path, "/lapor") == 0) {
         if (get)
@@ -1621,12 +1612,32 @@ intake_web_handle(intake_t *self, lp_http_req_t *req)
         get ? s_track_show(&page, path + 7) : s_not_allowed(&page, "GET");
     else
         s_not_found(&page);
-    web_html_destroy(&page.h);
+    web_page_close(&page);
     return true;
 }
 
 /* -------------------------------------------------------------------------- */
 /* The frame, for the other page files (web_page.h)                           */
+
+bool
+web_page_open(intake_t *self, lp_http_req_t *req, web_page_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->self = self;
+    p->req = req;
+    p->lang = web_lang_from(lp_http_query(req, "lang"));
+    p->ref = self->svc.refdata;
+    p->h = web_html_new();
+    if (!p->h)
+        lp_http_reply(req, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
+    return p->h != NULL;
+}
+
+void
+web_page_close(web_page_t *p)
+{
+    web_html_destroy(&p->h);
+}
 
 void
 web_page_begin(web_page_t *p, const char *title, const char *path, const char *name,

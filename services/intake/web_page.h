@@ -17,6 +17,11 @@ typedef struct {
     const lp_refdata_t *ref;
 } web_page_t;
 
+/* Sets p up for a page answering req (language from ?lang=). False after
+ * answering 500 itself (out of memory). Close it with web_page_close. */
+bool web_page_open(intake_t *self, lp_http_req_t *req, web_page_t *p);
+void web_page_close(web_page_t *p);
+
 /* The top of a page; the language switch leads to path (plus ?name=value when
  * name is not NULL) in the other language. */
 void web_page_begin(web_page_t *p, const char *title, const char *path, const char *name,
