@@ -320,15 +320,16 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     if (also_set)
         bson_concat(&set, also_set);
     bson_append_document_end(&update, &set);
-    /* Look before claiming: a read runs beside others, a claim is a write, and
-     * writes queue one behind the other (on the local database literally). Idle
-     * sweepers and senders then cost no writes at all, and the claim names the
-     * candidate by _id: on the local database a search that decodes the whole
-     * collection happens in the read, and the write is a lookup by _id, instead of
-     * every other write waiting behind the search. Someone else may take the
-     * candidate between the two: then this call claims nothing, like an empty one. */
+    /* A search looks before claiming: a read runs beside others, a claim is a
+     * write, and writes queue one behind the other (on the local database
+     * literally). Idle sweepers and senders then cost no writes at all, and the
+     * claim names the candidate by _id: on the local database a search that decodes
+     * the whole collection happens in the read, and the write is a lookup by _id,
+     * instead of every other write waiting behind the search. Someone else may take
+     * the candidate between the two: then this call claims nothing, like an empty
+     * one. A claim by _id is a lookup already and goes straight to the write. */
     bool has_id = bson_has_field(filter, "_id");
-    if (!s_first(coll, &query, sort_field, &candidate, err))
+    if (!has_id && !s_first(coll, &query, sort_field, &candidate, err))
         goto done;
     if (!has_id) {
         BSON_APPEND_VALUE(&by_id, "_id", &candidate);
