@@ -249,6 +249,36 @@ lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn 
 }
 
 int
+lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, void *arg,
+                       int max)
+{
+    lp_envelope_t *envs[LP_SERVICE_BATCH_MAX];
+    int n = 0, handled = 0;
+
+    if (max > LP_SERVICE_BATCH_MAX)
+        max = LP_SERVICE_BATCH_MAX;
+    while (n < max && !lp_loop_should_stop(svc->loop)) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (lp_bus_recv(sock, &msg) != 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        envs[n] = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
+        if (!envs[n])
+            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
+        else
+            n++;
+        zmq_msg_close(&msg);
+    }
+    if (n > 0)
+        handled = fn(arg, envs, n);
+    for (int i = 0; i < n; i++)
+        lp_event_free(&envs[i]);
+    return handled;
+}
+
+int
 lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg)
 {
     lp_error_t err;

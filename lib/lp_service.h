@@ -60,6 +60,17 @@ int lp_service_run(lp_service_t *svc);
 int lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg,
                      int max);
 
+/* Handles n events at once; returns how many it took (the others are retried by
+ * the sweeper). */
+typedef int (*lp_service_batch_fn)(void *arg, lp_envelope_t **envs, int n);
+
+/* Receives up to max events waiting on sock (max <= LP_SERVICE_BATCH_MAX) and
+ * hands them to fn in one call, so a stage can write them with one command per
+ * kind of write instead of one per event. Returns how many fn took. */
+#define LP_SERVICE_BATCH_MAX 64
+int lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn,
+                           void *arg, int max);
+
 /* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease;
  * lp_outbox_sweep_all at start and every full_sweep_ms) and logs what it found.
  * Returns the number of events handed to fn, or -1. */

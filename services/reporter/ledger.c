@@ -10,9 +10,12 @@
 #include <string.h>
 
 #include "lp_clock.h"
+#include "lp_doc.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "reporter-private.h"
+
+#define LEDGER_BULK 50 /* statements per command: FerretDB v1 hangs above about 100 */
 
 /* Appends one {id, dims, inc} change to the open array cells. */
 static void
@@ -93,8 +96,76 @@ s_changes(mongoc_collection_t *complaints, const lp_envelope_t *env, bson_t *cel
     return rc;
 }
 
+/* The ledger entry of env, written into doc (initialised by the caller). 1 with
+ * its changes, 0 when the complaint or the event is gone (an entry without
+ * changes, still recorded), -1 on a database error. */
+static int
+s_entry(mongoc_collection_t *complaints, const lp_envelope_t *env, bson_t *doc)
+{
+    bson_t cells;
+    int found;
+
+    BSON_APPEND_UTF8(doc, "_id", env->event_id);
+    BSON_APPEND_UTF8(doc, "complaint_id", env->complaint_id);
+    BSON_APPEND_UTF8(doc, "type", lp_event_type(env));
+    BSON_APPEND_INT64(doc, "at", env->occurred_at_ms);
+    BSON_APPEND_INT64(doc, "batch", 0); /* 0: not folded into the roll-ups yet */
+    BSON_APPEND_ARRAY_BEGIN(doc, "cells", &cells);
+    found = s_changes(complaints, env, &cells);
+    bson_append_array_end(doc, &cells);
+    return found;
+}
+
+/* Inserts docs[i] for each i of idx (k of them) in one unordered command and
+ * records per document: fresh[i] when inserted, ok[i] false on an error other
+ * than a duplicate key (the unique _id makes a repeat a no-op). */
+static void
+s_insert(mongoc_collection_t *coll, const bson_t **docs, const int *idx, int k, bool *ok,
+         bool *fresh)
+{
+    const bson_t *batch[LEDGER_BULK];
+    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+    bson_t reply;
+    bson_error_t error;
+    bson_iter_t it, errs;
+
+    for (int j = 0; j < k; j++) {
+        batch[j] = docs[idx[j]];
+        fresh[idx[j]] = true;
+    }
+    if (!mongoc_collection_insert_many(coll, batch, (size_t) k, opts, &reply, &error)) {
+        bool listed = bson_iter_init_find(&it, &reply, "writeErrors") &&
+                      BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &errs);
+        if (!listed) { /* the command itself failed: nothing is known written */
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            for (int j = 0; j < k; j++)
+                ok[idx[j]] = fresh[idx[j]] = false;
+        }
+        while (listed && bson_iter_next(&errs)) {
+            bson_t e;
+            const uint8_t *data = NULL;
+            uint32_t len = 0;
+            if (!BSON_ITER_HOLDS_DOCUMENT(&errs))
+                continue;
+            bson_iter_document(&errs, &len, &data);
+            if (!bson_init_static(&e, data, len))
+                continue;
+            int64_t at = lp_doc_int(&e, "index");
+            if (at < 0 || at >= k)
+                continue;
+            fresh[idx[at]] = false;
+            if (lp_doc_int(&e, "code") != 11000) {
+                ok[idx[at]] = false;
+                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", lp_doc_str(&e, "errmsg"));
+            }
+        }
+    }
+    bson_destroy(&reply);
+    bson_destroy(opts);
+}
+
 int
-reporter_handle(void *arg, lp_envelope_t *env)
+reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
 {
     reporter_t *self = arg;
     mongoc_client_t *client = lp_store_pop(self->svc.store);
@@ -102,57 +173,93 @@ reporter_handle(void *arg, lp_envelope_t *env)
     mongoc_collection_t *complaints =
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *unfolded = lp_store_collection(self->svc.store, client, LP_COLL_UNFOLDED);
-    bson_t doc = BSON_INITIALIZER, cells;
-    bson_error_t error;
-    bool fresh = false;
-    int rc = 0, found;
+    bson_t entries[LP_SERVICE_BATCH_MAX], marks[LP_SERVICE_BATCH_MAX];
+    const bson_t *entry_p[LP_SERVICE_BATCH_MAX], *mark_p[LP_SERVICE_BATCH_MAX];
+    bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX], unused[LP_SERVICE_BATCH_MAX];
+    int idx[LEDGER_BULK], handled = 0;
 
-    lp_metric_inc(self->msgs_in);
-    BSON_APPEND_UTF8(&doc, "_id", env->event_id);
-    BSON_APPEND_UTF8(&doc, "complaint_id", env->complaint_id);
-    BSON_APPEND_UTF8(&doc, "type", lp_event_type(env));
-    BSON_APPEND_INT64(&doc, "at", env->occurred_at_ms);
-    BSON_APPEND_INT64(&doc, "batch", 0); /* 0: not folded into the roll-ups yet */
-    BSON_APPEND_ARRAY_BEGIN(&doc, "cells", &cells);
-    found = s_changes(complaints, env, &cells);
-    bson_append_array_end(&doc, &cells);
-    if (found < 0) {
-        lp_metric_inc(self->db_errors);
-        rc = -1;
-        goto done;
+    if (n > LP_SERVICE_BATCH_MAX)
+        n = LP_SERVICE_BATCH_MAX;
+    for (int i = 0; i < n; i++) {
+        lp_metric_inc(self->msgs_in);
+        bson_init(&entries[i]);
+        bson_init(&marks[i]);
+        BSON_APPEND_UTF8(&marks[i], "_id", envs[i]->event_id);
+        entry_p[i] = &entries[i];
+        mark_p[i] = &marks[i];
+        fresh[i] = false;
+        ok[i] = s_entry(complaints, envs[i], &entries[i]) >= 0;
+        if (!ok[i])
+            lp_metric_inc(self->db_errors);
     }
-    /* The mark for the compactor first (see rollup.c), then the entry. The unique
-     * _id makes a repeated event a no-op: counted once, whatever the path. */
-    bson_t *mark = BCON_NEW("_id", BCON_UTF8(env->event_id));
-    bool marked = mongoc_collection_insert_one(unfolded, mark, NULL, NULL, &error) ||
-                  lp_store_is_duplicate(&error);
-    bson_destroy(mark);
-    if (!marked) {
-        lp_metric_inc(self->db_errors);
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        rc = -1;
-        goto done;
+    /* The marks for the compactor first (see rollup.c), then the entries; a
+     * command each per LEDGER_BULK events instead of two per event. */
+    for (int start = 0; start < n; start += LEDGER_BULK) {
+        int k = 0;
+        for (int i = start; i < n && i < start + LEDGER_BULK; i++)
+            if (ok[i])
+                idx[k++] = i;
+        if (k > 0)
+            s_insert(unfolded, mark_p, idx, k, ok, unused);
+        k = 0;
+        for (int i = start; i < n && i < start + LEDGER_BULK; i++)
+            if (ok[i])
+                idx[k++] = i;
+        if (k > 0)
+            s_insert(ledger, entry_p, idx, k, ok, fresh);
     }
-    if (mongoc_collection_insert_one(ledger, &doc, NULL, NULL, &error)) {
-        lp_metric_inc(self->ledgered);
-        fresh = true;
+    /* Acknowledge what is recorded; a failed acknowledgement only means the
+     * sweeper hands the event over again, and the ledger keeps it counted once. */
+    mongoc_bulk_operation_t *bulk = NULL;
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    int queued = 0;
+    for (int i = 0; i < n; i++) {
+        bson_oid_t oid;
+        if (!ok[i])
+            continue;
+        handled++;
+        if (fresh[i])
+            lp_metric_inc(self->ledgered);
+        if (!lp_outbox_oid(envs[i]->complaint_id, &oid))
+            continue;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(complaints, bopts);
+        bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
+        bson_t *pull =
+            BCON_NEW("$pull", "{", "todo." LP_STAGE_REPORTER, BCON_UTF8(envs[i]->event_id), "}");
+        mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
+        bson_destroy(pull);
+        bson_destroy(sel);
+        if (++queued == LEDGER_BULK) {
+            mongoc_bulk_operation_execute(bulk, NULL, NULL);
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
     }
-    else if (!lp_store_is_duplicate(&error)) {
-        lp_metric_inc(self->db_errors);
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        rc = -1;
+    if (bulk) {
+        mongoc_bulk_operation_execute(bulk, NULL, NULL);
+        mongoc_bulk_operation_destroy(bulk);
     }
-    if (rc == 0)
-        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_REPORTER, env->event_id, NULL);
+    bson_destroy(bopts);
     /* Only the reporter whose insert made the entry publishes it: each event reaches
      * the analysts' feed once, whichever instance heard it first. */
-    if (fresh)
-        reporter_feed_publish(self, env);
-done:
-    bson_destroy(&doc);
+    for (int i = 0; i < n; i++)
+        if (ok[i] && fresh[i])
+            reporter_feed_publish(self, envs[i]);
+    for (int i = 0; i < n; i++) {
+        bson_destroy(&entries[i]);
+        bson_destroy(&marks[i]);
+    }
     mongoc_collection_destroy(unfolded);
     mongoc_collection_destroy(complaints);
     mongoc_collection_destroy(ledger);
     lp_store_push(self->svc.store, client);
-    return rc;
+    return handled;
+}
+
+int
+reporter_handle(void *arg, lp_envelope_t *env)
+{
+    return reporter_handle_batch(arg, &env, 1) == 1 ? 0 : -1;
 }

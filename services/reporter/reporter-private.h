@@ -41,6 +41,10 @@ void reporter_ledger_cells(const lp_stats_state_t *before, const lp_stats_state_
  * publishes it on the analysts' feed. Returns 0 when done, -1 to retry later. */
 int reporter_handle(void *arg, lp_envelope_t *env);
 
+/* The same for n events at once (one command per kind of write for up to 50);
+ * returns how many were recorded (the others are retried by the sweeper). */
+int reporter_handle_batch(void *arg, lp_envelope_t **envs, int n);
+
 /* Folds ledger entries into roll-ups if this instance holds the compactor lease.
  * Returns the number of entries folded, or -1 on a database error. */
 int reporter_fold(reporter_t *self);

@@ -5,12 +5,17 @@
 #include "lp_outbox.h"
 #include "reporter-private.h"
 
-#define DRAIN_MAX 512
+#define DRAIN_BATCHES 8 /* of LP_SERVICE_BATCH_MAX events per wake-up */
 
 static void
 s_on_event(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
-    lp_service_drain(&((reporter_t *) arg)->svc, sock, reporter_handle, arg, DRAIN_MAX);
+    /* A few batches per wake-up, so the timers keep running under load. */
+    reporter_t *self = arg;
+    for (int i = 0; i < DRAIN_BATCHES; i++)
+        if (lp_service_drain_batch(&self->svc, sock, reporter_handle_batch, arg,
+                                   LP_SERVICE_BATCH_MAX) == 0)
+            break;
 }
 
 static void
