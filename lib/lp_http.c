@@ -532,6 +532,9 @@ lp_http_new(const lp_http_config_t *cfg, lp_error_t *err)
         NULL, s_access, self, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *) &addr, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30, MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1000,
+        /* Per connection: headers and the read buffer (bodies are copied out as they
+         * come). Half of MHD's default, so a burst of open connections stays small. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 16 * 1024,
         threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
     if (!self->daemon) {
         lp_error_set(err, LP_ERR_SYSTEM, "listen", "cannot listen on %s", cfg->listen);
