@@ -422,6 +422,49 @@ class ReportingTest(SystemTestCase):
         self.assertEqual(status, 200)
         self.assertIn("Slowest open complaints", page)
 
+    def test_g_compactor_replays_an_open_batch(self):
+        """A compactor that died in the middle of a batch (the batch and its ids
+        recorded, half of its entries tagged) is replayed by _id by the next one:
+        counted once, and the marks are gone afterwards."""
+        db = SYSTEM.db
+        env = SYSTEM.extra_env
+        # A reporter that records events but does not fold (no sweep for an hour).
+        self.assertEqual(SYSTEM.stop("reporter"), 0)
+        env["LAPOR_SWEEP_MS"] = "3600000"
+        try:
+            SYSTEM.start("reporter")
+            time.sleep(2.5)  # it subscribes
+            tids = []
+            for i in range(6):
+                region, category = CASES[i % len(CASES)]
+                status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), {
+                    "title": f"Keluhan ulang {i}", "category": category, "region": region,
+                    "body": f"Uji pemulihan pemadat {uuid.uuid4().hex}."})
+                self.assertEqual(status, 201, body)
+                tids.append(body["tracking_id"])
+            ids = [str(d["_id"]) for d in db.complaints.find({"tracking_id": {"$in": tids}})]
+            wait_until(lambda: db.stats_ledger.count_documents(
+                {"complaint_id": {"$in": ids}, "batch": 0}) >= 12, TIMEOUT_S,
+                "the submitted and disposed events of the six complaints in the ledger")
+            self.assertEqual(SYSTEM.stop("reporter"), 0)
+        finally:
+            env.pop("LAPOR_SWEEP_MS", None)
+        marks = [d["_id"] for d in db.stats_unfolded.find({})]
+        self.assertGreaterEqual(len(marks), 12)
+        meta = db.stats_meta.find_one({"_id": "compactor"})
+        b = meta["next_batch"]
+        half = marks[: len(marks) // 2]
+        db.stats_ledger.update_many({"_id": {"$in": half}}, {"$set": {"batch": b}})
+        db.stats_meta.update_one({"_id": "compactor"}, {"$set": {
+            "open_batch": b, "next_batch": b + 1, "open_ids": marks,
+            "lease": {"owner": "reporter-that-died", "until": 0}}})
+        SYSTEM.start("reporter")
+        wait_until(lambda: db.stats_unfolded.count_documents({}) == 0, TIMEOUT_S,
+                   "the replayed batch's marks to be dropped")
+        self.assertEqual(db.stats_ledger.count_documents({"_id": {"$in": marks}, "batch": 0}), 0)
+        self.assertEqual(db.stats_meta.find_one({"_id": "compactor"})["open_batch"], 0)
+        self.wait_rollups_equal_recount()
+
 
 if __name__ == "__main__":
     unittest.main()
