@@ -57,18 +57,16 @@ s_note(const char *kind, const bson_t *complaint)
     return "";
 }
 
-/* Queues one message (idempotent by its _id). 0, or -1 on a database error. */
-static int
-s_queue(notifier_t *self, mongoc_collection_t *notes, const lp_envelope_t *env, const char *kind,
+/* Adds one message to batch (idempotent by its _id when inserted). */
+static void
+s_queue(notifier_t *self, notifier_batch_t *batch, const lp_envelope_t *env, const char *kind,
         const char *channel, const bson_value_t *sealed, const char *lang,
         const notifier_message_t *msg)
 {
     char id[160];
     bson_t *doc = bson_new();
     bson_t child;
-    bson_error_t error;
     int64_t now = lp_now_ms();
-    int rc = 0;
 
     snprintf(id, sizeof id, "%s:citizen:%s", env->event_id, channel);
     BSON_APPEND_UTF8(doc, "_id", id);
@@ -98,29 +96,16 @@ s_queue(notifier_t *self, mongoc_collection_t *notes, const lp_envelope_t *env, 
         BSON_APPEND_UTF8(doc, "last_error", missing);
     BSON_APPEND_INT64(doc, "created_at", now);
     BSON_APPEND_INT64(doc, "updated_at", now);
-    if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
-        lp_metric_inc(self->queued);
-        if (!missing)
-            notifier_queued(self, id);
-        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id", id, "tracking_id",
-               env->tracking_id, "kind", kind, "channel", channel);
-    }
-    else if (!lp_store_is_duplicate(&error)) {
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        rc = -1;
-    }
-    bson_destroy(doc);
-    return rc;
+    notifier_batch_add(batch, doc, !missing);
 }
 
 int
-notifier_citizen_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
-                       const lp_envelope_t *env)
+notifier_citizen_event(notifier_t *self, mongoc_collection_t *complaints, const lp_envelope_t *env,
+                       notifier_batch_t *batch)
 {
     const char *kind = s_kind(env);
     bson_oid_t oid;
     bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
-    mongoc_collection_t *notes = NULL;
     notifier_vars_t vars;
     notifier_message_t msg;
     char deadline[40] = "";
@@ -156,14 +141,11 @@ notifier_citizen_event(notifier_t *self, mongoc_client_t *client, mongoc_collect
     vars.number = self->config->sms_sender;
     if (notifier_render(kind, lang, &vars, &msg) != 0)
         goto done;
-    notes = lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     if (*lp_doc_str(complaint, "reporter.lookup.phone"))
-        rc = s_queue(self, notes, env, kind, "sms", bson_iter_value(&sealed), lang, &msg);
-    if (rc == 0 && *lp_doc_str(complaint, "reporter.lookup.email"))
-        rc = s_queue(self, notes, env, kind, "email", bson_iter_value(&sealed), lang, &msg);
+        s_queue(self, batch, env, kind, "sms", bson_iter_value(&sealed), lang, &msg);
+    if (*lp_doc_str(complaint, "reporter.lookup.email"))
+        s_queue(self, batch, env, kind, "email", bson_iter_value(&sealed), lang, &msg);
 done:
-    if (notes)
-        mongoc_collection_destroy(notes);
     if (complaint)
         bson_destroy(complaint);
     if (projection)

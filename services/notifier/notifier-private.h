@@ -60,14 +60,35 @@ typedef struct {
 /* The metrics of a channel ("webhook", "sms", "email"; others count as webhook). */
 notifier_channel_metrics_t *notifier_metrics(notifier_t *self, const char *channel);
 
-/* Queues the messages an event means for the reporter (idempotent). 0, or -1 on a
+/* Notification documents gathered from a batch of events, then inserted with one
+ * command per NOTIFIER_BULK instead of one each. */
+#define NOTIFIER_BATCH_EVENTS 32
+#define NOTIFIER_BATCH_DOCS (NOTIFIER_BATCH_EVENTS * 4) /* 2 webhooks, an SMS, an email */
+#define NOTIFIER_BULK 50 /* statements per command: FerretDB v1 hangs above about 100 */
+typedef struct {
+    bson_t *docs[NOTIFIER_BATCH_DOCS];
+    int event[NOTIFIER_BATCH_DOCS];    /* which event of the batch made it */
+    bool pending[NOTIFIER_BATCH_DOCS]; /* to the ready queue once inserted */
+    int n;
+    int current; /* the event being turned into documents */
+} notifier_batch_t;
+
+/* Adds doc (taken over) to batch for its current event; pending: a sender should
+ * claim it once it is stored. */
+void notifier_batch_add(notifier_batch_t *batch, bson_t *doc, bool pending);
+
+/* Adds the messages an event means for the reporter to batch. 0, or -1 on a
  * database error. */
-int notifier_citizen_event(notifier_t *self, mongoc_client_t *client,
-                           mongoc_collection_t *complaints, const lp_envelope_t *env);
+int notifier_citizen_event(notifier_t *self, mongoc_collection_t *complaints,
+                           const lp_envelope_t *env, notifier_batch_t *batch);
 
 /* Turns one event into its notification documents (idempotent) and acknowledges
  * it. Returns 0 when done, -1 to retry later. */
 int notifier_handle(void *arg, lp_envelope_t *env);
+
+/* The same for n events at once (the bus path); returns how many were handled (the
+ * others are retried by the sweeper). */
+int notifier_handle_batch(void *arg, lp_envelope_t **envs, int n);
 
 /* Hands notification id, just inserted as pending, to the senders (they claim it
  * by _id). Call after the insert succeeded. */

@@ -58,27 +58,23 @@ s_payload(const lp_envelope_t *env, const bson_t *complaint)
     return text;
 }
 
-/* One webhook notification for one agency about env (idempotent by its _id).
- * Returns 0, or -1 on a database error. */
+/* Adds one webhook notification for one agency about env to batch (idempotent by
+ * its _id when inserted). Returns 0, or -1 on a database error. */
 static int
-s_queue_webhook(notifier_t *self, mongoc_client_t *client, const lp_envelope_t *env,
-                const char *agency_id, const char *payload)
+s_queue_webhook(mongoc_collection_t *agencies, const lp_envelope_t *env, const char *agency_id,
+                const char *payload, notifier_batch_t *batch)
 {
-    mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
-    mongoc_collection_t *notes =
-        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(agency_id));
     bson_t *agency = NULL, *doc = NULL;
     lp_error_t err;
     const char *url = "";
     char id[160];
-    bson_error_t error;
-    int rc = -1;
     int64_t now = lp_now_ms();
 
     agency = lp_store_find_one(agencies, filter, NULL, &err);
+    bson_destroy(filter);
     if (err.code != LP_ERR_NONE)
-        goto done;
+        return -1;
     if (agency)
         url = lp_doc_str(agency, "webhook.url");
     snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, agency_id);
@@ -92,29 +88,10 @@ s_queue_webhook(notifier_t *self, mongoc_client_t *client, const lp_envelope_t *
                  "created_at", BCON_INT64(now), "updated_at", BCON_INT64(now));
     if (!*url)
         BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
-    if (mongoc_collection_insert_one(notes, doc, NULL, NULL, &error)) {
-        lp_metric_inc(self->queued);
-        if (*url)
-            notifier_queued(self, id);
-        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s}", "id", id, "tracking_id",
-               env->tracking_id, "state", *url ? "pending" : "skipped");
-    }
-    else if (lp_store_is_duplicate(&error))
-        lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id", id);
-    else {
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        goto done;
-    }
-    rc = 0;
-done:
-    if (doc)
-        bson_destroy(doc);
+    notifier_batch_add(batch, doc, *url != '\0');
     if (agency)
         bson_destroy(agency);
-    bson_destroy(filter);
-    mongoc_collection_destroy(notes);
-    mongoc_collection_destroy(agencies);
-    return rc;
+    return 0;
 }
 
 /* The agencies an event concerns: the one disposed to; on an escalation both the
@@ -143,8 +120,8 @@ s_recipients(const lp_envelope_t *env, const char *out[3])
 
 /* Queues the webhooks an event causes and acknowledges it. 0 done, -1 retry. */
 static int
-s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *complaints,
-               const lp_envelope_t *env)
+s_agency_event(mongoc_collection_t *agencies, mongoc_collection_t *complaints,
+               const lp_envelope_t *env, notifier_batch_t *batch)
 {
     const char *recipients[3];
     size_t n = s_recipients(env, recipients);
@@ -174,7 +151,7 @@ s_agency_event(notifier_t *self, mongoc_client_t *client, mongoc_collection_t *c
         goto done;
     rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = s_queue_webhook(self, client, env, recipients[i], payload);
+        rc = s_queue_webhook(agencies, env, recipients[i], payload, batch);
 done:
     free(payload);
     if (complaint)
@@ -208,26 +185,154 @@ s_feed(notifier_t *self, const lp_envelope_t *env)
     free(data);
 }
 
+void
+notifier_batch_add(notifier_batch_t *batch, bson_t *doc, bool pending)
+{
+    if (batch->n == NOTIFIER_BATCH_DOCS) { /* cannot happen: at most 4 per event */
+        bson_destroy(doc);
+        return;
+    }
+    batch->docs[batch->n] = doc;
+    batch->event[batch->n] = batch->current;
+    batch->pending[batch->n++] = pending;
+}
+
+/* Inserts docs[from, to) of batch in one unordered command; an event whose
+ * document met an error other than a duplicate key (the unique _id makes a repeated
+ * event a no-op) is not ok. Stored pending messages go to the ready queue. */
+static void
+s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, int from, int to,
+         bool *ok)
+{
+    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+    bool stored[NOTIFIER_BULK];
+    bson_t reply;
+    bson_error_t error;
+    bson_iter_t it, errs;
+
+    for (int j = 0; j < to - from; j++)
+        stored[j] = true;
+    if (!mongoc_collection_insert_many(notes, (const bson_t **) &batch->docs[from],
+                                       (size_t) (to - from), opts, &reply, &error)) {
+        bool listed = bson_iter_init_find(&it, &reply, "writeErrors") &&
+                      BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &errs);
+        if (!listed) { /* the command itself failed: nothing is known stored */
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            for (int j = from; j < to; j++) {
+                ok[batch->event[j]] = false;
+                stored[j - from] = false;
+            }
+        }
+        while (listed && bson_iter_next(&errs)) {
+            bson_t e;
+            const uint8_t *data = NULL;
+            uint32_t len = 0;
+            if (!BSON_ITER_HOLDS_DOCUMENT(&errs))
+                continue;
+            bson_iter_document(&errs, &len, &data);
+            if (!bson_init_static(&e, data, len))
+                continue;
+            int64_t at = lp_doc_int(&e, "index");
+            if (at < 0 || at >= to - from)
+                continue;
+            stored[at] = false;
+            if (lp_doc_int(&e, "code") == 11000)
+                lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id",
+                       lp_doc_str(batch->docs[from + at], "_id"));
+            else {
+                ok[batch->event[from + at]] = false;
+                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", lp_doc_str(&e, "errmsg"));
+            }
+        }
+    }
+    for (int j = from; j < to; j++) {
+        const bson_t *doc = batch->docs[j];
+        if (!stored[j - from])
+            continue;
+        lp_metric_inc(self->queued);
+        if (batch->pending[j])
+            notifier_queued(self, lp_doc_str(doc, "_id"));
+        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id",
+               lp_doc_str(doc, "_id"), "tracking_id", lp_doc_str(doc, "tracking_id"), "channel",
+               lp_doc_str(doc, "channel"), "state", lp_doc_str(doc, "state"));
+    }
+    bson_destroy(&reply);
+    bson_destroy(opts);
+}
+
 int
-notifier_handle(void *arg, lp_envelope_t *env)
+notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
 {
     notifier_t *self = arg;
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *complaints =
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    int rc = 0;
+    mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
+    mongoc_collection_t *notes =
+        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    notifier_batch_t batch = {.n = 0};
+    bool ok[NOTIFIER_BATCH_EVENTS];
+    int handled = 0, queued = 0;
 
-    lp_metric_inc(self->msgs_in);
-    rc = s_agency_event(self, client, complaints, env);
-    if (rc == 0)
-        rc = notifier_citizen_event(self, client, complaints, env);
-    if (rc == 0) {
-        s_feed(self, env);
-        lp_outbox_done(complaints, env->complaint_id, LP_STAGE_NOTIFIER, env->event_id, NULL);
+    if (n > NOTIFIER_BATCH_EVENTS)
+        n = NOTIFIER_BATCH_EVENTS;
+    for (int i = 0; i < n; i++) {
+        int before = batch.n;
+        lp_metric_inc(self->msgs_in);
+        batch.current = i;
+        ok[i] = s_agency_event(agencies, complaints, envs[i], &batch) == 0 &&
+                notifier_citizen_event(self, complaints, envs[i], &batch) == 0;
+        if (!ok[i]) { /* retried whole by the sweeper */
+            lp_metric_inc(self->db_errors);
+            while (batch.n > before)
+                bson_destroy(batch.docs[--batch.n]);
+        }
     }
-    else
-        lp_metric_inc(self->db_errors);
+    for (int from = 0; from < batch.n; from += NOTIFIER_BULK)
+        s_insert(self, notes, &batch, from,
+                 from + NOTIFIER_BULK < batch.n ? from + NOTIFIER_BULK : batch.n, ok);
+    /* Acknowledge the events whose messages are all stored, in one command. */
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    mongoc_bulk_operation_t *bulk = NULL;
+    for (int i = 0; i < n; i++) {
+        bson_oid_t oid;
+        if (!ok[i])
+            continue;
+        handled++;
+        s_feed(self, envs[i]);
+        if (!lp_outbox_oid(envs[i]->complaint_id, &oid))
+            continue;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(complaints, bopts);
+        bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
+        bson_t *pull =
+            BCON_NEW("$pull", "{", "todo." LP_STAGE_NOTIFIER, BCON_UTF8(envs[i]->event_id), "}");
+        mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
+        bson_destroy(pull);
+        bson_destroy(sel);
+        if (++queued == NOTIFIER_BULK) {
+            mongoc_bulk_operation_execute(bulk, NULL, NULL);
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
+    }
+    if (bulk) {
+        mongoc_bulk_operation_execute(bulk, NULL, NULL);
+        mongoc_bulk_operation_destroy(bulk);
+    }
+    bson_destroy(bopts);
+    for (int j = 0; j < batch.n; j++)
+        bson_destroy(batch.docs[j]);
+    mongoc_collection_destroy(notes);
+    mongoc_collection_destroy(agencies);
     mongoc_collection_destroy(complaints);
     lp_store_push(self->svc.store, client);
-    return rc;
+    return handled;
+}
+
+int
+notifier_handle(void *arg, lp_envelope_t *env)
+{
+    return notifier_handle_batch(arg, &env, 1) == 1 ? 0 : -1;
 }
