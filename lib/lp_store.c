@@ -364,6 +364,52 @@ done:
 }
 
 bool
+lp_store_insert_many(mongoc_collection_t *coll, const bson_t **docs, size_t n,
+                     lp_store_outcome_t *out)
+{
+    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+    bson_t reply;
+    bson_error_t error;
+    bson_iter_t it, errs;
+    bool whole = true;
+
+    for (size_t i = 0; i < n; i++)
+        out[i] = LP_STORE_INSERTED;
+    if (!mongoc_collection_insert_many(coll, docs, n, opts, &reply, &error)) {
+        whole = bson_iter_init_find(&it, &reply, "writeErrors") && BSON_ITER_HOLDS_ARRAY(&it) &&
+                bson_iter_recurse(&it, &errs);
+        if (!whole) { /* the command itself failed: nothing is known written */
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            for (size_t i = 0; i < n; i++)
+                out[i] = LP_STORE_FAILED;
+        }
+        while (whole && bson_iter_next(&errs)) {
+            bson_iter_t field;
+            int64_t at = -1, code = 0;
+            const char *message = "";
+            if (!BSON_ITER_HOLDS_DOCUMENT(&errs) || !bson_iter_recurse(&errs, &field))
+                continue;
+            while (bson_iter_next(&field)) {
+                if (strcmp(bson_iter_key(&field), "index") == 0)
+                    at = bson_iter_as_int64(&field);
+                else if (strcmp(bson_iter_key(&field), "code") == 0)
+                    code = bson_iter_as_int64(&field);
+                else if (strcmp(bson_iter_key(&field), "errmsg") == 0 &&
+                         BSON_ITER_HOLDS_UTF8(&field))
+                    message = bson_iter_utf8(&field, NULL);
+            }
+            if (code != 11000)
+                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", message);
+            if (at >= 0 && (size_t) at < n)
+                out[at] = code == 11000 ? LP_STORE_DUPLICATE : LP_STORE_FAILED;
+        }
+    }
+    bson_destroy(&reply);
+    bson_destroy(opts);
+    return whole;
+}
+
+bool
 lp_store_due(mongoc_collection_t *due, const char *id, int64_t at_ms, lp_error_t *err)
 {
     bson_t *selector = BCON_NEW("_id", BCON_UTF8(id));

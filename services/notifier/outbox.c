@@ -197,67 +197,32 @@ notifier_batch_add(notifier_batch_t *batch, bson_t *doc, bool pending)
     batch->pending[batch->n++] = pending;
 }
 
-/* Inserts docs[from, to) of batch in one unordered command; an event whose
- * document met an error other than a duplicate key (the unique _id makes a repeated
- * event a no-op) is not ok. Stored pending messages go to the ready queue. */
+/* Inserts docs[from, to) of batch in one command; an event whose document met an
+ * error other than a duplicate key (the unique _id makes a repeated event a no-op)
+ * is not ok. Stored pending messages go to the ready queue. */
 static void
 s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, int from, int to,
          bool *ok)
 {
-    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
-    bool stored[NOTIFIER_BULK];
-    bson_t reply;
-    bson_error_t error;
-    bson_iter_t it, errs;
+    lp_store_outcome_t out[NOTIFIER_BULK];
 
-    for (int j = 0; j < to - from; j++)
-        stored[j] = true;
-    if (!mongoc_collection_insert_many(notes, (const bson_t **) &batch->docs[from],
-                                       (size_t) (to - from), opts, &reply, &error)) {
-        bool listed = bson_iter_init_find(&it, &reply, "writeErrors") &&
-                      BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &errs);
-        if (!listed) { /* the command itself failed: nothing is known stored */
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-            for (int j = from; j < to; j++) {
-                ok[batch->event[j]] = false;
-                stored[j - from] = false;
-            }
-        }
-        while (listed && bson_iter_next(&errs)) {
-            bson_t e;
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&errs))
-                continue;
-            bson_iter_document(&errs, &len, &data);
-            if (!bson_init_static(&e, data, len))
-                continue;
-            int64_t at = lp_doc_int(&e, "index");
-            if (at < 0 || at >= to - from)
-                continue;
-            stored[at] = false;
-            if (lp_doc_int(&e, "code") == 11000)
-                lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id",
-                       lp_doc_str(batch->docs[from + at], "_id"));
-            else {
-                ok[batch->event[from + at]] = false;
-                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", lp_doc_str(&e, "errmsg"));
-            }
-        }
-    }
+    lp_store_insert_many(notes, (const bson_t **) &batch->docs[from], (size_t) (to - from), out);
     for (int j = from; j < to; j++) {
         const bson_t *doc = batch->docs[j];
-        if (!stored[j - from])
-            continue;
-        lp_metric_inc(self->queued);
-        if (batch->pending[j])
-            notifier_queued(self, lp_doc_str(doc, "_id"));
-        lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id",
-               lp_doc_str(doc, "_id"), "tracking_id", lp_doc_str(doc, "tracking_id"), "channel",
-               lp_doc_str(doc, "channel"), "state", lp_doc_str(doc, "state"));
+        if (out[j - from] == LP_STORE_FAILED)
+            ok[batch->event[j]] = false;
+        else if (out[j - from] == LP_STORE_DUPLICATE)
+            lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id",
+                   lp_doc_str(doc, "_id"));
+        else {
+            lp_metric_inc(self->queued);
+            if (batch->pending[j])
+                notifier_queued(self, lp_doc_str(doc, "_id"));
+            lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id",
+                   lp_doc_str(doc, "_id"), "tracking_id", lp_doc_str(doc, "tracking_id"), "channel",
+                   lp_doc_str(doc, "channel"), "state", lp_doc_str(doc, "state"));
+        }
     }
-    bson_destroy(&reply);
-    bson_destroy(opts);
 }
 
 int

@@ -116,52 +116,24 @@ s_entry(mongoc_collection_t *complaints, const lp_envelope_t *env, bson_t *doc)
     return found;
 }
 
-/* Inserts docs[i] for each i of idx (k of them) in one unordered command and
- * records per document: fresh[i] when inserted, ok[i] false on an error other
- * than a duplicate key (the unique _id makes a repeat a no-op). */
+/* Inserts docs[i] for each i of idx (k of them) in one command and records per
+ * document: fresh[i] when inserted, ok[i] false on an error other than a duplicate
+ * key (the unique _id makes a repeat a no-op). */
 static void
 s_insert(mongoc_collection_t *coll, const bson_t **docs, const int *idx, int k, bool *ok,
          bool *fresh)
 {
     const bson_t *batch[LEDGER_BULK];
-    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
-    bson_t reply;
-    bson_error_t error;
-    bson_iter_t it, errs;
+    lp_store_outcome_t out[LEDGER_BULK];
 
-    for (int j = 0; j < k; j++) {
+    for (int j = 0; j < k; j++)
         batch[j] = docs[idx[j]];
-        fresh[idx[j]] = true;
+    lp_store_insert_many(coll, batch, (size_t) k, out);
+    for (int j = 0; j < k; j++) {
+        fresh[idx[j]] = out[j] == LP_STORE_INSERTED;
+        if (out[j] == LP_STORE_FAILED)
+            ok[idx[j]] = false;
     }
-    if (!mongoc_collection_insert_many(coll, batch, (size_t) k, opts, &reply, &error)) {
-        bool listed = bson_iter_init_find(&it, &reply, "writeErrors") &&
-                      BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &errs);
-        if (!listed) { /* the command itself failed: nothing is known written */
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-            for (int j = 0; j < k; j++)
-                ok[idx[j]] = fresh[idx[j]] = false;
-        }
-        while (listed && bson_iter_next(&errs)) {
-            bson_t e;
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&errs))
-                continue;
-            bson_iter_document(&errs, &len, &data);
-            if (!bson_init_static(&e, data, len))
-                continue;
-            int64_t at = lp_doc_int(&e, "index");
-            if (at < 0 || at >= k)
-                continue;
-            fresh[idx[at]] = false;
-            if (lp_doc_int(&e, "code") != 11000) {
-                ok[idx[at]] = false;
-                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", lp_doc_str(&e, "errmsg"));
-            }
-        }
-    }
-    bson_destroy(&reply);
-    bson_destroy(opts);
 }
 
 int
