@@ -76,6 +76,41 @@ lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *
     return ok;
 }
 
+void
+lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
+                    const bool *done, int n)
+{
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    mongoc_bulk_operation_t *bulk = NULL;
+    char path[64];
+    int queued = 0;
+
+    snprintf(path, sizeof path, "todo.%s", stage);
+    for (int i = 0; i < n; i++) {
+        bson_oid_t oid;
+        if (!done[i] || !lp_outbox_oid(envs[i]->complaint_id, &oid))
+            continue;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
+        bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
+        bson_t *pull = BCON_NEW("$pull", "{", path, BCON_UTF8(envs[i]->event_id), "}");
+        mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
+        bson_destroy(pull);
+        bson_destroy(sel);
+        if (++queued == LP_STORE_BULK_MAX) {
+            mongoc_bulk_operation_execute(bulk, NULL, NULL);
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
+    }
+    if (bulk) {
+        mongoc_bulk_operation_execute(bulk, NULL, NULL);
+        mongoc_bulk_operation_destroy(bulk);
+    }
+    bson_destroy(bopts);
+}
+
 /* Calls fn for every event of doc whose id is in todo.<stage>. */
 static int
 s_handle_pending(const bson_t *doc, const char *stage, lp_outbox_handler_fn fn, void *arg,

@@ -40,6 +40,12 @@ bool lp_outbox_push(bson_t *push, const lp_envelope_t *env, const char *const *s
 bool lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *stage,
                     const char *event_id, lp_error_t *err);
 
+/* Marks each envs[i] with done[i] handled by stage, in bulks of LP_STORE_BULK_MAX.
+ * A failure is not reported: the sweeper hands the event over again, and every
+ * consumer is idempotent. */
+void lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
+                         const bool *done, int n);
+
 /* Parses a complaint id; false when it is not a 24-hex ObjectId. */
 bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
 

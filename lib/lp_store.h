@@ -56,13 +56,16 @@ bool lp_store_ping(lp_store_t *self, lp_error_t *err);
 /* Creates every index lapor's queries need (idempotent). */
 bool lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err);
 
+/* Statements per bulk command: FerretDB v1 holds one SQLite connection per
+ * statement until the command ends (a pool of 100), and hangs above about 100. */
+#define LP_STORE_BULK_MAX 50
+
 /* What became of one document of lp_store_insert_many. */
 typedef enum { LP_STORE_INSERTED, LP_STORE_DUPLICATE, LP_STORE_FAILED } lp_store_outcome_t;
 
-/* Inserts docs[0..n) in one unordered command (keep n at 50 or less: FerretDB v1
- * hangs above about 100) and fills out[i] for each: inserted, a duplicate key (the
- * unique _id was there: a repeat, already done) or failed (logged). False when the
- * command failed as a whole (then every document failed). */
+/* Inserts docs[0..n) in one unordered command (n <= LP_STORE_BULK_MAX) and fills out[i] for each:
+ * inserted, a duplicate key (the unique _id was there: a repeat, already done) or failed (logged).
+ * False when the command failed as a whole (then every document failed). */
 bool lp_store_insert_many(mongoc_collection_t *coll, const bson_t **docs, size_t n,
                           lp_store_outcome_t *out);
 

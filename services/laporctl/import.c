@@ -304,12 +304,9 @@ s_holiday_row(char **f, size_t n, long line, void *arg)
 /* ------------------------------------------------------------------------- */
 /* Writing                                                                     */
 
-/* Documents per write command. FerretDB v1.24.2 keeps the cursor of every statement
- * of one update command open until the command ends, and its SQLite pool has 100
- * connections: a command that updates more than about 100 existing documents
- * waits for a connection forever (seen here: a second import of the regions hung
- * the whole database). MongoDB needs no limit, and small commands cost it little. */
-#define S_BATCH 50
+/* Documents per write command (LP_STORE_BULK_MAX): a second import of the regions
+ * in one command hung the whole local database (see lp_store.h). */
+#define S_BATCH LP_STORE_BULK_MAX
 
 /* A document already in the database, by _id. */
 typedef struct {

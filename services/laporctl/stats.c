@@ -19,7 +19,6 @@
 
 #define META_ID "compactor"
 #define LEASE_MS 60000
-#define BULK_MAX 50 /* FerretDB v1: one command of more than ~100 statements never ends */
 #define CELL_ID_LEN 320
 
 typedef struct {
@@ -132,7 +131,7 @@ s_mark(mongoc_bulk_operation_t **bulk, mongoc_collection_t *ledger, int *pending
     bson_destroy(filter);
     if (!ok)
         fprintf(stderr, "laporctl: stats rebuild: %s\n", error.message);
-    return ok && (++*pending < BULK_MAX || s_bulk_run(bulk, ledger, pending));
+    return ok && (++*pending < LP_STORE_BULK_MAX || s_bulk_run(bulk, ledger, pending));
 }
 
 static bool
@@ -260,7 +259,7 @@ s_rebuild(lp_store_t *store)
         BSON_APPEND_INT64(&cell, "updated_at", lp_now_ms());
         mongoc_bulk_operation_insert(bulk, &cell);
         bson_destroy(&cell);
-        if (++pending >= BULK_MAX && !s_bulk_run(&bulk, rollups, &pending))
+        if (++pending >= LP_STORE_BULK_MAX && !s_bulk_run(&bulk, rollups, &pending))
             goto done;
     }
     if (!s_bulk_run(&bulk, rollups, &pending))

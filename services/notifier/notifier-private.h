@@ -61,10 +61,9 @@ typedef struct {
 notifier_channel_metrics_t *notifier_metrics(notifier_t *self, const char *channel);
 
 /* Notification documents gathered from a batch of events, then inserted with one
- * command per NOTIFIER_BULK instead of one each. */
+ * command per LP_STORE_BULK_MAX instead of one each. */
 #define NOTIFIER_BATCH_EVENTS 32
 #define NOTIFIER_BATCH_DOCS (NOTIFIER_BATCH_EVENTS * 4) /* 2 webhooks, an SMS, an email */
-#define NOTIFIER_BULK 50 /* statements per command: FerretDB v1 hangs above about 100 */
 typedef struct {
     bson_t *docs[NOTIFIER_BATCH_DOCS];
     int event[NOTIFIER_BATCH_DOCS];    /* which event of the batch made it */

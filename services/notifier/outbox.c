@@ -204,7 +204,7 @@ static void
 s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, int from, int to,
          bool *ok)
 {
-    lp_store_outcome_t out[NOTIFIER_BULK];
+    lp_store_outcome_t out[LP_STORE_BULK_MAX];
 
     lp_store_insert_many(notes, (const bson_t **) &batch->docs[from], (size_t) (to - from), out);
     for (int j = from; j < to; j++) {
@@ -237,7 +237,7 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     notifier_batch_t batch = {.n = 0};
     bool ok[NOTIFIER_BATCH_EVENTS];
-    int handled = 0, queued = 0;
+    int handled = 0;
 
     if (n > NOTIFIER_BATCH_EVENTS)
         n = NOTIFIER_BATCH_EVENTS;
@@ -253,40 +253,16 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
                 bson_destroy(batch.docs[--batch.n]);
         }
     }
-    for (int from = 0; from < batch.n; from += NOTIFIER_BULK)
+    for (int from = 0; from < batch.n; from += LP_STORE_BULK_MAX)
         s_insert(self, notes, &batch, from,
-                 from + NOTIFIER_BULK < batch.n ? from + NOTIFIER_BULK : batch.n, ok);
+                 from + LP_STORE_BULK_MAX < batch.n ? from + LP_STORE_BULK_MAX : batch.n, ok);
     /* Acknowledge the events whose messages are all stored, in one command. */
-    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
-    mongoc_bulk_operation_t *bulk = NULL;
-    for (int i = 0; i < n; i++) {
-        bson_oid_t oid;
-        if (!ok[i])
-            continue;
-        handled++;
-        s_feed(self, envs[i]);
-        if (!lp_outbox_oid(envs[i]->complaint_id, &oid))
-            continue;
-        if (!bulk)
-            bulk = mongoc_collection_create_bulk_operation_with_opts(complaints, bopts);
-        bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
-        bson_t *pull =
-            BCON_NEW("$pull", "{", "todo." LP_STAGE_NOTIFIER, BCON_UTF8(envs[i]->event_id), "}");
-        mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
-        bson_destroy(pull);
-        bson_destroy(sel);
-        if (++queued == NOTIFIER_BULK) {
-            mongoc_bulk_operation_execute(bulk, NULL, NULL);
-            mongoc_bulk_operation_destroy(bulk);
-            bulk = NULL;
-            queued = 0;
+    for (int i = 0; i < n; i++)
+        if (ok[i]) {
+            handled++;
+            s_feed(self, envs[i]);
         }
-    }
-    if (bulk) {
-        mongoc_bulk_operation_execute(bulk, NULL, NULL);
-        mongoc_bulk_operation_destroy(bulk);
-    }
-    bson_destroy(bopts);
+    lp_outbox_done_many(complaints, LP_STAGE_NOTIFIER, envs, ok, n);
     for (int j = 0; j < batch.n; j++)
         bson_destroy(batch.docs[j]);
     mongoc_collection_destroy(notes);

@@ -15,8 +15,6 @@
 #include "lp_outbox.h"
 #include "reporter-private.h"
 
-#define LEDGER_BULK 50 /* statements per command: FerretDB v1 hangs above about 100 */
-
 /* Appends one {id, dims, inc} change to the open array cells. */
 static void
 s_append_cell(bson_t *cells, int *n, const lp_stats_dims_t *dims, const lp_stats_measures_t *m,
@@ -123,8 +121,8 @@ static void
 s_insert(mongoc_collection_t *coll, const bson_t **docs, const int *idx, int k, bool *ok,
          bool *fresh)
 {
-    const bson_t *batch[LEDGER_BULK];
-    lp_store_outcome_t out[LEDGER_BULK];
+    const bson_t *batch[LP_STORE_BULK_MAX];
+    lp_store_outcome_t out[LP_STORE_BULK_MAX];
 
     for (int j = 0; j < k; j++)
         batch[j] = docs[idx[j]];
@@ -148,7 +146,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     bson_t entries[LP_SERVICE_BATCH_MAX], marks[LP_SERVICE_BATCH_MAX];
     const bson_t *entry_p[LP_SERVICE_BATCH_MAX], *mark_p[LP_SERVICE_BATCH_MAX];
     bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX], unused[LP_SERVICE_BATCH_MAX];
-    int idx[LEDGER_BULK], handled = 0;
+    int idx[LP_STORE_BULK_MAX], handled = 0;
 
     if (n > LP_SERVICE_BATCH_MAX)
         n = LP_SERVICE_BATCH_MAX;
@@ -165,16 +163,16 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
             lp_metric_inc(self->db_errors);
     }
     /* The marks for the compactor first (see rollup.c), then the entries; a
-     * command each per LEDGER_BULK events instead of two per event. */
-    for (int start = 0; start < n; start += LEDGER_BULK) {
+     * command each per LP_STORE_BULK_MAX events instead of two per event. */
+    for (int start = 0; start < n; start += LP_STORE_BULK_MAX) {
         int k = 0;
-        for (int i = start; i < n && i < start + LEDGER_BULK; i++)
+        for (int i = start; i < n && i < start + LP_STORE_BULK_MAX; i++)
             if (ok[i])
                 idx[k++] = i;
         if (k > 0)
             s_insert(unfolded, mark_p, idx, k, ok, unused);
         k = 0;
-        for (int i = start; i < n && i < start + LEDGER_BULK; i++)
+        for (int i = start; i < n && i < start + LP_STORE_BULK_MAX; i++)
             if (ok[i])
                 idx[k++] = i;
         if (k > 0)
@@ -182,38 +180,13 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     }
     /* Acknowledge what is recorded; a failed acknowledgement only means the
      * sweeper hands the event over again, and the ledger keeps it counted once. */
-    mongoc_bulk_operation_t *bulk = NULL;
-    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
-    int queued = 0;
-    for (int i = 0; i < n; i++) {
-        bson_oid_t oid;
-        if (!ok[i])
-            continue;
-        handled++;
-        if (fresh[i])
-            lp_metric_inc(self->ledgered);
-        if (!lp_outbox_oid(envs[i]->complaint_id, &oid))
-            continue;
-        if (!bulk)
-            bulk = mongoc_collection_create_bulk_operation_with_opts(complaints, bopts);
-        bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
-        bson_t *pull =
-            BCON_NEW("$pull", "{", "todo." LP_STAGE_REPORTER, BCON_UTF8(envs[i]->event_id), "}");
-        mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
-        bson_destroy(pull);
-        bson_destroy(sel);
-        if (++queued == LEDGER_BULK) {
-            mongoc_bulk_operation_execute(bulk, NULL, NULL);
-            mongoc_bulk_operation_destroy(bulk);
-            bulk = NULL;
-            queued = 0;
+    for (int i = 0; i < n; i++)
+        if (ok[i]) {
+            handled++;
+            if (fresh[i])
+                lp_metric_inc(self->ledgered);
         }
-    }
-    if (bulk) {
-        mongoc_bulk_operation_execute(bulk, NULL, NULL);
-        mongoc_bulk_operation_destroy(bulk);
-    }
-    bson_destroy(bopts);
+    lp_outbox_done_many(complaints, LP_STAGE_REPORTER, envs, ok, n);
     /* Only the reporter whose insert made the entry publishes it: each event reaches
      * the analysts' feed once, whichever instance heard it first. */
     for (int i = 0; i < n; i++)

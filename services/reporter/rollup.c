@@ -217,9 +217,7 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
     return ok;
 }
 
-#define BULK_MAX 50 /* statements per command: FerretDB v1 hangs above about 100 */
-
-/* Runs one statement per id of ids (an array of strings) in bulks of BULK_MAX:
+/* Runs one statement per id of ids (an array of strings) in bulks of LP_STORE_BULK_MAX:
  * tag (batch 0 -> b) when b > 0, else delete the mark. False on a database error. */
 static bool
 s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
@@ -245,7 +243,7 @@ s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
             bson_destroy(sel);
             queued++;
         }
-        if (bulk && (queued == BULK_MAX || !more)) {
+        if (bulk && (queued == LP_STORE_BULK_MAX || !more)) {
             ok = ok && mongoc_bulk_operation_execute(bulk, NULL, &error);
             mongoc_bulk_operation_destroy(bulk);
             bulk = NULL;
