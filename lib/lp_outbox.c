@@ -223,7 +223,39 @@ typedef struct {
     char id[96];
     char complaint_id[25];
     int64_t since;
+    bool drop; /* no work left for the stage */
 } s_mark_t;
+
+/* Deletes the marks flagged drop, in bulks. The guard (since as read) keeps a mark
+ * renewed meanwhile: new work is on its way. */
+static void
+s_drop_marks(mongoc_collection_t *outbox, const s_mark_t *marks, int n)
+{
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    mongoc_bulk_operation_t *bulk = NULL;
+    int queued = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (!marks[i].drop)
+            continue;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(outbox, bopts);
+        bson_t *sel = BCON_NEW("_id", BCON_UTF8(marks[i].id), "since", BCON_INT64(marks[i].since));
+        mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
+        bson_destroy(sel);
+        if (++queued == LP_STORE_BULK_MAX || i == n - 1) {
+            mongoc_bulk_operation_execute(bulk, NULL, NULL);
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
+    }
+    if (bulk) {
+        mongoc_bulk_operation_execute(bulk, NULL, NULL);
+        mongoc_bulk_operation_destroy(bulk);
+    }
+    bson_destroy(bopts);
+}
 
 /* Reads up to max of stage's marks older than before into marks (the cursor is
  * closed before any write). Returns how many, or -1 on error. */
@@ -304,12 +336,8 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
             break;
         }
         if (!doc || !s_has_work(doc, stage)) {
-            /* Nothing left here for stage. The guard keeps a mark renewed since we
-             * read it (new work on its way). */
-            bson_t *mark =
-                BCON_NEW("_id", BCON_UTF8(marks[i].id), "since", BCON_INT64(marks[i].since));
-            mongoc_collection_delete_one(outbox, mark, NULL, NULL, NULL);
-            bson_destroy(mark);
+            /* Nothing left here for stage: dropped below, with the others. */
+            marks[i].drop = true;
             bson_destroy(doc);
             continue;
         }
@@ -327,6 +355,8 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
             bson_destroy(doc);
         }
     }
+    if (n > 0)
+        s_drop_marks(outbox, marks, n);
     free(marks);
     mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(coll);

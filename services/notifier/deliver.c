@@ -353,27 +353,16 @@ s_append_channels(notifier_t *self, bson_t *filter)
     bson_append_array_end(filter, &any);
 }
 
-/* True for the one sender that may scan now; it also sets when the next may. The
- * scan reads every notification on the local database, so all senders of this
- * instance share one scan per rescan_ms. */
+/* True for the one sender that may go now when *at (lp_mono_ms) has come; it also
+ * sets when the next may, every_ms later. The senders of an instance share one
+ * scan per rescan_ms (it reads every notification on the local database) and one
+ * look at the due marks per NOTIFIER_DUE_EVERY_MS. */
 static bool
-s_rescan_due(notifier_t *self)
+s_turn(_Atomic int64_t *at, int64_t every_ms)
 {
     int64_t now = lp_mono_ms();
-    int64_t at = atomic_load(&self->rescan_at);
-    return now >= at &&
-           atomic_compare_exchange_strong(&self->rescan_at, &at, now + self->config->rescan_ms);
-}
-
-/* True for the one sender that may read the due marks now (every
- * NOTIFIER_DUE_EVERY_MS per instance). */
-static bool
-s_marks_due(notifier_t *self)
-{
-    int64_t now = lp_mono_ms();
-    int64_t at = atomic_load(&self->marks_at);
-    return now >= at &&
-           atomic_compare_exchange_strong(&self->marks_at, &at, now + NOTIFIER_DUE_EVERY_MS);
+    int64_t when = atomic_load(at);
+    return now >= when && atomic_compare_exchange_strong(at, &when, now + every_ms);
 }
 
 typedef struct {
@@ -478,9 +467,9 @@ notifier_deliver_next(notifier_t *self)
         n = s_claim_and_deliver(self, agencies, notes, due, filter, NULL);
         bson_destroy(filter);
     }
-    if (n == 0 && s_marks_due(self))
+    if (n == 0 && s_turn(&self->marks_at, NOTIFIER_DUE_EVERY_MS))
         n = s_claim_marked(self, agencies, notes, due);
-    if (n == 0 && s_rescan_due(self)) {
+    if (n == 0 && s_turn(&self->rescan_at, self->config->rescan_ms)) {
         /* The safety net, rarely: messages parked for a channel configured since,
          * "sending" whose lease expired (its sender died), and anything whose mark
          * or ready entry was lost. */
