@@ -185,18 +185,6 @@ s_feed(notifier_t *self, const lp_envelope_t *env)
     free(data);
 }
 
-void
-notifier_batch_add(notifier_batch_t *batch, bson_t *doc, bool pending)
-{
-    if (batch->n == NOTIFIER_BATCH_DOCS) { /* cannot happen: at most 4 per event */
-        bson_destroy(doc);
-        return;
-    }
-    batch->docs[batch->n] = doc;
-    batch->event[batch->n] = batch->current;
-    batch->pending[batch->n++] = pending;
-}
-
 /* Inserts docs[from, to) of batch in one command; an event whose document met an
  * error other than a duplicate key (the unique _id makes a repeated event a no-op)
  * is not ok. Stored pending messages go to the ready queue. */
