@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds lapor-devdb: deploy/devdb's front with FerretDB v1.24.2 from the Go module
-# proxy, with two one-line fixes to FerretDB's SQLite backend applied at build time
-# (nothing of FerretDB is kept in this repository).
+# proxy, with three small fixes to FerretDB's SQLite backend applied at build time
+# (nothing of FerretDB is kept in this repository; patch/ holds our own code).
 #
 # 1. FerretDB creates the unique _id index on the expression  _ferretdb_sjson->"_id"
 #    but looks documents up with  _ferretdb_sjson->'$._id'.  SQLite matches index
@@ -13,6 +13,9 @@
 #    every document of the collection in Go. FerretDB filters every fetched document
 #    again in Go, so fetching by the _id first and then applying the whole filter
 #    gives the same answer. The fix pushes the _id down whenever the filter has one.
+# 3. Lookups of many documents by _id ({_id: {$in: [...]}}, how every service reads
+#    and writes a batch) scanned the collection too; patch/lapor_id_where.go pushes
+#    them down as  WHERE _ferretdb_sjson->"_id" IN (...).
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail
@@ -33,7 +36,7 @@ chmod -R u+w ferretdb
 # Replaces the text $2 by $3 in file $1, and fails unless it was there $4 times.
 fix() {
     local file="ferretdb/$1" n
-    n="$(grep -cF -- "$2" "$file" || true)"
+    n="$(FROM="$2" perl -0ne '$n = () = /\Q$ENV{FROM}\E/g; print $n' "$file")"
     if [ "$n" != "$4" ]; then
         echo "build.sh: expected $4 x '$2' in $1, found $n: FerretDB changed, check the fixes" >&2
         exit 1
@@ -46,6 +49,17 @@ fix internal/backends/sqlite/metadata/metadata.go \
 fix internal/backends/sqlite/collection.go \
     'if params.Filter.Len() == 1 {' \
     'if params.Filter != nil {' 2
+# 3. Query (not Explain) pushes {_id: {$in: [...]}} down too (patch/lapor_id_where.go).
+cp "$here/patch/lapor_id_where.go" ferretdb/internal/backends/sqlite/
+fix internal/backends/sqlite/collection.go \
+    '		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+' \
+    '		whereClause, args = laporIDWhere(v)
+' 1
 
 "$go_cmd" mod edit -replace "$module=./ferretdb"
 "$go_cmd" build -o "$out" .

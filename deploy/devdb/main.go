@@ -27,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 || os.Args[1] == "--help" || os.Args[1] == "-h" {
-		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection)\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal)\n", os.Args[0])
 		os.Exit(2)
 	}
 	addr, dir := os.Args[1], os.Args[2]
@@ -35,6 +35,18 @@ func main() {
 		fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"level\":\"error\",\"event\":\"failed\",\"message\":%q}\n", err.Error())
 		os.Exit(1)
 	}
+}
+
+// syncMode is SQLite's synchronous setting: LAPOR_DEVDB_SYNC ("full" or "normal",
+// the default). In WAL mode, "normal" loses no committed write when a process dies
+// (the operating system has it); only a power cut or a kernel crash may roll back
+// the last commits, which is what a development database can afford. "full"
+// waits for the disk on every commit. Production runs MongoDB (docs/production.md).
+func syncMode() string {
+	if os.Getenv("LAPOR_DEVDB_SYNC") == "full" {
+		return "full"
+	}
+	return "normal"
 }
 
 func run(addr, dir string) error {
@@ -57,7 +69,7 @@ func run(addr, dir string) error {
 	db, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + syncMode() + ")",
 		Logger:    logger,
 	})
 	if err != nil {

@@ -326,13 +326,22 @@ func (f *serialFront) exchange(back net.Conn, req []byte) ([]byte, error) {
 	if f.stats != nil {
 		defer f.stats.add(commandKey(req), time.Now())
 	}
+	// An unacknowledged write (w:0) still waits here for FerretDB to finish it:
+	// FerretDB v1 answers it anyway (its reply would be taken for the client's next
+	// one), and the lock must cover the whole write. The client does not wait.
+	wanted := expectsReply(req)
+	if !wanted {
+		flags := binary.LittleEndian.Uint32(req[16:20]) &^ moreToCome
+		binary.LittleEndian.PutUint32(req[16:20], flags)
+	}
 	if _, err := back.Write(req); err != nil {
 		return nil, err
 	}
-	if !expectsReply(req) {
-		return nil, nil
+	reply, err := readMessage(back)
+	if !wanted {
+		return nil, err
 	}
-	return readMessage(back)
+	return reply, err
 }
 
 func (f *serialFront) relay(client net.Conn) {
