@@ -76,39 +76,120 @@ lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *
     return ok;
 }
 
-void
-lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
-                    const bool *done, int n)
+/* Runs bulk (when there is one) and frees it; false when it failed. */
+static bool
+s_run_bulk(mongoc_bulk_operation_t **bulk)
+{
+    bool ok = true;
+    if (*bulk) {
+        ok = mongoc_bulk_operation_execute(*bulk, NULL, NULL) != 0;
+        mongoc_bulk_operation_destroy(*bulk);
+        *bulk = NULL;
+    }
+    return ok;
+}
+
+bool
+lp_outbox_idle(const bson_t *doc, const char *stage, lp_envelope_t **envs, const bool *done, int n)
+{
+    char path[64];
+    bson_iter_t it, child;
+
+    if (!doc)
+        return true; /* the complaint is gone: no work can be left */
+    snprintf(path, sizeof path, "todo.%s", stage);
+    if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &it))
+        return true;
+    if (!BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &child))
+        return false;
+    while (bson_iter_next(&child)) {
+        bool handled = false;
+        const char *id = BSON_ITER_HOLDS_UTF8(&child) ? bson_iter_utf8(&child, NULL) : "";
+        for (int j = 0; j < n && !handled; j++)
+            handled = done[j] && strcmp(envs[j]->event_id, id) == 0;
+        if (!handled)
+            return false;
+    }
+    return true;
+}
+
+/* Adds the statement for env to bulk; false when env has none (a malformed id). */
+typedef bool (*s_statement_fn)(mongoc_bulk_operation_t *bulk, const char *stage,
+                               const lp_envelope_t *env);
+
+/* Runs add's statement for each envs[i] with flags[i], unordered, in bulks of
+ * LP_STORE_BULK_MAX. False when a bulk failed. */
+static bool
+s_each_event(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs, const bool *flags,
+             int n, s_statement_fn add)
 {
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
     mongoc_bulk_operation_t *bulk = NULL;
-    char path[64];
     int queued = 0;
+    bool ok = true;
 
-    snprintf(path, sizeof path, "todo.%s", stage);
     for (int i = 0; i < n; i++) {
-        bson_oid_t oid;
-        if (!done[i] || !lp_outbox_oid(envs[i]->complaint_id, &oid))
+        if (!flags[i])
             continue;
         if (!bulk)
             bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
-        bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
-        bson_t *pull = BCON_NEW("$pull", "{", path, BCON_UTF8(envs[i]->event_id), "}");
-        mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
-        bson_destroy(pull);
-        bson_destroy(sel);
-        if (++queued == LP_STORE_BULK_MAX) {
-            mongoc_bulk_operation_execute(bulk, NULL, NULL);
-            mongoc_bulk_operation_destroy(bulk);
-            bulk = NULL;
+        if (add(bulk, stage, envs[i]) && ++queued == LP_STORE_BULK_MAX) {
+            ok = s_run_bulk(&bulk) && ok;
             queued = 0;
         }
     }
-    if (bulk) {
-        mongoc_bulk_operation_execute(bulk, NULL, NULL);
+    if (queued > 0)
+        ok = s_run_bulk(&bulk) && ok;
+    if (bulk)
         mongoc_bulk_operation_destroy(bulk);
-    }
     bson_destroy(bopts);
+    return ok;
+}
+
+/* Deletes stage's mark of env's complaint unless renewed after env. */
+static bool
+s_unmark_one(mongoc_bulk_operation_t *bulk, const char *stage, const lp_envelope_t *env)
+{
+    char id[96];
+    if (strlen(env->complaint_id) != 24)
+        return false;
+    snprintf(id, sizeof id, "%s:%s", stage, env->complaint_id);
+    bson_t *sel =
+        BCON_NEW("_id", BCON_UTF8(id), "since", "{", "$lte", BCON_INT64(env->occurred_at_ms), "}");
+    mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
+    bson_destroy(sel);
+    return true;
+}
+
+/* Pulls env's id from its complaint's todo.<stage>. */
+static bool
+s_done_one(mongoc_bulk_operation_t *bulk, const char *stage, const lp_envelope_t *env)
+{
+    char path[64];
+    bson_oid_t oid;
+    if (!lp_outbox_oid(env->complaint_id, &oid))
+        return false;
+    snprintf(path, sizeof path, "todo.%s", stage);
+    bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
+    bson_t *pull = BCON_NEW("$pull", "{", path, BCON_UTF8(env->event_id), "}");
+    mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
+    bson_destroy(pull);
+    bson_destroy(sel);
+    return true;
+}
+
+void
+lp_outbox_unmark(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
+                 const bool *idle, int n)
+{
+    s_each_event(outbox, stage, envs, idle, n, s_unmark_one);
+}
+
+bool
+lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
+                    const bool *done, int n)
+{
+    return s_each_event(coll, stage, envs, done, n, s_done_one);
 }
 
 /* Calls fn for every event of doc whose id is in todo.<stage>. */
@@ -167,35 +248,54 @@ bool
 lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *const *stages, size_t n,
                int64_t now_ms, lp_error_t *err)
 {
-    if (n == 0)
+    return lp_outbox_mark_many(store, &complaint_id, 1, stages, n, now_ms, err);
+}
+
+bool
+lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, size_t n_ids,
+                    const char *const *stages, size_t n, int64_t now_ms, lp_error_t *err)
+{
+    if (n == 0 || n_ids == 0)
         return true;
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *marks = lp_store_collection(store, client, LP_COLL_OUTBOX);
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
     bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
-    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(marks, bopts);
-    bson_t reply = BSON_INITIALIZER;
+    mongoc_bulk_operation_t *bulk = NULL;
     bson_error_t error;
     bool ok = true;
     char id[96];
+    size_t queued = 0;
 
-    for (size_t i = 0; i < n && ok; i++) {
-        snprintf(id, sizeof id, "%s:%s", stages[i], complaint_id);
-        bson_t *selector = BCON_NEW("_id", BCON_UTF8(id));
-        bson_t *update = BCON_NEW("$set", "{", "stage", BCON_UTF8(stages[i]), "complaint_id",
-                                  BCON_UTF8(complaint_id), "since", BCON_INT64(now_ms), "}");
-        ok = mongoc_bulk_operation_update_one_with_opts(bulk, selector, update, upsert, &error);
-        bson_destroy(update);
-        bson_destroy(selector);
-    }
-    /* A duplicate key is a concurrent upsert of the same mark: it is there. */
-    if (ok && !mongoc_bulk_operation_execute(bulk, &reply, &error) &&
-        !lp_store_is_duplicate(&error))
-        ok = false;
+    for (size_t c = 0; c < n_ids && ok; c++)
+        for (size_t i = 0; i < n && ok; i++) {
+            if (!bulk)
+                bulk = mongoc_collection_create_bulk_operation_with_opts(marks, bopts);
+            snprintf(id, sizeof id, "%s:%s", stages[i], complaint_ids[c]);
+            bson_t *selector = BCON_NEW("_id", BCON_UTF8(id));
+            bson_t *update =
+                BCON_NEW("$set", "{", "stage", BCON_UTF8(stages[i]), "complaint_id",
+                         BCON_UTF8(complaint_ids[c]), "since", BCON_INT64(now_ms), "}");
+            ok = mongoc_bulk_operation_update_one_with_opts(bulk, selector, update, upsert, &error);
+            bson_destroy(update);
+            bson_destroy(selector);
+            bool last = c == n_ids - 1 && i == n - 1;
+            if (ok && (++queued == LP_STORE_BULK_MAX || last)) {
+                /* A duplicate key is a concurrent upsert of the same mark: it is there. */
+                bson_t reply = BSON_INITIALIZER;
+                if (!mongoc_bulk_operation_execute(bulk, &reply, &error) &&
+                    !lp_store_is_duplicate(&error))
+                    ok = false;
+                bson_destroy(&reply);
+                mongoc_bulk_operation_destroy(bulk);
+                bulk = NULL;
+                queued = 0;
+            }
+        }
     if (!ok)
         lp_store_set_error(err, &error, "mark work");
-    bson_destroy(&reply);
-    mongoc_bulk_operation_destroy(bulk);
+    if (bulk)
+        mongoc_bulk_operation_destroy(bulk);
     bson_destroy(upsert);
     bson_destroy(bopts);
     mongoc_collection_destroy(marks);
@@ -311,6 +411,8 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
     s_mark_t *marks = calloc((size_t) (max > 0 ? max : 1), sizeof *marks);
+    bson_value_t *ids = NULL;
+    bson_t **docs = NULL;
     int64_t cut = lp_now_ms() - grace_ms;
     bool stopping = false;
     int handled = 0, n;
@@ -320,35 +422,41 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     n = marks ? s_read_marks(outbox, stage, cut, marks, max, err) : -1;
     if (n < 0)
         handled = -1;
-    for (int i = 0; i < n && !stopping; i++) {
-        bson_oid_t oid;
-        lp_error_t find_err;
-        bson_oid_init_from_string(&oid, marks[i].complaint_id);
-        bson_t *filter = BCON_NEW("_id", BCON_OID(&oid));
+    /* The marked complaints' todo lists, one query for all of them. */
+    if (n > 0 && (ids = calloc((size_t) n, sizeof *ids)) &&
+        (docs = calloc((size_t) n, sizeof *docs))) {
         bson_t *projection = BCON_NEW(todo_path, BCON_INT32(1), "updated_at", BCON_INT32(1));
-        bson_t *doc = lp_store_find_one(coll, filter, projection, &find_err);
-        bson_destroy(projection);
-        bson_destroy(filter);
-        if (!doc && find_err.code != LP_ERR_NONE) {
+        lp_error_t find_err;
+        for (int i = 0; i < n; i++)
+            lp_store_oid_value(&ids[i], marks[i].complaint_id);
+        if (!lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &find_err)) {
             if (err)
                 *err = find_err;
-            handled = handled ? handled : -1;
-            break;
+            handled = -1;
+            n = 0;
         }
-        if (!doc || !s_has_work(doc, stage)) {
+        bson_destroy(projection);
+    }
+    else if (n > 0) {
+        handled = -1;
+        n = 0;
+    }
+    for (int i = 0; i < n && !stopping; i++) {
+        bson_oid_t oid;
+        bson_oid_init_from_string(&oid, marks[i].complaint_id);
+        if (!docs[i] || !s_has_work(docs[i], stage)) {
             /* Nothing left here for stage: dropped below, with the others. */
             marks[i].drop = true;
-            bson_destroy(doc);
             continue;
         }
-        bson_destroy(doc);
         /* Claim it, unless it changed within the grace period (its message may be
          * on its way) or another instance holds it. */
         bson_t *claim =
             BCON_NEW("_id", BCON_OID(&oid), "updated_at", "{", "$lt", BCON_INT64(cut), "}");
         lp_error_t claim_err;
         lp_error_clear(&claim_err);
-        doc = lp_store_claim(coll, claim, lease_path, owner, lease_ms, NULL, NULL, &claim_err);
+        bson_t *doc =
+            lp_store_claim(coll, claim, lease_path, owner, lease_ms, NULL, NULL, &claim_err);
         bson_destroy(claim);
         if (doc) {
             handled += s_handle_claimed(coll, doc, stage, lease_path, owner, fn, arg, &stopping);
@@ -357,6 +465,11 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     }
     if (n > 0)
         s_drop_marks(outbox, marks, n);
+    for (int i = 0; docs && i < n; i++)
+        if (docs[i])
+            bson_destroy(docs[i]);
+    free(docs);
+    free(ids);
     free(marks);
     mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(coll);

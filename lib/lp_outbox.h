@@ -41,10 +41,25 @@ bool lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const c
                     const char *event_id, lp_error_t *err);
 
 /* Marks each envs[i] with done[i] handled by stage, in bulks of LP_STORE_BULK_MAX.
- * A failure is not reported: the sweeper hands the event over again, and every
- * consumer is idempotent. */
-void lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
+ * Returns whether every acknowledgement was written; a failure needs no handling:
+ * the sweeper hands the event over again, and every consumer is idempotent. */
+bool lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
                          const bool *done, int n);
+
+/* Whether the complaint doc (read with todo.<stage>, before the events were handled;
+ * NULL when it is gone) has no work left for stage once envs[j] with done[j] are
+ * acknowledged: every id of its todo list is one of them. */
+bool lp_outbox_idle(const bson_t *doc, const char *stage, lp_envelope_t **envs, const bool *done,
+                    int n);
+
+/* Removes stage's mark of the complaint of each envs[i] with idle[i] (see
+ * lp_outbox_idle; call it after the acknowledgements were written), unless a later
+ * write renewed the mark (its `since` is after the event). The consumer that
+ * handled the work drops the mark itself, from what it read anyway, so the
+ * sweeper does not read every complaint to learn that nothing is left. In bulks;
+ * failures are harmless: the sweeper drops what stays. */
+void lp_outbox_unmark(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
+                      const bool *idle, int n);
 
 /* Parses a complaint id; false when it is not a 24-hex ObjectId. */
 bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
@@ -53,6 +68,10 @@ bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
  * trip. Call it before the write that adds the todo entries. */
 bool lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *const *stages,
                     size_t n, int64_t now_ms, lp_error_t *err);
+
+/* The same for n_ids complaints at once (one command per LP_STORE_BULK_MAX marks). */
+bool lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, size_t n_ids,
+                         const char *const *stages, size_t n, int64_t now_ms, lp_error_t *err);
 
 /* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
  * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back

@@ -30,83 +30,98 @@ s_append_entry(bson_t *parent, const char *name, const bson_oid_t *id, int64_t a
     bson_append_document_end(parent, &entry);
 }
 
-/* One upsert per key, in one unordered bulk write. false with error filled. */
+/* One upsert per key of each item, in one unordered bulk write (per LP_STORE_BULK_MAX
+ * upserts). false with error filled. */
 static bool
-s_add_once(mongoc_collection_t *recent, const char *const lookups[2], const bson_oid_t *id,
-           int64_t at_ms, bson_error_t *error)
+s_add_once(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
+           bson_error_t *error)
 {
     bson_t *bulk_opts = BCON_NEW("ordered", BCON_BOOL(false));
     bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
-    mongoc_bulk_operation_t *bulk =
-        mongoc_collection_create_bulk_operation_with_opts(recent, bulk_opts);
-    bson_t reply = BSON_INITIALIZER;
+    mongoc_bulk_operation_t *bulk = NULL;
     bool ok = true;
+    size_t queued = 0;
 
-    for (int i = 0; i < 2 && ok; i++) {
-        char key[KEY_LEN];
-        bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, child;
-        if (!lookups[i] || !*lookups[i])
-            continue;
-        s_key(key, lookups[i], at_ms);
-        BSON_APPEND_UTF8(&filter, "_id", key);
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &child);
-        BSON_APPEND_INT64(&child, "day", at_ms / DAY_MS);
-        bson_append_document_end(&update, &child);
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &child);
-        s_append_entry(&child, "complaints", id, at_ms);
-        bson_append_document_end(&update, &child);
-        ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, upsert, error);
-        bson_destroy(&update);
-        bson_destroy(&filter);
+    for (size_t k = 0; k < n && ok; k++) {
+        const char *const lookups[2] = {items[k].phone_lookup, items[k].email_lookup};
+        for (int i = 0; i < 2 && ok; i++) {
+            char key[KEY_LEN];
+            bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, child;
+            if (!lookups[i] || !*lookups[i])
+                continue;
+            if (!bulk)
+                bulk = mongoc_collection_create_bulk_operation_with_opts(recent, bulk_opts);
+            s_key(key, lookups[i], items[k].at_ms);
+            BSON_APPEND_UTF8(&filter, "_id", key);
+            BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &child);
+            BSON_APPEND_INT64(&child, "day", items[k].at_ms / DAY_MS);
+            bson_append_document_end(&update, &child);
+            BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &child);
+            s_append_entry(&child, "complaints", &items[k].id, items[k].at_ms);
+            bson_append_document_end(&update, &child);
+            ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, upsert, error);
+            bson_destroy(&update);
+            bson_destroy(&filter);
+            if (ok && ++queued == LP_STORE_BULK_MAX) {
+                bson_t reply = BSON_INITIALIZER;
+                ok = mongoc_bulk_operation_execute(bulk, &reply, error) != 0;
+                bson_destroy(&reply);
+                mongoc_bulk_operation_destroy(bulk);
+                bulk = NULL;
+                queued = 0;
+            }
+        }
     }
-    if (ok)
+    if (ok && bulk) {
+        bson_t reply = BSON_INITIALIZER;
         ok = mongoc_bulk_operation_execute(bulk, &reply, error) != 0;
-    bson_destroy(&reply);
-    mongoc_bulk_operation_destroy(bulk);
+        bson_destroy(&reply);
+    }
+    if (bulk)
+        mongoc_bulk_operation_destroy(bulk);
     bson_destroy(upsert);
     bson_destroy(bulk_opts);
     return ok;
 }
 
 int
-lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
-              const bson_oid_t *id, int64_t at_ms, lp_error_t *err)
+lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
+                   lp_error_t *err)
 {
-    const char *const lookups[2] = {phone_lookup, email_lookup};
     bson_error_t error;
 
-    if ((!phone_lookup || !*phone_lookup) && (!email_lookup || !*email_lookup))
-        return 0;
-    /* Two first upserts of one day may race to insert it; the loser finds it now. */
-    if (s_add_once(recent, lookups, id, at_ms, &error) ||
-        (lp_store_is_duplicate(&error) && s_add_once(recent, lookups, id, at_ms, &error)))
+    /* Two first upserts of one day may race to insert it; the loser finds it now
+     * (an upsert that went in is not repeated: the retry holds the same entries,
+     * and a repeated $push would list a complaint twice, which lp_recent_find
+     * tolerates). */
+    if (s_add_once(recent, items, n, &error) ||
+        (lp_store_is_duplicate(&error) && s_add_once(recent, items, n, &error)))
         return 0;
     lp_store_set_error(err, &error, "record a reporter's complaint");
     return -1;
 }
 
-/* Appends the entries of one day document (by _id) created at or after since_ms. */
-static int
-s_collect(mongoc_collection_t *recent, const char *lookup, int64_t day_ms, int64_t since_ms,
-          lp_recent_entry_t **all, size_t *n, size_t *cap, lp_error_t *err)
+int
+lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
+              const bson_oid_t *id, int64_t at_ms, lp_error_t *err)
 {
-    char key[KEY_LEN];
-    bson_t filter = BSON_INITIALIZER;
-    bson_t *doc = NULL;
+    lp_recent_item_t item = {
+        .phone_lookup = phone_lookup, .email_lookup = email_lookup, .at_ms = at_ms};
+    bson_oid_copy(id, &item.id);
+    return lp_recent_add_many(recent, &item, 1, err);
+}
+
+/* Appends the entries of one day document created at or after since_ms. */
+static int
+s_collect(const bson_t *doc, int64_t since_ms, lp_recent_entry_t **all, size_t *n, size_t *cap,
+          lp_error_t *err)
+{
     bson_iter_t arr;
     bson_t entry;
-    int rc = 0;
 
-    s_key(key, lookup, day_ms);
-    BSON_APPEND_UTF8(&filter, "_id", key);
-    doc = lp_store_find_one(recent, &filter, NULL, err);
-    if (!doc) {
-        rc = err->code == LP_ERR_NONE ? 0 : -1;
-        goto done;
-    }
     if (!bson_iter_init_find(&arr, doc, "complaints") || !BSON_ITER_HOLDS_ARRAY(&arr) ||
         !bson_iter_recurse(&arr, &arr))
-        goto done;
+        return 0;
     while (lp_doc_next_doc(&arr, &entry)) {
         bson_iter_t it;
         int64_t at = lp_doc_int(&entry, "at");
@@ -117,8 +132,7 @@ s_collect(mongoc_collection_t *recent, const char *lookup, int64_t day_ms, int64
             lp_recent_entry_t *more = realloc(*all, grown * sizeof **all);
             if (!more) {
                 lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
-                rc = -1;
-                goto done;
+                return -1;
             }
             *all = more;
             *cap = grown;
@@ -127,11 +141,7 @@ s_collect(mongoc_collection_t *recent, const char *lookup, int64_t day_ms, int64
         (*all)[*n].at = at;
         (*n)++;
     }
-done:
-    if (doc)
-        bson_destroy(doc);
-    bson_destroy(&filter);
-    return rc;
+    return 0;
 }
 
 static int
@@ -155,11 +165,30 @@ lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char
     lp_error_clear(err);
     if (since_ms < now_ms - 2 * DAY_MS)
         since_ms = now_ms - 2 * DAY_MS;
-    /* A window of 24 hours reads today's and yesterday's documents. */
+    /* A window of 24 hours reads today's and yesterday's documents, in one query. */
+    char keys[6][KEY_LEN];
+    bson_value_t ids[6];
+    bson_t *docs[6];
+    size_t k = 0;
     for (int i = 0; i < 2; i++)
-        for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS && rc == 0; day++)
-            if (lookups[i] && *lookups[i])
-                rc = s_collect(recent, lookups[i], day * DAY_MS, since_ms, &all, &n, &cap, err);
+        for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS && k < 6; day++)
+            if (lookups[i] && *lookups[i]) {
+                s_key(keys[k], lookups[i], day * DAY_MS);
+                ids[k].value_type = BSON_TYPE_UTF8;
+                ids[k].value.v_utf8.str = keys[k];
+                ids[k].value.v_utf8.len = (uint32_t) strlen(keys[k]);
+                k++;
+            }
+    if (!lp_store_find_ids(recent, ids, k, NULL, docs, err)) {
+        rc = -1;
+        goto done;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (rc == 0 && docs[i])
+            rc = s_collect(docs[i], since_ms, &all, &n, &cap, err);
+        if (docs[i])
+            bson_destroy(docs[i]);
+    }
     if (rc != 0)
         goto done;
     if (n > 1)

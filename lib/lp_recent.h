@@ -27,6 +27,17 @@ typedef struct {
 int lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
                   const bson_oid_t *id, int64_t at_ms, lp_error_t *err);
 
+/* One complaint for lp_recent_add_many. */
+typedef struct {
+    const char *phone_lookup, *email_lookup; /* NULL or "": skipped */
+    bson_oid_t id;
+    int64_t at_ms;
+} lp_recent_item_t;
+
+/* The same for n complaints, in one command (per LP_STORE_BULK_MAX upserts). */
+int lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
+                       lp_error_t *err);
+
 /* Fills out with up to max complaints of the reporter created at or after since_ms
  * (at most two days before now_ms), oldest first, each once; when there are more,
  * the newest max. Returns how many, or -1 on a database error. */

@@ -1,6 +1,7 @@
 /* lp_store: the MongoDB client pool, indexes and leases shared by all services. */
 #include "lp_store.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,6 +231,96 @@ lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const bson_t 
     return copy;
 }
 
+void
+lp_store_oid_value(bson_value_t *v, const char *hex)
+{
+    memset(v, 0, sizeof *v);
+    v->value_type = BSON_TYPE_EOD;
+    if (hex && strlen(hex) == 24 && bson_oid_is_valid(hex, 24)) {
+        v->value_type = BSON_TYPE_OID;
+        bson_oid_init_from_string(&v->value.v_oid, hex);
+    }
+}
+
+/* True when the _id value a is the id b (ObjectIds and strings only). */
+static bool
+s_same_id(const bson_value_t *a, const bson_value_t *b)
+{
+    if (a->value_type != b->value_type)
+        return false;
+    if (a->value_type == BSON_TYPE_OID)
+        return bson_oid_equal(&a->value.v_oid, &b->value.v_oid);
+    return a->value_type == BSON_TYPE_UTF8 && a->value.v_utf8.len == b->value.v_utf8.len &&
+           memcmp(a->value.v_utf8.str, b->value.v_utf8.str, a->value.v_utf8.len) == 0;
+}
+
+/* One query for the ids[from, to) of lp_store_find_ids. */
+static bool
+s_find_chunk(mongoc_collection_t *coll, const bson_value_t *ids, size_t from, size_t to,
+             const bson_t *opts, bson_t **out, lp_error_t *err)
+{
+    bson_t filter = BSON_INITIALIZER, cond, in;
+    mongoc_cursor_t *cursor = NULL;
+    const bson_t *doc = NULL;
+    bson_error_t error;
+    bson_iter_t it;
+    char key[16];
+    int k = 0;
+    bool ok = true;
+
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &cond);
+    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
+    for (size_t i = from; i < to; i++)
+        if (ids[i].value_type == BSON_TYPE_OID || ids[i].value_type == BSON_TYPE_UTF8) {
+            snprintf(key, sizeof key, "%d", k++);
+            BSON_APPEND_VALUE(&in, key, &ids[i]);
+        }
+    bson_append_array_end(&cond, &in);
+    bson_append_document_end(&filter, &cond);
+    if (k > 0) {
+        cursor = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
+        while (mongoc_cursor_next(cursor, &doc))
+            if (bson_iter_init_find(&it, doc, "_id"))
+                for (size_t i = from; i < to; i++)
+                    if (!out[i] && s_same_id(bson_iter_value(&it), &ids[i]))
+                        out[i] = bson_copy(doc);
+        if (mongoc_cursor_error(cursor, &error)) {
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            lp_store_set_error(err, &error, "find by ids");
+            ok = false;
+        }
+        mongoc_cursor_destroy(cursor);
+    }
+    bson_destroy(&filter);
+    return ok;
+}
+
+bool
+lp_store_find_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
+                  const bson_t *projection, bson_t **out, lp_error_t *err)
+{
+    bson_t opts = BSON_INITIALIZER;
+    bool ok = true;
+
+    lp_error_clear(err);
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    if (projection)
+        BSON_APPEND_DOCUMENT(&opts, "projection", projection);
+    for (size_t from = 0; from < n && ok; from += LP_STORE_BULK_MAX)
+        ok = s_find_chunk(coll, ids, from,
+                          from + LP_STORE_BULK_MAX < n ? from + LP_STORE_BULK_MAX : n, &opts, out,
+                          err);
+    if (!ok)
+        for (size_t i = 0; i < n; i++)
+            if (out[i]) {
+                bson_destroy(out[i]);
+                out[i] = NULL;
+            }
+    bson_destroy(&opts);
+    return ok;
+}
+
 /* The _id of the first document matching query in sort_field order (copied into
  * id); false when none matches or on error (err filled). */
 static bool
@@ -260,43 +351,26 @@ s_first(mongoc_collection_t *coll, const bson_t *query, const char *sort_field, 
     return found;
 }
 
-bson_t *
-lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
-               const char *owner, int64_t lease_ms, const char *sort_field, const bson_t *also_set,
-               lp_error_t *err)
+/* query = {<filter's fields>, $or: [{until: {$exists: false}}, {until: {$lt: now}}]}:
+ * the filter's fields stay at the top, so a claim by _id is a lookup by _id (the
+ * local database fetches by _id only when _id is a top-level field). A filter with
+ * its own $or goes into {$and: [filter, {$or: ...}]}. */
+static void
+s_claim_query(const bson_t *filter, const char *until_path, int64_t now, bson_t *query)
 {
-    int64_t now = lp_now_ms();
-    char until_path[96], owner_path[96];
-    bson_t query = BSON_INITIALIZER, and_arr, or_doc, or_arr, free_doc, expired_doc, sub;
-    bson_t update = BSON_INITIALIZER, set;
-    bson_t *sort = NULL;
-    bson_t reply = BSON_INITIALIZER;
-    bson_error_t error;
-    bson_iter_t iter;
-    bson_t *claimed = NULL;
-    bson_value_t candidate = {.value_type = BSON_TYPE_EOD};
-    bson_t by_id = BSON_INITIALIZER;
-    const bson_t *claim_query = &query;
-    mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
-
-    snprintf(until_path, sizeof until_path, "%s.until", lease);
-    snprintf(owner_path, sizeof owner_path, "%s.owner", lease);
-
-    /* {<filter's fields>, $or: [{until: {$exists: false}}, {until: {$lt: now}}]}: the
-     * filter's fields stay at the top, so a claim by _id is a lookup by _id (the
-     * local database fetches by _id only when _id is a top-level field). A filter
-     * with its own $or goes into {$and: [filter, {$or: ...}]}. */
+    bson_t and_arr, or_doc, or_arr, free_doc, expired_doc, sub;
     bson_iter_t fit;
     bool own_or = bson_iter_init_find(&fit, filter, "$or");
-    bson_t *target = &query;
+    bson_t *target = query;
+
     if (own_or) {
-        BSON_APPEND_ARRAY_BEGIN(&query, "$and", &and_arr);
+        BSON_APPEND_ARRAY_BEGIN(query, "$and", &and_arr);
         BSON_APPEND_DOCUMENT(&and_arr, "0", filter);
         BSON_APPEND_DOCUMENT_BEGIN(&and_arr, "1", &or_doc);
         target = &or_doc;
     }
     else
-        bson_concat(&query, filter);
+        bson_concat(query, filter);
     BSON_APPEND_ARRAY_BEGIN(target, "$or", &or_arr);
     BSON_APPEND_DOCUMENT_BEGIN(&or_arr, "0", &free_doc);
     BSON_APPEND_DOCUMENT_BEGIN(&free_doc, until_path, &sub);
@@ -311,9 +385,109 @@ lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *leas
     bson_append_array_end(target, &or_arr);
     if (own_or) {
         bson_append_document_end(&and_arr, &or_doc);
-        bson_append_array_end(&query, &and_arr);
+        bson_append_array_end(query, &and_arr);
     }
+}
 
+int
+lp_store_claim_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
+                   const bson_t *filter, const char *lease, const char *owner, int64_t lease_ms,
+                   const bson_t *also_set, bson_t **out, lp_error_t *err)
+{
+    int64_t now = lp_now_ms();
+    char until_path[96], owner_path[96], token_path[96], token[33];
+    unsigned char raw[16];
+    bson_t match = BSON_INITIALIZER, query = BSON_INITIALIZER, update = BSON_INITIALIZER;
+    bson_t cond, in, set, reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t it;
+    char key[16];
+    int k = 0, claimed = 0;
+
+    lp_error_clear(err);
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    snprintf(until_path, sizeof until_path, "%s.until", lease);
+    snprintf(owner_path, sizeof owner_path, "%s.owner", lease);
+    snprintf(token_path, sizeof token_path, "%s.token", lease);
+    /* A token per claim tells this caller's documents from those another sender of
+     * the same owner claimed at the same moment. */
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(token, sizeof token, raw, sizeof raw);
+    BSON_APPEND_DOCUMENT_BEGIN(&match, "_id", &cond);
+    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
+    for (size_t i = 0; i < n && k < LP_STORE_BULK_MAX; i++)
+        if (ids[i].value_type == BSON_TYPE_OID || ids[i].value_type == BSON_TYPE_UTF8) {
+            snprintf(key, sizeof key, "%d", k++);
+            BSON_APPEND_VALUE(&in, key, &ids[i]);
+        }
+    bson_append_array_end(&cond, &in);
+    bson_append_document_end(&match, &cond);
+    if (filter)
+        bson_concat(&match, filter);
+    s_claim_query(&match, until_path, now, &query);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    BSON_APPEND_UTF8(&set, owner_path, owner);
+    BSON_APPEND_INT64(&set, until_path, now + lease_ms);
+    BSON_APPEND_UTF8(&set, token_path, token);
+    if (also_set)
+        bson_concat(&set, also_set);
+    bson_append_document_end(&update, &set);
+    if (k == 0)
+        goto done;
+    if (!mongoc_collection_update_many(coll, &query, &update, NULL, &reply, &error)) {
+        lp_store_set_error(err, &error, "claim");
+        claimed = -1;
+        goto done;
+    }
+    if (!bson_iter_init_find(&it, &reply, "modifiedCount") || bson_iter_as_int64(&it) == 0)
+        goto done;
+    /* Read back what this claim took (the token says which). */
+    if (!lp_store_find_ids(coll, ids, n, NULL, out, err)) {
+        claimed = -1;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bson_iter_t t;
+        if (out[i] && bson_iter_init(&t, out[i]) && bson_iter_find_descendant(&t, token_path, &t) &&
+            BSON_ITER_HOLDS_UTF8(&t) && strcmp(bson_iter_utf8(&t, NULL), token) == 0)
+            claimed++;
+        else if (out[i]) {
+            bson_destroy(out[i]);
+            out[i] = NULL;
+        }
+    }
+done:
+    bson_destroy(&reply);
+    bson_destroy(&update);
+    bson_destroy(&query);
+    bson_destroy(&match);
+    return claimed;
+}
+
+bson_t *
+lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
+               const char *owner, int64_t lease_ms, const char *sort_field, const bson_t *also_set,
+               lp_error_t *err)
+{
+    int64_t now = lp_now_ms();
+    char until_path[96], owner_path[96];
+    bson_t query = BSON_INITIALIZER;
+    bson_t update = BSON_INITIALIZER, set;
+    bson_t *sort = NULL;
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t iter;
+    bson_t *claimed = NULL;
+    bson_value_t candidate = {.value_type = BSON_TYPE_EOD};
+    bson_t by_id = BSON_INITIALIZER;
+    const bson_t *claim_query = &query;
+    mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
+
+    snprintf(until_path, sizeof until_path, "%s.until", lease);
+    snprintf(owner_path, sizeof owner_path, "%s.owner", lease);
+
+    s_claim_query(filter, until_path, now, &query);
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
     BSON_APPEND_UTF8(&set, owner_path, owner);
     BSON_APPEND_INT64(&set, until_path, now + lease_ms);

@@ -24,7 +24,6 @@
 #define LP_COLL_NOTIFICATIONS "notifications"
 #define LP_COLL_SERVICES "services"
 #define LP_COLL_LEDGER "stats_ledger"
-#define LP_COLL_UNFOLDED "stats_unfolded" /* marks of ledger entries to fold */
 #define LP_COLL_ROLLUPS "stats_rollups"
 #define LP_COLL_STATS_META "stats_meta"
 #define LP_COLL_OUTBOX "outbox"
@@ -81,6 +80,20 @@ void lp_store_set_error(lp_error_t *err, const bson_error_t *error, const char *
 bson_t *lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const bson_t *projection,
                           lp_error_t *err);
 
+/* Reads the documents of coll whose _id is one of ids[0..n) (ObjectIds or strings;
+ * an id of another type, such as BSON_TYPE_EOD, finds nothing), with projection (may
+ * be NULL; the _id must stay in), in one query per LP_STORE_BULK_MAX ids: a batch of
+ * lookups by _id costs one command (the local database pushes {_id: {$in}} down to
+ * its index, see deploy/devdb/build.sh). out[i] gets a copy of the document of
+ * ids[i] (the caller destroys it), NULL when there is none. False on a database
+ * error (err filled; then every out[i] is NULL). */
+bool lp_store_find_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
+                       const bson_t *projection, bson_t **out, lp_error_t *err);
+
+/* Sets v to the ObjectId of hex (24 hex digits), or to BSON_TYPE_EOD (matches
+ * nothing) when hex is not one. */
+void lp_store_oid_value(bson_value_t *v, const char *hex);
+
 /* Claims the oldest document of coll that matches filter and whose lease named
  * lease (a field path such as "lease.router") is free or expired, by setting
  * <lease>.owner and <lease>.until = now + lease_ms with findAndModify. Returns the
@@ -90,6 +103,16 @@ bson_t *lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const
 bson_t *lp_store_claim(mongoc_collection_t *coll, const bson_t *filter, const char *lease,
                        const char *owner, int64_t lease_ms, const char *sort_field,
                        const bson_t *also_set, lp_error_t *err);
+
+/* Claims, in one write, those of the documents ids[0..n) (at most LP_STORE_BULK_MAX)
+ * that match filter (may be NULL) and whose lease is free or expired, like
+ * lp_store_claim (also_set may be NULL), and reads them back in one query: out[i]
+ * gets the claimed document of ids[i] (caller destroys) or NULL when another took
+ * it or it did not match. Returns how many were claimed, or -1 on a database error
+ * (err filled). */
+int lp_store_claim_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
+                       const bson_t *filter, const char *lease, const char *owner, int64_t lease_ms,
+                       const bson_t *also_set, bson_t **out, lp_error_t *err);
 
 /* Marks notification id as due at at_ms in the small notifications_due collection,
  * where the notifier looks for messages it did not queue itself (intake's replies,

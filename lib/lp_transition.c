@@ -7,12 +7,70 @@
 #include "lp_attach.h"
 #include "lp_outbox.h"
 
+bool
+lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now_ms, bson_t *filter,
+                    bson_t *update)
+{
+    bson_t set, push, history, pull;
+
+    BSON_APPEND_OID(filter, "_id", oid);
+    if (t->from_status)
+        BSON_APPEND_UTF8(filter, "status", t->from_status);
+    if (t->from_v > 0)
+        BSON_APPEND_INT32(filter, "v", t->from_v);
+
+    BSON_APPEND_DOCUMENT_BEGIN(update, "$set", &set);
+    if (t->to_status)
+        BSON_APPEND_UTF8(&set, "status", t->to_status);
+    BSON_APPEND_INT64(&set, "updated_at", now_ms);
+    if (t->set)
+        bson_concat(&set, t->set);
+    bson_append_document_end(update, &set);
+    if (t->unset && !bson_empty(t->unset))
+        BSON_APPEND_DOCUMENT(update, "$unset", t->unset);
+    BSON_APPEND_DOCUMENT_BEGIN(update, "$inc", &set);
+    BSON_APPEND_INT32(&set, "v", 1);
+    bson_append_document_end(update, &set);
+
+    BSON_APPEND_DOCUMENT_BEGIN(update, "$push", &push);
+    BSON_APPEND_DOCUMENT_BEGIN(&push, "history", &history);
+    BSON_APPEND_INT64(&history, "at", now_ms);
+    if (t->to_status)
+        BSON_APPEND_UTF8(&history, "status", t->to_status);
+    else if (t->from_status)
+        BSON_APPEND_UTF8(&history, "status", t->from_status);
+    BSON_APPEND_UTF8(&history, "actor", t->actor ? t->actor : "system");
+    if (t->agency_id && *t->agency_id)
+        BSON_APPEND_UTF8(&history, "agency_id", t->agency_id);
+    if (t->note && *t->note)
+        BSON_APPEND_UTF8(&history, "note", t->note);
+    bson_append_document_end(&push, &history);
+    if (t->event && !lp_outbox_push(&push, t->event, t->stages, t->n_stages))
+        return false;
+    if (t->push)
+        bson_concat(&push, t->push);
+    bson_append_document_end(update, &push);
+    if (t->seen_by && *t->seen_by) {
+        BSON_APPEND_DOCUMENT_BEGIN(update, "$addToSet", &set);
+        BSON_APPEND_UTF8(&set, "agencies_seen", t->seen_by);
+        bson_append_document_end(update, &set);
+    }
+    if (t->done_stage && t->done_event) {
+        char path[64];
+        snprintf(path, sizeof path, "todo.%s", t->done_stage);
+        BSON_APPEND_DOCUMENT_BEGIN(update, "$pull", &pull);
+        BSON_APPEND_UTF8(&pull, path, t->done_event);
+        bson_append_document_end(update, &pull);
+    }
+
+    return true;
+}
+
 int
 lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_transition_t *t,
                     int64_t now_ms, lp_error_t *err)
 {
-    bson_t filter = BSON_INITIALIZER;
-    bson_t update = BSON_INITIALIZER, set, push, history, pull;
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER;
     bson_t reply = BSON_INITIALIZER;
     bson_error_t error;
     bson_iter_t it;
@@ -28,58 +86,10 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
         if (!lp_outbox_mark(t->store, id, t->stages, t->n_stages, now_ms, err))
             return -1;
     }
-    BSON_APPEND_OID(&filter, "_id", oid);
-    if (t->from_status)
-        BSON_APPEND_UTF8(&filter, "status", t->from_status);
-    if (t->from_v > 0)
-        BSON_APPEND_INT32(&filter, "v", t->from_v);
-
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-    if (t->to_status)
-        BSON_APPEND_UTF8(&set, "status", t->to_status);
-    BSON_APPEND_INT64(&set, "updated_at", now_ms);
-    if (t->set)
-        bson_concat(&set, t->set);
-    bson_append_document_end(&update, &set);
-    if (t->unset && !bson_empty(t->unset))
-        BSON_APPEND_DOCUMENT(&update, "$unset", t->unset);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &set);
-    BSON_APPEND_INT32(&set, "v", 1);
-    bson_append_document_end(&update, &set);
-
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &push);
-    BSON_APPEND_DOCUMENT_BEGIN(&push, "history", &history);
-    BSON_APPEND_INT64(&history, "at", now_ms);
-    if (t->to_status)
-        BSON_APPEND_UTF8(&history, "status", t->to_status);
-    else if (t->from_status)
-        BSON_APPEND_UTF8(&history, "status", t->from_status);
-    BSON_APPEND_UTF8(&history, "actor", t->actor ? t->actor : "system");
-    if (t->agency_id && *t->agency_id)
-        BSON_APPEND_UTF8(&history, "agency_id", t->agency_id);
-    if (t->note && *t->note)
-        BSON_APPEND_UTF8(&history, "note", t->note);
-    bson_append_document_end(&push, &history);
-    if (t->event && !lp_outbox_push(&push, t->event, t->stages, t->n_stages)) {
+    if (!lp_transition_write(oid, t, now_ms, &filter, &update)) {
         lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
         goto done;
     }
-    if (t->push)
-        bson_concat(&push, t->push);
-    bson_append_document_end(&update, &push);
-    if (t->seen_by && *t->seen_by) {
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$addToSet", &set);
-        BSON_APPEND_UTF8(&set, "agencies_seen", t->seen_by);
-        bson_append_document_end(&update, &set);
-    }
-    if (t->done_stage && t->done_event) {
-        char path[64];
-        snprintf(path, sizeof path, "todo.%s", t->done_stage);
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$pull", &pull);
-        BSON_APPEND_UTF8(&pull, path, t->done_event);
-        bson_append_document_end(&update, &pull);
-    }
-
     if (!mongoc_collection_update_one(coll, &filter, &update, NULL, &reply, &error))
         lp_store_set_error(err, &error, "transition");
     else

@@ -39,6 +39,13 @@ typedef struct {
 int lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_transition_t *t,
                         int64_t now_ms, lp_error_t *err);
 
+/* Writes t for the complaint oid at now_ms as a guarded update: filter and update
+ * (initialised by the caller) for one update statement, which a caller may gather
+ * into a bulk. The caller must have marked t's stages (lp_outbox_mark_many) first.
+ * False when out of memory. */
+bool lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now_ms,
+                         bson_t *filter, bson_t *update);
+
 /* A disposition to agency, whoever makes it (router or triage desk). env must hold
  * the complaint id, tracking id and version, and env->disposed the caller's
  * ComplaintDisposed with from, rule, category and region. This stamps env, sets the

@@ -36,7 +36,8 @@ typedef struct {
     unsigned char phone_key[32]; /* phone numbers are limited by a keyed hash */
     lp_metric_t *rate_limited_ip;
     lp_metric_t *rate_limited_phone;
-    unsigned char web_key[32]; /* signs the web pages' tokens (web_token.h) */
+    unsigned char web_key[32];      /* signs the web pages' tokens (web_token.h) */
+    struct intake_commit_t *commit; /* new complaints, written in groups (commit.h) */
 } intake_t;
 
 /* How a complaint came in. */

@@ -4,6 +4,7 @@
 #include <zmq.h>
 
 #include "attach.h"
+#include "commit.h"
 #include "intake-private.h"
 #include "lp_log.h"
 
@@ -86,6 +87,11 @@ intake_main(intake_config_t *config)
         rc = -1;
         goto done;
     }
+    if (!(self.commit = intake_commit_new(self.svc.store))) {
+        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
+        rc = -1;
+        goto done;
+    }
     self.svc.trusted_proxies = config->trusted_proxies;
     if (intake_attach_start(&self) != 0) {
         rc = -1;
@@ -99,6 +105,7 @@ intake_main(intake_config_t *config)
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);
+    intake_commit_destroy(&self.commit);
     lp_identity_destroy(&self.identity);
     intake_rate_stop(&self);
     return rc < 0 ? 1 : 0;

@@ -18,7 +18,7 @@ main(int argc, char **argv)
         {"shed-ms", "LAPOR_INTAKE_SHED_MS", LP_OPT_INT, "2000",
          "when storing a complaint takes longer, new ones get 503 with Retry-After for a second",
          &config.shed_ms},
-        {"threads", "LAPOR_INTAKE_THREADS", LP_OPT_INT, "4", "HTTP worker threads",
+        {"threads", "LAPOR_INTAKE_THREADS", LP_OPT_INT, "16", "HTTP worker threads",
          &config.threads},
         {"dispose-days", "LAPOR_DISPOSE_DAYS", LP_OPT_INT, "3",
          "working days to verify and dispose a complaint", &config.dispose_days},
@@ -78,7 +78,7 @@ main(int argc, char **argv)
     if (config.shed_ms < 50)
         config.shed_ms = 2000;
     if (config.threads < 1 || config.threads > 64)
-        config.threads = 4;
+        config.threads = 16;
     if (config.dispose_days < 1 || config.dispose_days > 60)
         config.dispose_days = 3;
     if (config.followup_days < 1 || config.followup_days > 60)

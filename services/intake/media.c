@@ -74,9 +74,9 @@ s_read_answer(int fd, char *buf, size_t size, int64_t deadline)
     return true;
 }
 
-int
-intake_media_clean(const char *in, lp_sniff_type_t type, const intake_media_limits_t *limits,
-                   const char *out, const char *thumb, int *width, int *height, lp_error_t *err)
+static int
+s_clean(const char *in, lp_sniff_type_t type, const intake_media_limits_t *limits, const char *out,
+        const char *thumb, int *width, int *height, lp_error_t *err)
 {
     char type_arg[16], pixels_arg[32], side_arg[16], answer[512];
     int fds[2], status = 0;
@@ -140,4 +140,29 @@ intake_media_clean(const char *in, lp_sniff_type_t type, const intake_media_limi
     else
         lp_error_set(err, LP_ERR_SYSTEM, NULL, "could not be cleaned right now");
     return -1;
+}
+
+/* Photos cleaned at once: each helper may take ~45 MiB for a moment, and intake
+ * has more request threads than that would comfortably allow. */
+#define HELPERS_AT_ONCE 4
+static pthread_mutex_t s_helpers_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t s_helpers_cond = PTHREAD_COND_INITIALIZER;
+static int s_helpers;
+
+int
+intake_media_clean(const char *in, lp_sniff_type_t type, const intake_media_limits_t *limits,
+                   const char *out, const char *thumb, int *width, int *height, lp_error_t *err)
+{
+    int rc;
+    pthread_mutex_lock(&s_helpers_lock);
+    while (s_helpers >= HELPERS_AT_ONCE)
+        pthread_cond_wait(&s_helpers_cond, &s_helpers_lock);
+    s_helpers++;
+    pthread_mutex_unlock(&s_helpers_lock);
+    rc = s_clean(in, type, limits, out, thumb, width, height, err);
+    pthread_mutex_lock(&s_helpers_lock);
+    s_helpers--;
+    pthread_cond_signal(&s_helpers_cond);
+    pthread_mutex_unlock(&s_helpers_lock);
+    return rc;
 }

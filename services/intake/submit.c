@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit.h"
 #include "intake-private.h"
 #include "lp_doc.h"
 #include "similar.h"
@@ -354,6 +355,8 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     mongoc_client_t *client = NULL;
     mongoc_collection_t *coll = NULL, *recent = NULL;
     bson_error_t error;
+    char phone[LP_IDENTITY_LOOKUP_LEN + 1], email[LP_IDENTITY_LOOKUP_LEN + 1];
+    bool remembered = false;
     int rc = -1, found;
 
     memset(out, 0, sizeof *out);
@@ -402,17 +405,33 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
         rc = found > 0 ? 0 : -1;
         goto done;
     }
-    /* Mark the work for the sweepers first (see lp_outbox.h). */
-    static const char *const stages[] = {LP_STAGE_ROUTER, LP_STAGE_REPORTER};
-    if (!lp_outbox_mark(self->svc.store, complaint_id, stages, 2, env.occurred_at_ms, err)) {
-        err->code = LP_ERR_DATABASE;
-        goto done;
-    }
+    s_lookups(self, c, phone, email);
     for (int attempt = 0; attempt < TRACKING_TRIES && rc != 0; attempt++) {
         lp_tracking_generate(out->tracking_id);
         env.tracking_id = out->tracking_id;
         bson_t *doc = s_build(self, c, opts, out->tracking_id, &oid, &env);
         int64_t started = lp_mono_ms();
+        if (attempt == 0) {
+            /* Marks, complaint and near-duplicate entry, written together with the
+             * other requests of the moment (commit.h). */
+            intake_commit_item_t item = {doc, complaint_id, phone, email, env.occurred_at_ms};
+            lp_store_outcome_t stored = intake_commit(self->commit, &item, err);
+            if (lp_mono_ms() - started > self->config->shed_ms)
+                atomic_store(&self->shed_until_ms, lp_mono_ms() + INTAKE_SHED_FOR_MS);
+            bson_destroy(doc);
+            if (stored == LP_STORE_INSERTED) {
+                rc = 0;
+                remembered = true;
+            }
+            else if (stored == LP_STORE_FAILED)
+                break;
+            else if (opts->idempotency_key && (found = s_replay(coll, &oid, opts, out, err)) != 0) {
+                /* The same key won a race on another thread or instance. */
+                rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
+                goto done;
+            }
+            continue; /* a tracking-ID collision: another one, written alone */
+        }
         if (mongoc_collection_insert_one(coll, doc, NULL, NULL, &error))
             rc = 0;
         if (lp_mono_ms() - started > self->config->shed_ms)
@@ -439,7 +458,8 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
             lp_error_set(err, LP_ERR_DATABASE, NULL, "could not find a free tracking ID");
         goto done;
     }
-    s_remember(self, recent, c, &oid, env.occurred_at_ms);
+    if (!remembered)
+        s_remember(self, recent, c, &oid, env.occurred_at_ms);
     lp_metric_inc(self->accepted);
     lp_log(LP_LOG_INFO, "complaint.accepted", "{s:s,s:s,s:s,s:s,s:s,s:s}", "tracking_id",
            out->tracking_id, "complaint_id", complaint_id, "event_id", event_id, "category",

@@ -99,37 +99,26 @@ s_queue(notifier_t *self, notifier_batch_t *batch, const lp_envelope_t *env, con
     notifier_batch_add(batch, doc, !missing);
 }
 
-int
-notifier_citizen_event(notifier_t *self, mongoc_collection_t *complaints, const lp_envelope_t *env,
+bool
+notifier_citizen_wants(const lp_envelope_t *env)
+{
+    return s_kind(env) != NULL;
+}
+
+void
+notifier_citizen_event(notifier_t *self, const bson_t *complaint, const lp_envelope_t *env,
                        notifier_batch_t *batch)
 {
     const char *kind = s_kind(env);
-    bson_oid_t oid;
-    bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
     notifier_vars_t vars;
     notifier_message_t msg;
     char deadline[40] = "";
     const char *lang;
     bson_iter_t sealed, it;
-    lp_error_t err;
-    int rc = 0;
 
-    if (!kind || !lp_outbox_oid(env->complaint_id, &oid))
-        return 0;
-    filter = BCON_NEW("_id", BCON_OID(&oid));
-    /* The sealed contact is copied, never opened, here: it is opened only to send. */
-    projection = BCON_NEW("tracking_id", BCON_INT32(1), "lang", BCON_INT32(1), "reporter.sealed",
-                          BCON_INT32(1), "reporter.lookup", BCON_INT32(1), "agency.name",
-                          BCON_INT32(1), "deadline_at", BCON_INT32(1), "question", BCON_INT32(1),
-                          "archive_reason", BCON_INT32(1), "last_followup", BCON_INT32(1));
-    complaint = lp_store_find_one(complaints, filter, projection, &err);
-    if (err.code != LP_ERR_NONE) {
-        rc = -1;
-        goto done;
-    }
-    if (!complaint || !bson_iter_init(&sealed, complaint) ||
+    if (!kind || !complaint || !bson_iter_init(&sealed, complaint) ||
         !bson_iter_find_descendant(&sealed, "reporter.sealed", &sealed))
-        goto done; /* nobody to tell: no contact was given */
+        return; /* nobody to tell: no contact was given */
     lang = lp_doc_str(complaint, "lang");
     if (bson_iter_init(&it, complaint) && bson_iter_find_descendant(&it, "deadline_at", &it) &&
         BSON_ITER_HOLDS_INT64(&it))
@@ -140,16 +129,9 @@ notifier_citizen_event(notifier_t *self, mongoc_collection_t *complaints, const 
     vars.note = s_note(kind, complaint);
     vars.number = self->config->sms_sender;
     if (notifier_render(kind, lang, &vars, &msg) != 0)
-        goto done;
+        return;
     if (*lp_doc_str(complaint, "reporter.lookup.phone"))
         s_queue(self, batch, env, kind, "sms", bson_iter_value(&sealed), lang, &msg);
     if (*lp_doc_str(complaint, "reporter.lookup.email"))
         s_queue(self, batch, env, kind, "email", bson_iter_value(&sealed), lang, &msg);
-done:
-    if (complaint)
-        bson_destroy(complaint);
-    if (projection)
-        bson_destroy(projection);
-    bson_destroy(filter);
-    return rc;
 }

@@ -78,9 +78,9 @@ static s_outcome_t
 s_send_webhook(notifier_t *self, mongoc_collection_t *agencies, const bson_t *note, long *status,
                char *error_text, size_t error_size)
 {
-    bson_t *filter = BCON_NEW("_id", BCON_UTF8(lp_doc_str(note, "recipient.id")));
     lp_error_t err;
-    bson_t *agency = lp_store_find_one(agencies, filter, NULL, &err);
+    bson_t *agency =
+        notifier_agencies_get(self->agencies, agencies, lp_doc_str(note, "recipient.id"), &err);
     s_outcome_t outcome = S_RETRY;
 
     if (err.code != LP_ERR_NONE)
@@ -101,7 +101,6 @@ s_send_webhook(notifier_t *self, mongoc_collection_t *agencies, const bson_t *no
     }
     if (agency)
         bson_destroy(agency);
-    bson_destroy(filter);
     return outcome;
 }
 
@@ -321,6 +320,40 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
     return note ? 1 : err.code != LP_ERR_NONE ? -1 : 0;
 }
 
+/* Claims the pending notifications ids[0..k) in one write and delivers each claimed.
+ * Returns how many were attempted, or -1 on a database error (counted and logged). */
+static int
+s_claim_ready(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
+              mongoc_collection_t *due, char ids[][NOTIFIER_ID_MAX], int k)
+{
+    bson_value_t values[NOTIFIER_CLAIM_MAX];
+    bson_t *docs[NOTIFIER_CLAIM_MAX];
+    bson_t *filter = BCON_NEW("state", BCON_UTF8("pending"));
+    bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
+    lp_error_t err;
+    int n = 0;
+
+    for (int i = 0; i < k; i++) {
+        values[i].value_type = BSON_TYPE_UTF8;
+        values[i].value.v_utf8.str = ids[i];
+        values[i].value.v_utf8.len = (uint32_t) strlen(ids[i]);
+    }
+    n = lp_store_claim_ids(notes, values, (size_t) k, filter, "lease", self->svc.config->instance,
+                           self->svc.config->lease_ms, sending, docs, &err);
+    if (n < 0) {
+        lp_metric_inc(self->db_errors);
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+    }
+    for (int i = 0; n >= 0 && i < k; i++)
+        if (docs[i]) {
+            s_deliver_one(self, agencies, notes, due, docs[i]);
+            bson_destroy(docs[i]);
+        }
+    bson_destroy(sending);
+    bson_destroy(filter);
+    return n;
+}
+
 /* Adds {$or: [{channel: {$in: [the channels configured here]}}, {last_error: absent}]}
  * to filter: a message for a channel without a gateway is tried once (its
  * last_error then says what is missing) and stays parked until one is configured
@@ -456,16 +489,23 @@ notifier_deliver_next(notifier_t *self)
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
     mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
     mongoc_collection_t *due = lp_store_collection(self->svc.store, client, LP_COLL_NOTIFY_DUE);
-    char id[NOTIFIER_ID_MAX];
     int n = 0;
 
-    /* What this instance just queued, by _id: a lookup, not a scan. A message
-     * already taken (by the rescan or another notifier) simply does not match. On
-     * a database error the id is let go: the rescan finds the message later. */
-    while (n == 0 && notifier_ready_pop(self->ready, id, sizeof id)) {
-        bson_t *filter = BCON_NEW("_id", BCON_UTF8(id), "state", BCON_UTF8("pending"));
-        n = s_claim_and_deliver(self, agencies, notes, due, filter, NULL);
-        bson_destroy(filter);
+    /* What this instance just queued, by _id: lookups, not a scan, several in one
+     * claim when many wait (a share per sender, so a slow recipient still holds up
+     * only what one sender took). A message already taken (by the rescan or
+     * another notifier) simply does not match. On a database error the ids are let
+     * go: the rescan finds the messages later. */
+    while (n == 0 && notifier_ready_size(self->ready) > 0) {
+        char ids[NOTIFIER_CLAIM_MAX][NOTIFIER_ID_MAX];
+        size_t want = 1 + notifier_ready_size(self->ready) / (size_t) (self->n_senders + 1);
+        int k = 0;
+        while ((size_t) k < want && k < NOTIFIER_CLAIM_MAX &&
+               notifier_ready_pop(self->ready, ids[k], sizeof ids[k]))
+            k++;
+        if (k == 0)
+            break;
+        n = s_claim_ready(self, agencies, notes, due, ids, k);
     }
     if (n == 0 && s_turn(&self->marks_at, NOTIFIER_DUE_EVERY_MS))
         n = s_claim_marked(self, agencies, notes, due);

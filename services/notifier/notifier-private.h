@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "agencies.h"
 #include "email.h"
 #include "lp_event.h"
 #include "lp_identity.h"
@@ -21,6 +22,8 @@
 #define NOTIFIER_MAX_SENDERS 32
 /* Ids of just-queued notifications waiting for a sender; beyond, the rescan finds them. */
 #define NOTIFIER_READY_MAX 4096
+/* Notifications a sender claims in one write at most (when many wait). */
+#define NOTIFIER_CLAIM_MAX 16
 /* The longest notification _id ("<event>:agency:<id>:webhook", a Kannel id). */
 #define NOTIFIER_ID_MAX 192
 
@@ -46,9 +49,10 @@ typedef struct {
     lp_metric_t *queued;
     lp_metric_t *db_errors;
     lp_metric_t *ready_dropped;
-    notifier_ready_t *ready;   /* ids this instance just queued, claimed by _id */
-    _Atomic int64_t rescan_at; /* lp_mono_ms of the next scan for due messages */
-    _Atomic int64_t marks_at;  /* lp_mono_ms of the next look at the due marks */
+    notifier_ready_t *ready;       /* ids this instance just queued, claimed by _id */
+    notifier_agencies_t *agencies; /* webhook URLs and secrets, kept a few seconds */
+    _Atomic int64_t rescan_at;     /* lp_mono_ms of the next scan for due messages */
+    _Atomic int64_t marks_at;      /* lp_mono_ms of the next look at the due marks */
     pthread_t senders[NOTIFIER_MAX_SENDERS];
     int n_senders;
     pthread_mutex_t senders_lock;
@@ -76,10 +80,15 @@ typedef struct {
  * claim it once it is stored. */
 void notifier_batch_add(notifier_batch_t *batch, bson_t *doc, bool pending);
 
-/* Adds the messages an event means for the reporter to batch. 0, or -1 on a
- * database error. */
-int notifier_citizen_event(notifier_t *self, mongoc_collection_t *complaints,
-                           const lp_envelope_t *env, notifier_batch_t *batch);
+/* Whether env may mean a message to the reporter (then its complaint is read for
+ * notifier_citizen_event). */
+bool notifier_citizen_wants(const lp_envelope_t *env);
+
+/* Adds the messages env means for the reporter to batch, from its complaint (NULL
+ * when it is gone). The sealed contact is copied into the messages, never opened
+ * here: it is opened only to send. */
+void notifier_citizen_event(notifier_t *self, const bson_t *complaint, const lp_envelope_t *env,
+                            notifier_batch_t *batch);
 
 /* Turns one event into its notification documents (idempotent) and acknowledges
  * it. Returns 0 when done, -1 to retry later. */

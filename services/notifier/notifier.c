@@ -58,7 +58,8 @@ notifier_main(notifier_config_t *config)
         "lapor_notifier_ready_dropped_total", NULL,
         "Queued notifications left to the rescan because the ready queue was full");
     self.ready = notifier_ready_new(NOTIFIER_READY_MAX);
-    if (!self.ready) {
+    self.agencies = notifier_agencies_new(NOTIFIER_AGENCY_TTL_MS);
+    if (!self.ready || !self.agencies) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
         rc = -1;
         goto done;
@@ -135,6 +136,7 @@ done:
     lp_service_stop(&self.svc);
     lp_identity_destroy(&self.identity);
     notifier_ready_destroy(&self.ready);
+    notifier_agencies_destroy(&self.agencies);
     curl_global_cleanup();
     return rc < 0 ? 1 : 0;
 }

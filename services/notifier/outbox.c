@@ -58,25 +58,17 @@ s_payload(const lp_envelope_t *env, const bson_t *complaint)
     return text;
 }
 
-/* Adds one webhook notification for one agency about env to batch (idempotent by
- * its _id when inserted). Returns 0, or -1 on a database error. */
-static int
-s_queue_webhook(mongoc_collection_t *agencies, const lp_envelope_t *env, const char *agency_id,
+/* Adds one webhook notification for one agency (its document, NULL when unknown)
+ * about env to batch (idempotent by its _id when inserted). */
+static void
+s_queue_webhook(const bson_t *agency, const lp_envelope_t *env, const char *agency_id,
                 const char *payload, notifier_batch_t *batch)
 {
-    bson_t *filter = BCON_NEW("_id", BCON_UTF8(agency_id));
-    bson_t *agency = NULL, *doc = NULL;
-    lp_error_t err;
-    const char *url = "";
+    const char *url = agency ? lp_doc_str(agency, "webhook.url") : "";
+    bson_t *doc = NULL;
     char id[160];
     int64_t now = lp_now_ms();
 
-    agency = lp_store_find_one(agencies, filter, NULL, &err);
-    bson_destroy(filter);
-    if (err.code != LP_ERR_NONE)
-        return -1;
-    if (agency)
-        url = lp_doc_str(agency, "webhook.url");
     snprintf(id, sizeof id, "%s:agency:%s:webhook", env->event_id, agency_id);
     doc =
         BCON_NEW("_id", BCON_UTF8(id), "event_id", BCON_UTF8(env->event_id), "type",
@@ -89,9 +81,6 @@ s_queue_webhook(mongoc_collection_t *agencies, const lp_envelope_t *env, const c
     if (!*url)
         BSON_APPEND_UTF8(doc, "reason", "the agency has no webhook configured");
     notifier_batch_add(batch, doc, *url != '\0');
-    if (agency)
-        bson_destroy(agency);
-    return 0;
 }
 
 /* The agencies an event concerns: the one disposed to; on an escalation both the
@@ -118,49 +107,107 @@ s_recipients(const lp_envelope_t *env, const char *out[3])
     return n;
 }
 
-/* Queues the webhooks an event causes and acknowledges it. 0 done, -1 retry. */
+/* What a batch of events reads, in one query for the complaints and one for the
+ * agencies concerned. The agencies' copy of a complaint is made without the
+ * reporter before anything looks at it: that path only writes to agencies. */
+typedef struct {
+    bson_t *for_agency[NOTIFIER_BATCH_EVENTS];
+    bson_t *for_citizen[NOTIFIER_BATCH_EVENTS];
+    bson_value_t agency_ids[NOTIFIER_BATCH_EVENTS * 3];
+    bson_t *agencies[NOTIFIER_BATCH_EVENTS * 3];
+    size_t n_agencies;
+} s_reads_t;
+
+/* Reads what events[0..n) need into r; false on a database error. */
+static bool
+s_read(notifier_t *self, mongoc_collection_t *complaints, mongoc_collection_t *agencies,
+       lp_envelope_t **envs, int n, s_reads_t *r)
+{
+    bson_value_t ids[NOTIFIER_BATCH_EVENTS];
+    bson_t *docs[NOTIFIER_BATCH_EVENTS];
+    bson_t *projection = BCON_NEW("events", BCON_INT32(0), "history", BCON_INT32(0), "lease",
+                                  BCON_INT32(0), "duplicates", BCON_INT32(0));
+    bool citizen[NOTIFIER_BATCH_EVENTS];
+    size_t k[NOTIFIER_BATCH_EVENTS];
+    const char *to[3];
+    lp_error_t err;
+    bool ok;
+
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < n; i++) {
+        k[i] = s_recipients(envs[i], to);
+        citizen[i] = notifier_citizen_wants(envs[i]);
+        lp_store_oid_value(&ids[i], k[i] > 0 || citizen[i] ? envs[i]->complaint_id : "");
+        for (size_t j = 0; j < k[i]; j++) {
+            bson_value_t *v = &r->agency_ids[r->n_agencies++];
+            v->value_type = BSON_TYPE_UTF8;
+            v->value.v_utf8.str = (char *) to[j];
+            v->value.v_utf8.len = (uint32_t) strlen(to[j]);
+        }
+    }
+    ok = lp_store_find_ids(complaints, ids, (size_t) n, projection, docs, &err) &&
+         lp_store_find_ids(agencies, r->agency_ids, r->n_agencies, NULL, r->agencies, &err);
+    /* The senders use these too (a sender needs the URL and secret). */
+    for (size_t i = 0; ok && i < r->n_agencies; i++)
+        notifier_agencies_put(self->agencies, r->agency_ids[i].value.v_utf8.str, r->agencies[i]);
+    for (int i = 0; i < n; i++) {
+        if (!docs[i])
+            continue;
+        if (ok && k[i] > 0) {
+            r->for_agency[i] = bson_new();
+            bson_copy_to_excluding_noinit(docs[i], r->for_agency[i], "reporter", NULL);
+        }
+        if (ok && citizen[i])
+            r->for_citizen[i] = docs[i];
+        else
+            bson_destroy(docs[i]);
+    }
+    bson_destroy(projection);
+    return ok;
+}
+
+static void
+s_reads_free(s_reads_t *r, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (r->for_agency[i])
+            bson_destroy(r->for_agency[i]);
+        if (r->for_citizen[i])
+            bson_destroy(r->for_citizen[i]);
+    }
+    for (size_t i = 0; i < r->n_agencies; i++)
+        if (r->agencies[i])
+            bson_destroy(r->agencies[i]);
+}
+
+/* The agency id as read for the batch (NULL when it does not exist). */
+static const bson_t *
+s_agency(const s_reads_t *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_agencies; i++)
+        if (r->agencies[i] && strcmp(r->agency_ids[i].value.v_utf8.str, id) == 0)
+            return r->agencies[i];
+    return NULL;
+}
+
+/* Queues the webhooks an event causes, from its complaint as read without the
+ * reporter (NULL when it is gone: nothing to tell). 0 done, -1 retry. */
 static int
-s_agency_event(mongoc_collection_t *agencies, mongoc_collection_t *complaints,
-               const lp_envelope_t *env, notifier_batch_t *batch)
+s_agency_event(const s_reads_t *r, const bson_t *complaint, const lp_envelope_t *env,
+               notifier_batch_t *batch)
 {
     const char *recipients[3];
     size_t n = s_recipients(env, recipients);
-    bson_oid_t oid;
-    bson_t *filter = NULL, *projection = NULL, *complaint = NULL;
-    lp_error_t err;
     char *payload = NULL;
-    int rc = -1;
 
-    if (n == 0 || !lp_outbox_oid(env->complaint_id, &oid)) {
-        rc = 0;
-        goto done;
-    }
-    filter = BCON_NEW("_id", BCON_OID(&oid));
-    /* Never load the reporter here: this path only writes to agencies. */
-    projection = BCON_NEW("reporter", BCON_INT32(0), "events", BCON_INT32(0), "history",
-                          BCON_INT32(0), "todo", BCON_INT32(0), "lease", BCON_INT32(0));
-    complaint = lp_store_find_one(complaints, filter, projection, &err);
-    if (err.code != LP_ERR_NONE)
-        goto done;
-    if (!complaint) {
-        rc = 0; /* deleted: nothing to tell */
-        goto done;
-    }
-    payload = s_payload(env, complaint);
-    if (!payload)
-        goto done;
-    rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = s_queue_webhook(agencies, env, recipients[i], payload, batch);
-done:
+    if (n == 0 || !complaint)
+        return 0;
+    if (!(payload = s_payload(env, complaint)))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        s_queue_webhook(s_agency(r, recipients[i]), env, recipients[i], payload, batch);
     free(payload);
-    if (complaint)
-        bson_destroy(complaint);
-    if (projection)
-        bson_destroy(projection);
-    if (filter)
-        bson_destroy(filter);
-    return rc;
+    return 0;
 }
 
 /* Publishes the event on the agency feed, one message per agency concerned. The
@@ -223,19 +270,23 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
     mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
     notifier_batch_t batch = {.n = 0};
-    bool ok[NOTIFIER_BATCH_EVENTS];
+    s_reads_t reads;
+    bool ok[NOTIFIER_BATCH_EVENTS], read;
     int handled = 0;
 
     if (n > NOTIFIER_BATCH_EVENTS)
         n = NOTIFIER_BATCH_EVENTS;
+    read = s_read(self, complaints, agencies, envs, n, &reads);
     for (int i = 0; i < n; i++) {
         int before = batch.n;
         lp_metric_inc(self->msgs_in);
         batch.current = i;
-        ok[i] = s_agency_event(agencies, complaints, envs[i], &batch) == 0 &&
-                notifier_citizen_event(self, complaints, envs[i], &batch) == 0;
-        if (!ok[i]) { /* retried whole by the sweeper */
+        ok[i] = read && s_agency_event(&reads, reads.for_agency[i], envs[i], &batch) == 0;
+        if (ok[i])
+            notifier_citizen_event(self, reads.for_citizen[i], envs[i], &batch);
+        else { /* retried whole by the sweeper */
             lp_metric_inc(self->db_errors);
             while (batch.n > before)
                 bson_destroy(batch.docs[--batch.n]);
@@ -250,9 +301,20 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
             handled++;
             s_feed(self, envs[i]);
         }
-    lp_outbox_done_many(complaints, LP_STAGE_NOTIFIER, envs, ok, n);
+    if (lp_outbox_done_many(complaints, LP_STAGE_NOTIFIER, envs, ok, n)) {
+        /* Either read holds the todo list; an event neither read for (nobody to
+         * tell) keeps its mark for the sweeper. */
+        bool idle[NOTIFIER_BATCH_EVENTS];
+        for (int i = 0; i < n; i++) {
+            const bson_t *doc = reads.for_agency[i] ? reads.for_agency[i] : reads.for_citizen[i];
+            idle[i] = ok[i] && doc && lp_outbox_idle(doc, LP_STAGE_NOTIFIER, envs, ok, n);
+        }
+        lp_outbox_unmark(outbox, LP_STAGE_NOTIFIER, envs, idle, n);
+    }
     for (int j = 0; j < batch.n; j++)
         bson_destroy(batch.docs[j]);
+    s_reads_free(&reads, n);
+    mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(notes);
     mongoc_collection_destroy(agencies);
     mongoc_collection_destroy(complaints);

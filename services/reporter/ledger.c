@@ -63,45 +63,26 @@ reporter_ledger_cells(const lp_stats_state_t *before, const lp_stats_state_t *af
     s_append_cell(cells, &n, &after->dims, &ma, 1);
 }
 
-/* Reads the complaint's events (projection: nothing else) and works out the changes.
- * Returns 1 with cells filled, 0 when the complaint or the event is gone (nothing
- * to count), -1 on a database error. */
+/* Works out the changes of env from its complaint doc (its events only; NULL when
+ * the complaint is gone). Returns 1 with cells filled, 0 when the complaint or the
+ * event is gone (nothing to count). */
 static int
-s_changes(mongoc_collection_t *complaints, const lp_envelope_t *env, bson_t *cells)
+s_changes(const bson_t *doc, const lp_envelope_t *env, bson_t *cells)
 {
-    bson_oid_t oid;
-    bson_t *filter = NULL, *projection = NULL, *doc = NULL;
     lp_stats_state_t before, after;
-    lp_error_t err;
-    int rc = 0;
 
-    if (!lp_outbox_oid(env->complaint_id, &oid))
+    if (!doc || !lp_stats_replay(doc, env->event_id, &before, &after))
         return 0;
-    lp_error_clear(&err);
-    filter = BCON_NEW("_id", BCON_OID(&oid));
-    projection = BCON_NEW("events.id", BCON_INT32(1), "events.pb", BCON_INT32(1));
-    doc = lp_store_find_one(complaints, filter, projection, &err);
-    if (!doc)
-        rc = err.code == LP_ERR_NONE ? 0 : -1;
-    else if (lp_stats_replay(doc, env->event_id, &before, &after)) {
-        reporter_ledger_cells(&before, &after, cells);
-        rc = 1;
-    }
-    if (doc)
-        bson_destroy(doc);
-    bson_destroy(projection);
-    bson_destroy(filter);
-    return rc;
+    reporter_ledger_cells(&before, &after, cells);
+    return 1;
 }
 
-/* The ledger entry of env, written into doc (initialised by the caller). 1 with
- * its changes, 0 when the complaint or the event is gone (an entry without
- * changes, still recorded), -1 on a database error. */
-static int
-s_entry(mongoc_collection_t *complaints, const lp_envelope_t *env, bson_t *doc)
+/* The ledger entry of env, written into doc (initialised by the caller), from its
+ * complaint (NULL when gone: an entry without changes, still recorded). */
+static void
+s_entry(const bson_t *complaint, const lp_envelope_t *env, bson_t *doc)
 {
     bson_t cells;
-    int found;
 
     BSON_APPEND_UTF8(doc, "_id", env->event_id);
     BSON_APPEND_UTF8(doc, "complaint_id", env->complaint_id);
@@ -109,9 +90,8 @@ s_entry(mongoc_collection_t *complaints, const lp_envelope_t *env, bson_t *doc)
     BSON_APPEND_INT64(doc, "at", env->occurred_at_ms);
     BSON_APPEND_INT64(doc, "batch", 0); /* 0: not folded into the roll-ups yet */
     BSON_APPEND_ARRAY_BEGIN(doc, "cells", &cells);
-    found = s_changes(complaints, env, &cells);
+    s_changes(complaint, env, &cells);
     bson_append_array_end(doc, &cells);
-    return found;
 }
 
 /* Inserts docs[i] for each i of idx (k of them) in one command and records per
@@ -142,36 +122,39 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
     mongoc_collection_t *complaints =
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    mongoc_collection_t *unfolded = lp_store_collection(self->svc.store, client, LP_COLL_UNFOLDED);
-    bson_t entries[LP_SERVICE_BATCH_MAX], marks[LP_SERVICE_BATCH_MAX];
-    const bson_t *entry_p[LP_SERVICE_BATCH_MAX], *mark_p[LP_SERVICE_BATCH_MAX];
-    bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX], unused[LP_SERVICE_BATCH_MAX];
+    mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
+    bson_t *projection = BCON_NEW("events.id", BCON_INT32(1), "events.pb", BCON_INT32(1),
+                                  "todo." LP_STAGE_REPORTER, BCON_INT32(1));
+    bson_value_t ids[LP_SERVICE_BATCH_MAX];
+    bson_t *docs[LP_SERVICE_BATCH_MAX];
+    lp_error_t err;
+    bool read;
+    bson_t entries[LP_SERVICE_BATCH_MAX];
+    const bson_t *entry_p[LP_SERVICE_BATCH_MAX];
+    bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX], idle[LP_SERVICE_BATCH_MAX];
     int idx[LP_STORE_BULK_MAX], handled = 0;
 
     if (n > LP_SERVICE_BATCH_MAX)
         n = LP_SERVICE_BATCH_MAX;
+    /* The complaints' event lists, one query for the batch. */
+    for (int i = 0; i < n; i++)
+        lp_store_oid_value(&ids[i], envs[i]->complaint_id);
+    read = lp_store_find_ids(complaints, ids, (size_t) n, projection, docs, &err);
     for (int i = 0; i < n; i++) {
         lp_metric_inc(self->msgs_in);
         bson_init(&entries[i]);
-        bson_init(&marks[i]);
-        BSON_APPEND_UTF8(&marks[i], "_id", envs[i]->event_id);
         entry_p[i] = &entries[i];
-        mark_p[i] = &marks[i];
         fresh[i] = false;
-        ok[i] = s_entry(complaints, envs[i], &entries[i]) >= 0;
-        if (!ok[i])
+        ok[i] = read;
+        if (read)
+            s_entry(docs[i], envs[i], &entries[i]);
+        else
             lp_metric_inc(self->db_errors);
     }
-    /* The marks for the compactor first (see rollup.c), then the entries; a
-     * command each per LP_STORE_BULK_MAX events instead of two per event. */
+    /* One command per LP_STORE_BULK_MAX entries; the fresh ones go to the compactor
+     * (see rollup.c). */
     for (int start = 0; start < n; start += LP_STORE_BULK_MAX) {
         int k = 0;
-        for (int i = start; i < n && i < start + LP_STORE_BULK_MAX; i++)
-            if (ok[i])
-                idx[k++] = i;
-        if (k > 0)
-            s_insert(unfolded, mark_p, idx, k, ok, unused);
-        k = 0;
         for (int i = start; i < n && i < start + LP_STORE_BULK_MAX; i++)
             if (ok[i])
                 idx[k++] = i;
@@ -183,10 +166,16 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     for (int i = 0; i < n; i++)
         if (ok[i]) {
             handled++;
-            if (fresh[i])
+            if (fresh[i]) {
                 lp_metric_inc(self->ledgered);
+                reporter_fold_later(self, envs[i]->event_id);
+            }
         }
-    lp_outbox_done_many(complaints, LP_STAGE_REPORTER, envs, ok, n);
+    if (lp_outbox_done_many(complaints, LP_STAGE_REPORTER, envs, ok, n)) {
+        for (int i = 0; i < n; i++)
+            idle[i] = ok[i] && lp_outbox_idle(docs[i], LP_STAGE_REPORTER, envs, ok, n);
+        lp_outbox_unmark(outbox, LP_STAGE_REPORTER, envs, idle, n);
+    }
     /* Only the reporter whose insert made the entry publishes it: each event reaches
      * the analysts' feed once, whichever instance heard it first. */
     for (int i = 0; i < n; i++)
@@ -194,9 +183,11 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
             reporter_feed_publish(self, envs[i]);
     for (int i = 0; i < n; i++) {
         bson_destroy(&entries[i]);
-        bson_destroy(&marks[i]);
+        if (docs[i])
+            bson_destroy(docs[i]);
     }
-    mongoc_collection_destroy(unfolded);
+    bson_destroy(projection);
+    mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(complaints);
     mongoc_collection_destroy(ledger);
     lp_store_push(self->svc.store, client);

@@ -27,7 +27,13 @@ typedef struct {
     lp_metric_t *published;
     lp_metric_t *db_errors;
     int64_t next_full_fold; /* lp_mono_ms() of the next fold by scanning the ledger */
+    /* Ledger entries this instance wrote and has not folded yet, oldest first (a
+     * ring; loop thread only). Lost with the process: the scan at start finds them. */
+    char (*pending)[LP_EVENT_ID_LEN + 1];
+    size_t pending_head, pending_n;
 } reporter_t;
+
+#define REPORTER_PENDING_MAX 8192
 
 /* ---------------------------------------------------------------------------- */
 /* Ledger and roll-ups                                                           */
@@ -44,6 +50,10 @@ int reporter_handle(void *arg, lp_envelope_t *env);
 /* The same for n events at once (one command per kind of write for up to 50);
  * returns how many were recorded (the others are retried by the sweeper). */
 int reporter_handle_batch(void *arg, lp_envelope_t **envs, int n);
+
+/* Remembers ledger entry id (just inserted by this instance) for the next fold;
+ * when the ring is full the entry is left to the ledger scan, brought forward. */
+void reporter_fold_later(reporter_t *self, const char *id);
 
 /* Folds ledger entries into roll-ups if this instance holds the compactor lease.
  * Returns the number of entries folded, or -1 on a database error. */

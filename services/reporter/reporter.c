@@ -1,4 +1,5 @@
 /* reporter: start, run and stop the reporter service. */
+#include <stdlib.h>
 #include <zmq.h>
 
 #include "lp_log.h"
@@ -82,5 +83,6 @@ reporter_main(reporter_config_t *config)
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
 done:
     lp_service_stop(&self.svc);
+    free(self.pending);
     return rc < 0 ? 1 : 0;
 }

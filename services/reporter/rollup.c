@@ -6,13 +6,14 @@
  * crash anywhere replays the open batch, and the guard skips counters that
  * already took it; so no event is counted twice or lost, without transactions.
  *
- * Which entries to fold comes from marks (stats_unfolded, written before each
- * entry), and entries are read and tagged by _id: "entries with batch 0" would be
- * a scan of the whole ledger on the local database, which grows with every event.
+ * Which entries to fold: those this instance just wrote (kept in memory, see
+ * reporter_fold_later), read and tagged by _id: "entries with batch 0" would be a
+ * scan of the whole ledger on the local database, which grows with every event.
  * The batch's ids are kept in stats_meta (open_ids) so a crash replays it by _id.
- * A scan of the ledger still runs at start and every LAPOR_FULL_SWEEP_MS, for
- * entries without a mark (written before marks existed). */
+ * A scan of the ledger runs at start and every LAPOR_FULL_SWEEP_MS, for entries
+ * whose writer died before folding them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp_doc.h"
@@ -217,12 +218,13 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
     return ok;
 }
 
-/* Runs one statement per id of ids (an array of strings) in bulks of LP_STORE_BULK_MAX:
- * tag (batch 0 -> b) when b > 0, else delete the mark. False on a database error. */
+/* Tags the ledger entries listed in ids (an array of strings) that are still unfolded
+ * (batch 0) with batch b, one statement per id in bulks of LP_STORE_BULK_MAX. False
+ * on a database error. */
 static bool
 s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
 {
-    bson_t *update = b > 0 ? BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}") : NULL;
+    bson_t *update = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
     mongoc_bulk_operation_t *bulk = NULL;
     bson_error_t error;
@@ -233,13 +235,11 @@ s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
     while (ok && more) {
         more = bson_iter_next(&it);
         if (more && BSON_ITER_HOLDS_UTF8(&it)) {
-            bson_t *sel = b > 0 ? BCON_NEW("_id", BCON_UTF8(bson_iter_utf8(&it, NULL)), "batch",
-                                           BCON_INT64(0))
-                                : BCON_NEW("_id", BCON_UTF8(bson_iter_utf8(&it, NULL)));
+            bson_t *sel =
+                BCON_NEW("_id", BCON_UTF8(bson_iter_utf8(&it, NULL)), "batch", BCON_INT64(0));
             if (!bulk)
                 bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
-            ok = b > 0 ? mongoc_bulk_operation_update_one_with_opts(bulk, sel, update, NULL, &error)
-                       : mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, &error);
+            ok = mongoc_bulk_operation_update_one_with_opts(bulk, sel, update, NULL, &error);
             bson_destroy(sel);
             queued++;
         }
@@ -255,65 +255,123 @@ s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
     if (bulk)
         mongoc_bulk_operation_destroy(bulk);
     bson_destroy(bopts);
-    if (update)
-        bson_destroy(update);
+    bson_destroy(update);
     return ok;
 }
 
-/* The ledger entry id, or NULL when it does not exist (err tells a failure). */
-static bson_t *
-s_entry(mongoc_collection_t *ledger, const char *id, lp_error_t *err)
+/* Reads the ledger entries named in list (an array of strings) in one query per
+ * LP_STORE_BULK_MAX and calls take(entry, arg) for each that exists, in list order.
+ * Returns the number of entries take accepted, -1 on a database error (or when
+ * take returns -1). */
+static int
+s_entries(mongoc_collection_t *ledger, const bson_t *list,
+          int (*take)(const bson_t *entry, const char *id, void *arg), void *arg)
 {
-    bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
-    bson_t *doc = lp_store_find_one(ledger, filter, NULL, err);
-    bson_destroy(filter);
-    return doc;
+    uint32_t count = bson_count_keys(list);
+    bson_value_t *ids = calloc(count ? count : 1, sizeof *ids);
+    bson_t **docs = calloc(count ? count : 1, sizeof *docs);
+    lp_error_t err;
+    bson_iter_t it;
+    size_t k = 0;
+    int n = 0;
+
+    if (!ids || !docs || !bson_iter_init(&it, list))
+        n = -1;
+    while (n == 0 && k < count && bson_iter_next(&it))
+        if (BSON_ITER_HOLDS_UTF8(&it))
+            bson_value_copy(bson_iter_value(&it), &ids[k++]);
+    if (n == 0 && !lp_store_find_ids(ledger, ids, k, NULL, docs, &err))
+        n = -1;
+    for (size_t i = 0; i < k; i++) {
+        if (n >= 0 && docs[i]) {
+            int took = take(docs[i], ids[i].value.v_utf8.str, arg);
+            n = took < 0 ? -1 : n + took;
+        }
+        if (docs[i])
+            bson_destroy(docs[i]);
+        bson_value_destroy(&ids[i]);
+    }
+    free(docs);
+    free(ids);
+    return n;
 }
 
-/* Reads up to REPORTER_FOLD_BATCH marks and sums the entries they point at that are
- * still unfolded; their ids go to ids, every mark read to marks (to delete after
- * the fold). Returns the entries summed, -1 on error. */
-static int
-s_sum_marked(mongoc_collection_t *unfolded, mongoc_collection_t *ledger, bson_t *ids, bson_t *marks,
-             s_sums_t *sums)
-{
-    bson_t *opts = BCON_NEW("limit", BCON_INT64(REPORTER_FOLD_BATCH));
-    bson_t empty = BSON_INITIALIZER;
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(unfolded, &empty, opts, NULL);
-    const bson_t *doc = NULL;
-    bson_error_t error;
-    char key[16];
-    int n_marks = 0, n = 0;
-    bson_iter_t it;
+typedef struct {
+    s_sums_t *sums;
+    bson_t *ids; /* s_sum_marked: the unfolded entries' ids go here */
+    int64_t batch;
+    int n;
+} s_take_t;
 
-    while (mongoc_cursor_next(cursor, &doc))
-        if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_UTF8(&it)) {
-            snprintf(key, sizeof key, "%d", n_marks++);
-            BSON_APPEND_UTF8(marks, key, bson_iter_utf8(&it, NULL));
-        }
-    if (mongoc_cursor_error(cursor, &error)) {
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        n = -1;
+/* An entry of a mark: summed when still unfolded. 1 taken, 0 not, -1 error. */
+static int
+s_take_unfolded(const bson_t *entry, const char *id, void *arg)
+{
+    s_take_t *t = arg;
+    char key[16];
+    if (lp_doc_int(entry, "batch") != 0)
+        return 0;
+    snprintf(key, sizeof key, "%d", t->n++);
+    BSON_APPEND_UTF8(t->ids, key, id);
+    return s_sum_entry(entry, t->sums) ? 1 : -1;
+}
+
+/* An entry of an open batch: summed when tagged with it. */
+static int
+s_take_batch(const bson_t *entry, const char *id, void *arg)
+{
+    s_take_t *t = arg;
+    (void) id;
+    if (lp_doc_int(entry, "batch") != t->batch)
+        return 0;
+    return s_sum_entry(entry, t->sums) ? 1 : -1;
+}
+
+void
+reporter_fold_later(reporter_t *self, const char *id)
+{
+    if (!self->pending && !(self->pending = calloc(REPORTER_PENDING_MAX, sizeof *self->pending)))
+        return;
+    if (self->pending_n == REPORTER_PENDING_MAX) {
+        self->next_full_fold = 0; /* the scan folds what does not fit */
+        return;
     }
-    mongoc_cursor_destroy(cursor);
-    /* The cursor is closed before the lookups: nothing waits on it. A mark without
-     * an unfolded entry (the entry was a repeat, or was counted by a rebuild) is
-     * only deleted. */
-    if (n == 0 && bson_iter_init(&it, marks))
-        while (n >= 0 && bson_iter_next(&it)) {
-            lp_error_t err;
-            bson_t *entry = s_entry(ledger, bson_iter_utf8(&it, NULL), &err);
-            if (!entry && err.code != LP_ERR_NONE)
-                n = -1;
-            else if (entry && lp_doc_int(entry, "batch") == 0) {
-                snprintf(key, sizeof key, "%d", n);
-                BSON_APPEND_UTF8(ids, key, bson_iter_utf8(&it, NULL));
-                n = s_sum_entry(entry, sums) ? n + 1 : -1;
-            }
-            if (entry)
-                bson_destroy(entry);
-        }
-    bson_destroy(opts);
+    size_t at = (self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX;
+    snprintf(self->pending[at], sizeof self->pending[at], "%s", id);
+}
+
+/* Forgets the n oldest pending entries (folded, or found folded already). */
+static void
+s_pending_pop(reporter_t *self, size_t n)
+{
+    if (n > self->pending_n)
+        n = self->pending_n;
+    self->pending_head = (self->pending_head + n) % REPORTER_PENDING_MAX;
+    self->pending_n -= n;
+}
+
+/* Sums up to REPORTER_FOLD_BATCH of the oldest pending entries that are still
+ * unfolded; their ids go to ids, and *taken says how many pending entries were
+ * looked at (to forget once the batch is folded). Returns the entries summed, -1
+ * on error. */
+static int
+s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, size_t *taken,
+              s_sums_t *sums)
+{
+    bson_t list = BSON_INITIALIZER;
+    s_take_t take = {.sums = sums, .ids = ids};
+    char key[16];
+    int n = 0;
+
+    *taken = self->pending_n < REPORTER_FOLD_BATCH ? self->pending_n : REPORTER_FOLD_BATCH;
+    for (size_t i = 0; i < *taken; i++) {
+        snprintf(key, sizeof key, "%zu", i);
+        BSON_APPEND_UTF8(&list, key,
+                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX]);
+    }
+    if (*taken > 0)
+        n = s_entries(ledger, &list, s_take_unfolded, &take);
+    bson_destroy(&list);
     return n;
 }
 
@@ -322,23 +380,10 @@ s_sum_marked(mongoc_collection_t *unfolded, mongoc_collection_t *ledger, bson_t 
 static int
 s_sum_open(mongoc_collection_t *ledger, const bson_t *ids, int64_t b, s_sums_t *sums)
 {
-    bson_iter_t it;
-    int n = 0;
-
-    if (!s_each_id(ledger, ids, b) || !bson_iter_init(&it, ids))
+    s_take_t take = {.sums = sums, .batch = b};
+    if (!s_each_id(ledger, ids, b))
         return -1;
-    while (n >= 0 && bson_iter_next(&it)) {
-        lp_error_t err;
-        bson_t *entry =
-            BSON_ITER_HOLDS_UTF8(&it) ? s_entry(ledger, bson_iter_utf8(&it, NULL), &err) : NULL;
-        if (!entry && BSON_ITER_HOLDS_UTF8(&it) && err.code != LP_ERR_NONE)
-            n = -1;
-        else if (entry && lp_doc_int(entry, "batch") == b)
-            n = s_sum_entry(entry, sums) ? n + 1 : -1;
-        if (entry)
-            bson_destroy(entry);
-    }
-    return n;
+    return s_entries(ledger, ids, s_take_batch, &take);
 }
 
 /* Records batch b and its ids in the meta document (before anything is tagged). */
@@ -385,12 +430,12 @@ reporter_fold(reporter_t *self)
     mongoc_collection_t *meta = lp_store_collection(self->svc.store, client, LP_COLL_STATS_META);
     mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
     mongoc_collection_t *rollups = lp_store_collection(self->svc.store, client, LP_COLL_ROLLUPS);
-    mongoc_collection_t *unfolded = lp_store_collection(self->svc.store, client, LP_COLL_UNFOLDED);
     bson_t *seed = BCON_NEW("_id", BCON_UTF8(META_ID), "next_batch", BCON_INT64(1), "open_batch",
                             BCON_INT64(0));
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID));
     bson_t *claimed = NULL;
-    bson_t ids = BSON_INITIALIZER, marks = BSON_INITIALIZER;
+    bson_t ids = BSON_INITIALIZER, listed = BSON_INITIALIZER;
+    size_t taken = 0;
     s_sums_t sums = {0};
     lp_error_t err;
     int64_t b = 0;
@@ -409,14 +454,14 @@ reporter_fold(reporter_t *self)
     bool scan = lp_mono_ms() >= self->next_full_fold;
     if (b != 0 && bson_iter_init_find(&open_ids, claimed, "open_ids") &&
         BSON_ITER_HOLDS_ARRAY(&open_ids)) {
-        /* A batch a crash left open, replayed by _id; then its marks go. */
+        /* A batch a crash left open, replayed by _id. */
         const uint8_t *data = NULL;
         uint32_t len = 0;
-        bson_t listed;
+        bson_t open;
         bson_iter_array(&open_ids, &len, &data);
-        if (bson_init_static(&listed, data, len)) {
-            bson_copy_to_excluding_noinit(&listed, &marks, "", NULL);
-            folded = s_sum_open(ledger, &marks, b, &sums);
+        if (bson_init_static(&open, data, len)) {
+            bson_copy_to_excluding_noinit(&open, &listed, "", NULL);
+            folded = s_sum_open(ledger, &listed, b, &sums);
         }
     }
     else if (b != 0)
@@ -437,12 +482,12 @@ reporter_fold(reporter_t *self)
         folded = s_sum_batch(ledger, b, &sums);
     }
     else {
-        folded = s_sum_marked(unfolded, ledger, &ids, &marks, &sums);
+        folded = s_sum_pending(self, ledger, &ids, &taken, &sums);
         if (folded <= 0) {
-            if (folded == 0 && !bson_empty(&marks))
-                s_each_id(unfolded, &marks, 0); /* marks of repeats only */
-            if (folded == 0)
+            if (folded == 0) {
+                s_pending_pop(self, taken); /* repeats, or folded by a scan */
                 s_close_batch(meta, owner);
+            }
             goto done;
         }
         b = lp_doc_int(claimed, "next_batch");
@@ -458,10 +503,8 @@ reporter_fold(reporter_t *self)
         if (any && !s_apply(rollups, &sums.items[i], b))
             folded = -1;
     }
-    /* The marks go after the roll-ups took the batch: a crash before replays it. */
-    if (folded >= 0 && !bson_empty(&marks) && !s_each_id(unfolded, &marks, 0))
-        folded = -1;
     if (folded >= 0) {
+        s_pending_pop(self, taken);
         s_close_batch(meta, owner);
         lp_metric_add(self->folded, (uint64_t) folded);
         lp_log(LP_LOG_INFO, "rollup.folded", "{s:I,s:i,s:i}", "batch", (json_int_t) b, "entries",
@@ -472,12 +515,11 @@ done:
         lp_metric_inc(self->db_errors);
     free(sums.items);
     bson_destroy(&ids);
-    bson_destroy(&marks);
+    bson_destroy(&listed);
     if (claimed)
         bson_destroy(claimed);
     bson_destroy(filter);
     bson_destroy(seed);
-    mongoc_collection_destroy(unfolded);
     mongoc_collection_destroy(rollups);
     mongoc_collection_destroy(ledger);
     mongoc_collection_destroy(meta);

@@ -1,6 +1,7 @@
 /* dispose: a received complaint goes to the agency responsible for it, or to the
  * triage desk when the router cannot tell with confidence. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp_doc.h"
@@ -26,36 +27,31 @@ typedef struct {
     int64_t created_at;
 } s_complaint_t;
 
-/* Reads the complaint; 1 when found, 0 when absent, -1 on a database error. */
-static int
-s_load(mongoc_collection_t *coll, const bson_oid_t *oid, s_complaint_t *c)
+/* The fields s_parse reads. */
+static bson_t *
+s_projection(void)
 {
-    bson_t *filter = BCON_NEW("_id", BCON_OID(oid));
-    bson_t *projection =
-        BCON_NEW("status", BCON_INT32(1), "category", BCON_INT32(1), "region.code", BCON_INT32(1),
-                 "tracking_id", BCON_INT32(1), "v", BCON_INT32(1), "created_at", BCON_INT32(1),
-                 "title", BCON_INT32(1), "body", BCON_INT32(1), "excluded_agencies", BCON_INT32(1),
-                 "triage", BCON_INT32(1));
-    lp_error_t err;
-    bson_t *doc = lp_store_find_one(coll, filter, projection, &err);
-    bson_iter_t it;
-    int found = doc ? 1 : err.code == LP_ERR_NONE ? 0 : -1;
+    return BCON_NEW("status", BCON_INT32(1), "category", BCON_INT32(1), "region.code",
+                    BCON_INT32(1), "tracking_id", BCON_INT32(1), "v", BCON_INT32(1), "created_at",
+                    BCON_INT32(1), "title", BCON_INT32(1), "body", BCON_INT32(1),
+                    "excluded_agencies", BCON_INT32(1), "triage", BCON_INT32(1),
+                    "todo." LP_STAGE_ROUTER, BCON_INT32(1));
+}
 
-    if (doc) {
-        c->text = bson_strdup_printf("%s\n%s", lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
-        lp_doc_copy(doc, "status", c->status, sizeof c->status);
-        lp_doc_copy(doc, "category", c->category, sizeof c->category);
-        lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
-        lp_doc_copy(doc, "tracking_id", c->tracking_id, sizeof c->tracking_id);
-        c->v = (int32_t) lp_doc_int(doc, "v");
-        c->created_at = lp_doc_int(doc, "created_at");
-        c->in_triage = bson_iter_init_find(&it, doc, "triage");
-        c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded, MAX_EXCLUDED);
-        bson_destroy(doc);
-    }
-    bson_destroy(projection);
-    bson_destroy(filter);
-    return found;
+/* Fills c from the complaint doc read with s_projection(). */
+static void
+s_parse(const bson_t *doc, s_complaint_t *c)
+{
+    bson_iter_t it;
+    c->text = bson_strdup_printf("%s\n%s", lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
+    lp_doc_copy(doc, "status", c->status, sizeof c->status);
+    lp_doc_copy(doc, "category", c->category, sizeof c->category);
+    lp_doc_copy(doc, "region.code", c->region, sizeof c->region);
+    lp_doc_copy(doc, "tracking_id", c->tracking_id, sizeof c->tracking_id);
+    c->v = (int32_t) lp_doc_int(doc, "v");
+    c->created_at = lp_doc_int(doc, "created_at");
+    c->in_triage = bson_iter_init_find(&it, doc, "triage");
+    c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded, MAX_EXCLUDED);
 }
 
 void
@@ -109,119 +105,285 @@ s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
     return 0;
 }
 
-static int
-s_dispose(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in)
+/* True when the complaint doc (read with events.id) holds event event_id. */
+static bool
+s_has_event(const bson_t *doc, const char *event_id)
 {
-    Lapor__V1__Envelope env = LAPOR__V1__ENVELOPE__INIT;
-    Lapor__V1__ComplaintDisposed disposed = LAPOR__V1__COMPLAINT_DISPOSED__INIT;
-    char event_id[LP_EVENT_ID_LEN + 1], note[200];
-    const char *exclude[MAX_EXCLUDED];
+    bson_iter_t it;
+    bson_t ev;
+    if (!doc || !bson_iter_init_find(&it, doc, "events") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        !bson_iter_recurse(&it, &it))
+        return false;
+    while (lp_doc_next_doc(&it, &ev))
+        if (strcmp(lp_doc_str(&ev, "id"), event_id) == 0)
+            return true;
+    return false;
+}
+
+/* One event of a batch, on its way to a guarded update. */
+typedef struct {
     s_complaint_t c;
     bson_oid_t oid;
-    bson_t set = BSON_INITIALIZER, unset = BSON_INITIALIZER;
-    const lp_agency_t *agency = NULL;
-    const char *rule = "coverage", *category = NULL;
-    double confidence = 1.0;
-    lp_transition_t t = {0};
-    lp_error_t err;
-    int found = 0, written = 0, rc = 0;
+    Lapor__V1__Envelope env;
+    Lapor__V1__ComplaintDisposed disposed;
+    char event_id[LP_EVENT_ID_LEN + 1];
+    char note[200];
+    bson_t set, unset;
+    lp_transition_t t;
+    const lp_agency_t *agency;
+    const char *rule, *category;
+    enum { S_NOTHING, S_ACK, S_DISPOSE, S_DONE, S_RETRY } what;
+} s_plan_t;
 
-    memset(&c, 0, sizeof c);
-    lp_error_clear(&err);
-    if (!lp_outbox_oid(in->complaint_id, &oid))
-        return 0; /* a malformed id can never be handled: not ours to retry */
-    found = s_load(coll, &oid, &c);
-    if (found <= 0) {
-        if (found < 0)
-            lp_metric_inc(self->db_errors);
-        rc = found < 0 ? -1 : 0;
-        goto done;
+/* Decides what event i of the batch needs, from its complaint doc (NULL when
+ * gone). Triage (rare) is written here and then, one event at a time. */
+static void
+s_decide(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in, const bson_t *doc,
+         s_plan_t *p)
+{
+    const char *exclude[MAX_EXCLUDED];
+    double confidence = 1.0;
+
+    p->rule = "coverage";
+    if (!doc) {
+        p->what = S_NOTHING; /* deleted, or a malformed id: nothing to do, ever */
+        return;
     }
-    if (strcmp(c.status, "received") != 0 || c.in_triage) {
+    s_parse(doc, &p->c);
+    if (strcmp(p->c.status, "received") != 0 || p->c.in_triage) {
         /* Already disposed (by us earlier, or by another router), or waiting for a
          * coordinator at the triage desk: only acknowledge. */
-        lp_outbox_done(coll, in->complaint_id, LP_STAGE_ROUTER, in->event_id, NULL);
-        goto done;
+        p->what = S_ACK;
+        return;
     }
-    category = c.category;
-    if (!*category) {
+    p->category = p->c.category;
+    if (!*p->category) {
         /* Free text (an SMS): guess the category, but only when confident. */
-        category =
-            lp_classifier_classify(lp_refdata_classifier(self->svc.refdata), c.text, &confidence);
-        if (!category || confidence * 100 < self->config->classify_threshold) {
-            rc = s_to_triage(self, coll, &oid, &c, in, "uncertain_category", category, confidence);
-            goto done;
+        p->category = lp_classifier_classify(lp_refdata_classifier(self->svc.refdata), p->c.text,
+                                             &confidence);
+        if (!p->category || confidence * 100 < self->config->classify_threshold) {
+            p->what = s_to_triage(self, coll, &p->oid, &p->c, in, "uncertain_category", p->category,
+                                  confidence) == 0
+                          ? S_DONE
+                          : S_RETRY;
+            return;
         }
-        rule = "classifier";
-        BSON_APPEND_UTF8(&set, "category", category);
-        BSON_APPEND_UTF8(&set, "category_source", "classifier");
+        p->rule = "classifier";
+        BSON_APPEND_UTF8(&p->set, "category", p->category);
+        BSON_APPEND_UTF8(&p->set, "category_source", "classifier");
     }
-    for (size_t i = 0; i < c.n_excluded; i++)
-        exclude[i] = c.excluded[i];
-    agency = lp_refdata_route(self->svc.refdata, c.region, category, exclude, c.n_excluded,
-                              strcmp(rule, "classifier") == 0 ? NULL : &rule);
-    if (!agency) {
+    for (size_t i = 0; i < p->c.n_excluded; i++)
+        exclude[i] = p->c.excluded[i];
+    p->agency =
+        lp_refdata_route(self->svc.refdata, p->c.region, p->category, exclude, p->c.n_excluded,
+                         strcmp(p->rule, "classifier") == 0 ? NULL : &p->rule);
+    if (!p->agency) {
         lp_metric_inc(self->no_agency);
-        rc = s_to_triage(self, coll, &oid, &c, in, "no_agency", category, confidence);
+        p->what =
+            s_to_triage(self, coll, &p->oid, &p->c, in, "no_agency", p->category, confidence) == 0
+                ? S_DONE
+                : S_RETRY;
+        return;
+    }
+    p->what = S_DISPOSE;
+}
+
+/* Builds the disposition of plan p (its event stamped now) into t. */
+static void
+s_plan_disposition(router_t *self, const lp_envelope_t *in, s_plan_t *p)
+{
+    p->disposed.from = LAPOR__V1__STATUS__STATUS_RECEIVED;
+    p->disposed.rule = (char *) p->rule;
+    p->disposed.category = (char *) p->category;
+    p->disposed.region = p->c.region;
+    p->env.disposed = &p->disposed;
+    p->env.complaint_id = in->complaint_id;
+    p->env.tracking_id = p->c.tracking_id;
+    p->env.version = (uint32_t) p->c.v + 1;
+    lp_transition_dispose(&p->t, &p->set, &p->unset, &p->env, p->agency,
+                          lp_refdata_calendar(self->svc.refdata), (int) self->config->followup_days,
+                          self->svc.config->instance, p->event_id);
+    snprintf(p->note, sizeof p->note, "Diteruskan ke %s", p->agency->name);
+    p->t.from_status = "received";
+    p->t.from_v = p->c.v;
+    p->t.actor = "router";
+    p->t.note = p->note;
+    p->t.done_stage = LP_STAGE_ROUTER;
+    p->t.done_event = in->event_id;
+}
+
+/* Writes the dispositions of plans in one bulk (per LP_STORE_BULK_MAX). Those whose
+ * guard did not match (the complaint moved on meanwhile) become S_ACK. False on a
+ * database error (the batch is retried). */
+static bool
+s_write_dispositions(mongoc_collection_t *coll, s_plan_t *plans, int n)
+{
+    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+    bson_t *projection = BCON_NEW("events.id", BCON_INT32(1));
+    mongoc_bulk_operation_t *bulk = NULL;
+    bson_error_t error;
+    bool ok = true;
+    int64_t modified = 0, expected = 0;
+
+    for (int i = 0; i < n && ok; i++) {
+        if (plans[i].what != S_DISPOSE)
+            continue;
+        bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
+        ok = lp_transition_write(&plans[i].oid, &plans[i].t, plans[i].env.occurred_at_ms, &filter,
+                                 &update) &&
+             mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, NULL, &error);
+        bson_destroy(&filter);
+        bson_destroy(&update);
+        expected++;
+    }
+    if (ok && bulk) {
+        bson_t reply = BSON_INITIALIZER;
+        bson_iter_t it;
+        ok = mongoc_bulk_operation_execute(bulk, &reply, &error) != 0;
+        if (ok && bson_iter_init_find(&it, &reply, "nModified"))
+            modified = bson_iter_as_int64(&it);
+        bson_destroy(&reply);
+    }
+    if (bulk)
+        mongoc_bulk_operation_destroy(bulk);
+    if (!ok)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    /* All applied: the usual case. Otherwise the complaints that hold our event are
+     * the ones we moved. */
+    if (ok && modified < expected) {
+        bson_value_t ids[LP_SERVICE_BATCH_MAX];
+        bson_t *docs[LP_SERVICE_BATCH_MAX];
+        lp_error_t err;
+        for (int i = 0; i < n; i++) {
+            ids[i].value_type = plans[i].what == S_DISPOSE ? BSON_TYPE_OID : BSON_TYPE_EOD;
+            bson_oid_copy(&plans[i].oid, &ids[i].value.v_oid);
+        }
+        ok = lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &err);
+        for (int i = 0; ok && i < n; i++) {
+            if (plans[i].what == S_DISPOSE && !s_has_event(docs[i], plans[i].event_id))
+                plans[i].what = S_ACK;
+            if (docs[i])
+                bson_destroy(docs[i]);
+        }
+    }
+    bson_destroy(projection);
+    bson_destroy(bopts);
+    return ok;
+}
+
+int
+router_handle_batch(void *arg, lp_envelope_t **envs, int n)
+{
+    router_t *self = arg;
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
+    mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
+    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+    s_plan_t *plans = NULL;
+    bson_value_t ids[LP_SERVICE_BATCH_MAX];
+    bson_t *docs[LP_SERVICE_BATCH_MAX];
+    const char *marked[LP_SERVICE_BATCH_MAX];
+    bool acked[LP_SERVICE_BATCH_MAX], idle[LP_SERVICE_BATCH_MAX], read = false;
+    size_t n_marked = 0;
+    lp_error_t err;
+    int handled = 0;
+    bool ok;
+
+    if (n > LP_SERVICE_BATCH_MAX)
+        n = LP_SERVICE_BATCH_MAX;
+    plans = calloc((size_t) n, sizeof *plans);
+    if (!plans) {
+        handled = -1;
         goto done;
     }
-
-    disposed.from = LAPOR__V1__STATUS__STATUS_RECEIVED;
-    disposed.rule = (char *) rule;
-    disposed.category = (char *) category;
-    disposed.region = c.region;
-    env.disposed = &disposed;
-    env.complaint_id = in->complaint_id;
-    env.tracking_id = c.tracking_id;
-    env.version = (uint32_t) c.v + 1;
-    lp_transition_dispose(&t, &set, &unset, &env, agency, lp_refdata_calendar(self->svc.refdata),
-                          (int) self->config->followup_days, self->svc.config->instance, event_id);
-    snprintf(note, sizeof note, "Diteruskan ke %s", agency->name);
-    t.from_status = "received";
-    t.from_v = c.v;
-    t.actor = "router";
-    t.note = note;
-    t.done_stage = LP_STAGE_ROUTER;
-    t.done_event = in->event_id;
-    t.store = self->svc.store;
-    written = lp_transition_apply(coll, &oid, &t, env.occurred_at_ms, &err);
-    if (written < 0) {
+    /* One read for the batch. */
+    for (int i = 0; i < n; i++) {
+        lp_metric_inc(self->msgs_in);
+        lp_store_oid_value(&ids[i], envs[i]->complaint_id);
+        if (ids[i].value_type == BSON_TYPE_OID)
+            bson_oid_copy(&ids[i].value.v_oid, &plans[i].oid);
+        plans[i].env = (Lapor__V1__Envelope) LAPOR__V1__ENVELOPE__INIT;
+        plans[i].disposed = (Lapor__V1__ComplaintDisposed) LAPOR__V1__COMPLAINT_DISPOSED__INIT;
+        bson_init(&plans[i].set);
+        bson_init(&plans[i].unset);
+    }
+    bson_t *projection = s_projection();
+    ok = read = lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &err);
+    bson_destroy(projection);
+    if (!ok) {
+        lp_metric_inc(self->db_errors);
+        handled = 0;
+        goto done;
+    }
+    for (int i = 0; i < n; i++)
+        s_decide(self, coll, envs[i], docs[i], &plans[i]);
+    /* The work of every disposition is marked first (one command), then each
+     * event is stamped after the marks' time, then the guarded updates go in one
+     * bulk. */
+    int64_t mark_at = lp_now_ms();
+    for (int i = 0; i < n; i++)
+        if (plans[i].what == S_DISPOSE)
+            marked[n_marked++] = envs[i]->complaint_id;
+    if (!lp_outbox_mark_many(self->svc.store, marked, n_marked, next, 2, mark_at, &err)) {
         lp_metric_inc(self->db_errors);
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
-        rc = -1;
-        goto done;
+        for (int i = 0; i < n; i++)
+            if (plans[i].what == S_DISPOSE)
+                plans[i].what = S_RETRY;
     }
-    if (written == 0) {
-        lp_outbox_done(coll, in->complaint_id, LP_STAGE_ROUTER, in->event_id, NULL);
-        goto done;
+    for (int i = 0; i < n; i++)
+        if (plans[i].what == S_DISPOSE)
+            s_plan_disposition(self, envs[i], &plans[i]);
+    if (!s_write_dispositions(coll, plans, n)) {
+        lp_metric_inc(self->db_errors);
+        for (int i = 0; i < n; i++)
+            if (plans[i].what == S_DISPOSE)
+                plans[i].what = S_RETRY;
     }
-    lp_metric_inc(self->disposed);
-    if (c.created_at > 0)
-        lp_metric_observe(self->dispose_latency, (env.occurred_at_ms - c.created_at) / 1000.0);
-    lp_log(LP_LOG_INFO, "complaint.disposed", "{s:s,s:s,s:s,s:s,s:s,s:I}", "tracking_id",
-           c.tracking_id, "agency_id", agency->id, "category", category, "rule", rule, "event_id",
-           event_id, "deadline_at", (json_int_t) disposed.deadline_at_ms);
-    router_ring(self, &env);
+    /* Only acknowledged: a repeat, or the complaint moved on meanwhile. */
+    for (int i = 0; i < n; i++)
+        acked[i] = plans[i].what == S_ACK;
+    bool acks_written = lp_outbox_done_many(coll, LP_STAGE_ROUTER, envs, acked, n);
+    for (int i = 0; i < n; i++) {
+        s_plan_t *p = &plans[i];
+        acked[i] = p->what != S_RETRY && (p->what != S_ACK || acks_written);
+        handled += acked[i];
+        if (p->what != S_DISPOSE)
+            continue;
+        lp_metric_inc(self->disposed);
+        if (p->c.created_at > 0)
+            lp_metric_observe(self->dispose_latency,
+                              (p->env.occurred_at_ms - p->c.created_at) / 1000.0);
+        lp_log(LP_LOG_INFO, "complaint.disposed", "{s:s,s:s,s:s,s:s,s:s,s:I}", "tracking_id",
+               p->c.tracking_id, "agency_id", p->agency->id, "category", p->category, "rule",
+               p->rule, "event_id", p->event_id, "deadline_at",
+               (json_int_t) p->disposed.deadline_at_ms);
+        router_ring(self, &p->env);
+    }
+    /* The router's marks of what is done go too (see lp_outbox_unmark). */
+    for (int i = 0; i < n; i++)
+        idle[i] = acked[i] && lp_outbox_idle(docs[i], LP_STAGE_ROUTER, envs, acked, n);
+    lp_outbox_unmark(outbox, LP_STAGE_ROUTER, envs, idle, n);
 done:
-    bson_free(c.text);
-    bson_destroy(&set);
-    bson_destroy(&unset);
-    return rc;
+    for (int i = 0; read && i < n; i++)
+        if (docs[i])
+            bson_destroy(docs[i]);
+    for (int i = 0; plans && i < n; i++) {
+        bson_free(plans[i].c.text);
+        bson_destroy(&plans[i].set);
+        bson_destroy(&plans[i].unset);
+    }
+    free(plans);
+    mongoc_collection_destroy(outbox);
+    mongoc_collection_destroy(coll);
+    lp_store_push(self->svc.store, client);
+    return handled;
 }
 
 int
 router_handle(void *arg, lp_envelope_t *env)
 {
-    router_t *self = arg;
-    mongoc_client_t *client = lp_store_pop(self->svc.store);
-    mongoc_collection_t *coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    int rc = 0;
-
-    lp_metric_inc(self->msgs_in);
-    /* Anything that lands in the router's todo (a submission, a complaint sent back
-     * by "not our authority") means: dispose it if it is still waiting. */
-    rc = s_dispose(self, coll, env);
-    mongoc_collection_destroy(coll);
-    lp_store_push(self->svc.store, client);
-    return rc;
+    return router_handle_batch(arg, &env, 1) == 1 ? 0 : -1;
 }

@@ -20,7 +20,7 @@ main(int argc, char **argv)
         {"classify-threshold", "LAPOR_CLASSIFY_THRESHOLD", LP_OPT_INT, "60",
          "confidence (percent) the keyword classifier needs; below it: triage desk",
          &config.classify_threshold},
-        {"deadline-every-ms", "LAPOR_DEADLINE_EVERY_MS", LP_OPT_INT, "60000",
+        {"deadline-every-ms", "LAPOR_DEADLINE_EVERY_MS", LP_OPT_INT, "300000",
          "how often missed deadlines are looked for", &config.deadline_every_ms},
         {0},
     };

@@ -28,6 +28,11 @@ typedef struct {
  * Idempotent. Returns 0 when done, -1 to retry later. */
 int router_handle(void *arg, lp_envelope_t *env);
 
+/* The same for n events at once (the bus path): one read, one bulk of marks and
+ * one bulk of guarded updates for the batch. Returns how many were handled (the
+ * others are retried by the sweeper). */
+int router_handle_batch(void *arg, lp_envelope_t **envs, int n);
+
 /* Sends an event the database already holds to the notifiers and reporters. */
 void router_ring(router_t *self, const lp_envelope_t *env);
 

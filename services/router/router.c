@@ -5,13 +5,16 @@
 #include "lp_outbox.h"
 #include "router-private.h"
 
-#define DRAIN_MAX 256   /* messages per wake-up, so timers keep running */
-#define SWEEP_BATCH 100 /* complaints per sweep */
+#define DRAIN_BATCHES 4 /* of LP_SERVICE_BATCH_MAX messages per wake-up, so timers keep running */
 
 static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
-    lp_service_drain(&((router_t *) arg)->svc, sock, router_handle, arg, DRAIN_MAX);
+    router_t *self = arg;
+    for (int i = 0; i < DRAIN_BATCHES; i++)
+        if (lp_service_drain_batch(&self->svc, sock, router_handle_batch, arg,
+                                   LP_SERVICE_BATCH_MAX) == 0)
+            break;
 }
 
 static void
