@@ -397,6 +397,28 @@ s_stop_range(bench_sys_t *self, int from, int to)
     }
 }
 
+int
+bench_sys_restart(bench_sys_t *self, bench_proc_t which, const char *uri_options)
+{
+    char uri[1200];
+    int slot = -1, rc;
+    char *saved = NULL;
+
+    s_stop_range(self, which, which + 1);
+    for (int i = 0; i < self->envc && slot < 0; i++)
+        if (strncmp(self->envp[i], "LAPOR_MONGODB_URI=", 18) == 0)
+            slot = i;
+    if (slot >= 0 && uri_options && *uri_options) {
+        snprintf(uri, sizeof uri, "LAPOR_MONGODB_URI=%s?%s", self->uri, uri_options);
+        saved = self->envp[slot];
+        self->envp[slot] = uri;
+    }
+    rc = s_start_one(self, which);
+    if (saved)
+        self->envp[slot] = saved;
+    return rc;
+}
+
 static int
 s_remove(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {

@@ -35,6 +35,10 @@ int bench_sys_start_db(bench_sys_t *self, const char *hook_url, const char *cons
  * /healthz. 0, or -1 (printed). */
 int bench_sys_start_services(bench_sys_t *self);
 
+/* Stops one service (SIGTERM) and starts it again with uri_options (such as "w=0")
+ * added to its database URI; the others keep running. 0, or -1 (printed). */
+int bench_sys_restart(bench_sys_t *self, bench_proc_t which, const char *uri_options);
+
 /* The database URI and intake's complaints URL. */
 const char *bench_sys_mongodb_uri(const bench_sys_t *self);
 const char *bench_sys_submit_url(const bench_sys_t *self);
