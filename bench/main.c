@@ -121,7 +121,7 @@ s_measure_raw(s_bench_t *b)
     b->raw.insert_many = bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 100, secs);
     b->raw.zmq = bench_zmq_pushpull(secs < 2 ? secs : 2, &b->raw.zmq_bytes);
     /* The same thread count as intake's default (LAPOR_INTAKE_THREADS). */
-    bare = bench_server_new(BENCH_SERVER_BARE, 0, 4);
+    bare = bench_server_new(BENCH_SERVER_BARE, 0, 16);
     b->raw.bare_http = -1;
     if (bare) {
         char url[64];

@@ -166,10 +166,11 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     for (int i = 0; i < n; i++)
         if (ok[i]) {
             handled++;
-            if (fresh[i]) {
+            if (fresh[i])
                 lp_metric_inc(self->ledgered);
-                reporter_fold_later(self, envs[i]->event_id);
-            }
+            /* A repeat too: the instance that wrote the entry may have died before
+             * folding it, and a fold skips an entry folded already. */
+            reporter_fold_later(self, envs[i]->event_id);
         }
     if (lp_outbox_done_many(complaints, LP_STAGE_REPORTER, envs, ok, n)) {
         for (int i = 0; i < n; i++)

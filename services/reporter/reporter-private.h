@@ -29,9 +29,17 @@ typedef struct {
     int64_t next_full_fold; /* lp_mono_ms() of the next fold by scanning the ledger */
     /* Ledger entries this instance wrote and has not folded yet, oldest first (a
      * ring; loop thread only). Lost with the process: the scan at start finds them. */
-    char (*pending)[LP_EVENT_ID_LEN + 1];
+    struct reporter_pending *pending;
     size_t pending_head, pending_n;
 } reporter_t;
+
+/* One ledger entry waiting to be folded; tries counts folds that could not read it
+ * yet (a read that does not see the latest write), after a few it is left to the
+ * ledger scan. */
+struct reporter_pending {
+    char id[LP_EVENT_ID_LEN + 1];
+    int tries;
+};
 
 #define REPORTER_PENDING_MAX 8192
 
@@ -51,8 +59,9 @@ int reporter_handle(void *arg, lp_envelope_t *env);
  * returns how many were recorded (the others are retried by the sweeper). */
 int reporter_handle_batch(void *arg, lp_envelope_t **envs, int n);
 
-/* Remembers ledger entry id (just inserted by this instance) for the next fold;
- * when the ring is full the entry is left to the ledger scan, brought forward. */
+/* Remembers ledger entry id (just written by this instance, or found there already)
+ * for the next fold; when the ring is full the entry is left to the ledger scan,
+ * brought forward. */
 void reporter_fold_later(reporter_t *self, const char *id);
 
 /* Folds ledger entries into roll-ups if this instance holds the compactor lease.

@@ -298,17 +298,20 @@ s_entries(mongoc_collection_t *ledger, const bson_t *list,
 
 typedef struct {
     s_sums_t *sums;
-    bson_t *ids; /* s_sum_marked: the unfolded entries' ids go here */
+    bson_t *ids;  /* s_sum_pending: the unfolded entries' ids go here */
+    bson_t *seen; /* s_sum_pending: every entry read, folded or not */
     int64_t batch;
     int n;
 } s_take_t;
 
-/* An entry of a mark: summed when still unfolded. 1 taken, 0 not, -1 error. */
+/* A pending entry: summed when still unfolded. 1 taken, 0 not, -1 error. */
 static int
 s_take_unfolded(const bson_t *entry, const char *id, void *arg)
 {
     s_take_t *t = arg;
     char key[16];
+    if (t->seen && !bson_has_field(t->seen, id))
+        BSON_APPEND_BOOL(t->seen, id, true);
     if (lp_doc_int(entry, "batch") != 0)
         return 0;
     snprintf(key, sizeof key, "%d", t->n++);
@@ -327,8 +330,11 @@ s_take_batch(const bson_t *entry, const char *id, void *arg)
     return s_sum_entry(entry, t->sums) ? 1 : -1;
 }
 
-void
-reporter_fold_later(reporter_t *self, const char *id)
+/* Folds in which a pending entry could not be read before it is left to the scan. */
+#define PENDING_TRIES 10
+
+static void
+s_pending_push(reporter_t *self, const char *id, int tries)
 {
     if (!self->pending && !(self->pending = calloc(REPORTER_PENDING_MAX, sizeof *self->pending)))
         return;
@@ -336,30 +342,44 @@ reporter_fold_later(reporter_t *self, const char *id)
         self->next_full_fold = 0; /* the scan folds what does not fit */
         return;
     }
-    size_t at = (self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX;
-    snprintf(self->pending[at], sizeof self->pending[at], "%s", id);
+    struct reporter_pending *p =
+        &self->pending[(self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX];
+    snprintf(p->id, sizeof p->id, "%s", id);
+    p->tries = tries;
 }
 
-/* Forgets the n oldest pending entries (folded, or found folded already). */
+void
+reporter_fold_later(reporter_t *self, const char *id)
+{
+    s_pending_push(self, id, 0);
+}
+
+/* Forgets the n oldest pending entries, except those listed in unseen (ids the fold
+ * could not read), which go to the back to be tried again. */
 static void
-s_pending_pop(reporter_t *self, size_t n)
+s_pending_pop(reporter_t *self, size_t n, const bson_t *unseen)
 {
     if (n > self->pending_n)
         n = self->pending_n;
-    self->pending_head = (self->pending_head + n) % REPORTER_PENDING_MAX;
-    self->pending_n -= n;
+    for (size_t i = 0; i < n; i++) {
+        struct reporter_pending p = self->pending[self->pending_head];
+        self->pending_head = (self->pending_head + 1) % REPORTER_PENDING_MAX;
+        self->pending_n--;
+        if (unseen && bson_has_field(unseen, p.id) && p.tries + 1 < PENDING_TRIES)
+            s_pending_push(self, p.id, p.tries + 1);
+    }
 }
 
 /* Sums up to REPORTER_FOLD_BATCH of the oldest pending entries that are still
- * unfolded; their ids go to ids, and *taken says how many pending entries were
- * looked at (to forget once the batch is folded). Returns the entries summed, -1
- * on error. */
+ * unfolded; their ids go to ids, those that could not be read to unseen, and
+ * *taken says how many pending entries were looked at (to forget once the batch is
+ * folded). Returns the entries summed, -1 on error. */
 static int
-s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, size_t *taken,
-              s_sums_t *sums)
+s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, bson_t *unseen,
+              size_t *taken, s_sums_t *sums)
 {
-    bson_t list = BSON_INITIALIZER;
-    s_take_t take = {.sums = sums, .ids = ids};
+    bson_t list = BSON_INITIALIZER, seen = BSON_INITIALIZER;
+    s_take_t take = {.sums = sums, .ids = ids, .seen = &seen};
     char key[16];
     int n = 0;
 
@@ -367,10 +387,16 @@ s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, size_t
     for (size_t i = 0; i < *taken; i++) {
         snprintf(key, sizeof key, "%zu", i);
         BSON_APPEND_UTF8(&list, key,
-                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX]);
+                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX].id);
     }
     if (*taken > 0)
         n = s_entries(ledger, &list, s_take_unfolded, &take);
+    for (size_t i = 0; n >= 0 && i < *taken; i++) {
+        const char *id = self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX].id;
+        if (!bson_has_field(&seen, id))
+            BSON_APPEND_BOOL(unseen, id, true);
+    }
+    bson_destroy(&seen);
     bson_destroy(&list);
     return n;
 }
@@ -434,7 +460,7 @@ reporter_fold(reporter_t *self)
                             BCON_INT64(0));
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID));
     bson_t *claimed = NULL;
-    bson_t ids = BSON_INITIALIZER, listed = BSON_INITIALIZER;
+    bson_t ids = BSON_INITIALIZER, listed = BSON_INITIALIZER, unseen = BSON_INITIALIZER;
     size_t taken = 0;
     s_sums_t sums = {0};
     lp_error_t err;
@@ -482,10 +508,10 @@ reporter_fold(reporter_t *self)
         folded = s_sum_batch(ledger, b, &sums);
     }
     else {
-        folded = s_sum_pending(self, ledger, &ids, &taken, &sums);
+        folded = s_sum_pending(self, ledger, &ids, &unseen, &taken, &sums);
         if (folded <= 0) {
             if (folded == 0) {
-                s_pending_pop(self, taken); /* repeats, or folded by a scan */
+                s_pending_pop(self, taken, &unseen); /* repeats, or folded by a scan */
                 s_close_batch(meta, owner);
             }
             goto done;
@@ -504,7 +530,7 @@ reporter_fold(reporter_t *self)
             folded = -1;
     }
     if (folded >= 0) {
-        s_pending_pop(self, taken);
+        s_pending_pop(self, taken, &unseen);
         s_close_batch(meta, owner);
         lp_metric_add(self->folded, (uint64_t) folded);
         lp_log(LP_LOG_INFO, "rollup.folded", "{s:I,s:i,s:i}", "batch", (json_int_t) b, "entries",
@@ -516,6 +542,7 @@ done:
     free(sums.items);
     bson_destroy(&ids);
     bson_destroy(&listed);
+    bson_destroy(&unseen);
     if (claimed)
         bson_destroy(claimed);
     bson_destroy(filter);
