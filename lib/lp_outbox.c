@@ -441,7 +441,8 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
         handled = -1;
         n = 0;
     }
-    for (int i = 0; i < n && !stopping; i++) {
+    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
+    for (int i = 0; i < n && !stopping && lp_mono_ms() < until; i++) {
         bson_oid_t oid;
         bson_oid_init_from_string(&oid, marks[i].complaint_id);
         if (!docs[i] || !s_has_work(docs[i], stage)) {
@@ -497,7 +498,8 @@ lp_outbox_sweep_all(lp_store_t *store, const char *stage, const char *owner, int
     bson_append_document_end(&filter, &sub);
 
     bool stopping = false;
-    for (int i = 0; i < max && !stopping; i++) {
+    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
+    for (int i = 0; i < max && !stopping && lp_mono_ms() < until; i++) {
         lp_error_t claim_err;
         lp_error_clear(&claim_err);
         bson_t *doc = lp_store_claim(coll, &filter, lease_path, owner, lease_ms, "updated_at", NULL,

@@ -79,6 +79,10 @@ bool lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, si
 #define LP_OUTBOX_STOPPING (-2)
 typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
 
+/* How long one sweep may run (ms): the rest waits for the next one, so that a
+ * slow database cannot keep a service from its timers or from stopping. */
+#define LP_OUTBOX_SWEEP_BUDGET_MS 2000
+
 /* Visits up to max of stage's marks older than grace_ms: claims each marked
  * complaint whose todo.<stage> is not empty and that has not changed for grace_ms,
  * calls fn for each of its pending events and releases it; drops marks whose
