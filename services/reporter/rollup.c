@@ -310,8 +310,12 @@ s_take_unfolded(const bson_t *entry, const char *id, void *arg)
 {
     s_take_t *t = arg;
     char key[16];
-    if (t->seen && !bson_has_field(t->seen, id))
+    if (t->seen) {
+        /* The list may name an entry twice (an event heard again): count it once. */
+        if (bson_has_field(t->seen, id))
+            return 0;
         BSON_APPEND_BOOL(t->seen, id, true);
+    }
     if (lp_doc_int(entry, "batch") != 0)
         return 0;
     snprintf(key, sizeof key, "%d", t->n++);
