@@ -481,6 +481,21 @@ s_claim_marked(notifier_t *self, mongoc_collection_t *agencies, mongoc_collectio
     return n;
 }
 
+/* Whether the safety-net scan may run now. It reads every notification on the local
+ * database, so it waits for a quiet moment (nothing delivered for a couple of
+ * seconds) instead of competing with a steady stream of messages, unless it was
+ * asked for (rescan_at 0: at start, a redrive, a scan that keeps finding
+ * messages) or has waited ten rescan periods. */
+static bool
+s_rescan_may(notifier_t *self)
+{
+    int64_t now = lp_mono_ms(), quiet = self->config->rescan_ms;
+    if (quiet > NOTIFIER_QUIET_MS)
+        quiet = NOTIFIER_QUIET_MS;
+    return atomic_load(&self->rescan_at) == 0 || now - atomic_load(&self->busy_at) >= quiet ||
+           now - atomic_load(&self->rescanned_at) >= 10 * self->config->rescan_ms;
+}
+
 int
 notifier_deliver_next(notifier_t *self)
 {
@@ -509,7 +524,10 @@ notifier_deliver_next(notifier_t *self)
     }
     if (n == 0 && s_turn(&self->marks_at, NOTIFIER_DUE_EVERY_MS))
         n = s_claim_marked(self, agencies, notes, due);
-    if (n == 0 && s_turn(&self->rescan_at, self->config->rescan_ms)) {
+    if (n > 0)
+        atomic_store(&self->busy_at, lp_mono_ms());
+    if (n == 0 && s_rescan_may(self) && s_turn(&self->rescan_at, self->config->rescan_ms)) {
+        atomic_store(&self->rescanned_at, lp_mono_ms());
         /* The safety net, rarely: messages parked for a channel configured since,
          * "sending" whose lease expired (its sender died), and anything whose mark
          * or ready entry was lost. */

@@ -19,6 +19,7 @@
  * looked at again. */
 #define NOTIFIER_WAIT_MS 60000
 #define NOTIFIER_DUE_EVERY_MS 250 /* how often the due marks are read (a small collection) */
+#define NOTIFIER_QUIET_MS 2000    /* no delivery for this long: the scan may run */
 #define NOTIFIER_MAX_SENDERS 32
 /* Ids of just-queued notifications waiting for a sender; beyond, the rescan finds them. */
 #define NOTIFIER_READY_MAX 4096
@@ -53,6 +54,8 @@ typedef struct {
     notifier_agencies_t *agencies; /* webhook URLs and secrets, kept a few seconds */
     _Atomic int64_t rescan_at;     /* lp_mono_ms of the next scan for due messages */
     _Atomic int64_t marks_at;      /* lp_mono_ms of the next look at the due marks */
+    _Atomic int64_t busy_at;       /* lp_mono_ms of the last message delivered */
+    _Atomic int64_t rescanned_at;  /* lp_mono_ms of the last scan */
     pthread_t senders[NOTIFIER_MAX_SENDERS];
     int n_senders;
     pthread_mutex_t senders_lock;
