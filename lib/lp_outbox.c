@@ -51,31 +51,6 @@ lp_outbox_oid(const char *complaint_id, bson_oid_t *oid)
     return true;
 }
 
-bool
-lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *stage,
-               const char *event_id, lp_error_t *err)
-{
-    char path[64];
-    bson_oid_t oid;
-    bson_t *filter = NULL, *update = NULL;
-    bson_error_t error;
-    bool ok = false;
-
-    if (!lp_outbox_oid(complaint_id, &oid)) {
-        lp_error_set(err, LP_ERR_INVALID, "complaint_id", "not an ObjectId");
-        return false;
-    }
-    snprintf(path, sizeof path, "todo.%s", stage);
-    filter = BCON_NEW("_id", BCON_OID(&oid));
-    update = BCON_NEW("$pull", "{", path, BCON_UTF8(event_id), "}");
-    ok = mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error);
-    if (!ok)
-        lp_store_set_error(err, &error, "outbox done");
-    bson_destroy(filter);
-    bson_destroy(update);
-    return ok;
-}
-
 /* Runs bulk (when there is one) and frees it; false when it failed. */
 static bool
 s_run_bulk(mongoc_bulk_operation_t **bulk)
@@ -113,15 +88,13 @@ lp_outbox_idle(const bson_t *doc, const char *stage, lp_envelope_t **envs, const
     return true;
 }
 
-/* Adds the statement for env to bulk; false when env has none (a malformed id). */
-typedef bool (*s_statement_fn)(mongoc_bulk_operation_t *bulk, const char *stage,
-                               const lp_envelope_t *env);
+/* Adds statement i to bulk; false when there is none for i. */
+typedef bool (*s_add_fn)(mongoc_bulk_operation_t *bulk, int i, void *arg);
 
-/* Runs add's statement for each envs[i] with flags[i], unordered, in bulks of
+/* Runs the statements add makes for 0..n-1, unordered, in bulks of
  * LP_STORE_BULK_MAX. False when a bulk failed. */
 static bool
-s_each_event(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs, const bool *flags,
-             int n, s_statement_fn add)
+s_each(mongoc_collection_t *coll, int n, s_add_fn add, void *arg)
 {
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
     mongoc_bulk_operation_t *bulk = NULL;
@@ -129,11 +102,9 @@ s_each_event(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
     bool ok = true;
 
     for (int i = 0; i < n; i++) {
-        if (!flags[i])
-            continue;
         if (!bulk)
             bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
-        if (add(bulk, stage, envs[i]) && ++queued == LP_STORE_BULK_MAX) {
+        if (add(bulk, i, arg) && ++queued == LP_STORE_BULK_MAX) {
             ok = s_run_bulk(&bulk) && ok;
             queued = 0;
         }
@@ -146,14 +117,23 @@ s_each_event(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
     return ok;
 }
 
-/* Deletes stage's mark of env's complaint unless renewed after env. */
+/* The events of a batch a stage handled, with a flag each. */
+typedef struct {
+    const char *stage;
+    lp_envelope_t **envs;
+    const bool *flags;
+} s_events_t;
+
+/* Deletes the stage's mark of event i's complaint unless renewed after the event. */
 static bool
-s_unmark_one(mongoc_bulk_operation_t *bulk, const char *stage, const lp_envelope_t *env)
+s_unmark_one(mongoc_bulk_operation_t *bulk, int i, void *arg)
 {
+    const s_events_t *e = arg;
+    const lp_envelope_t *env = e->envs[i];
     char id[96];
-    if (strlen(env->complaint_id) != 24)
+    if (!e->flags[i] || strlen(env->complaint_id) != 24)
         return false;
-    snprintf(id, sizeof id, "%s:%s", stage, env->complaint_id);
+    snprintf(id, sizeof id, "%s:%s", e->stage, env->complaint_id);
     bson_t *sel =
         BCON_NEW("_id", BCON_UTF8(id), "since", "{", "$lte", BCON_INT64(env->occurred_at_ms), "}");
     mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
@@ -161,17 +141,18 @@ s_unmark_one(mongoc_bulk_operation_t *bulk, const char *stage, const lp_envelope
     return true;
 }
 
-/* Pulls env's id from its complaint's todo.<stage>. */
+/* Pulls event i's id from its complaint's todo.<stage>. */
 static bool
-s_done_one(mongoc_bulk_operation_t *bulk, const char *stage, const lp_envelope_t *env)
+s_done_one(mongoc_bulk_operation_t *bulk, int i, void *arg)
 {
+    const s_events_t *e = arg;
     char path[64];
     bson_oid_t oid;
-    if (!lp_outbox_oid(env->complaint_id, &oid))
+    if (!e->flags[i] || !lp_outbox_oid(e->envs[i]->complaint_id, &oid))
         return false;
-    snprintf(path, sizeof path, "todo.%s", stage);
+    snprintf(path, sizeof path, "todo.%s", e->stage);
     bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
-    bson_t *pull = BCON_NEW("$pull", "{", path, BCON_UTF8(env->event_id), "}");
+    bson_t *pull = BCON_NEW("$pull", "{", path, BCON_UTF8(e->envs[i]->event_id), "}");
     mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
     bson_destroy(pull);
     bson_destroy(sel);
@@ -182,14 +163,16 @@ void
 lp_outbox_unmark(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
                  const bool *idle, int n)
 {
-    s_each_event(outbox, stage, envs, idle, n, s_unmark_one);
+    s_events_t e = {stage, envs, idle};
+    s_each(outbox, n, s_unmark_one, &e);
 }
 
 bool
 lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
                     const bool *done, int n)
 {
-    return s_each_event(coll, stage, envs, done, n, s_done_one);
+    s_events_t e = {stage, envs, done};
+    return s_each(coll, n, s_done_one, &e);
 }
 
 /* Calls fn for every event of doc whose id is in todo.<stage>. */
@@ -326,35 +309,18 @@ typedef struct {
     bool drop; /* no work left for the stage */
 } s_mark_t;
 
-/* Deletes the marks flagged drop, in bulks. The guard (since as read) keeps a mark
- * renewed meanwhile: new work is on its way. */
-static void
-s_drop_marks(mongoc_collection_t *outbox, const s_mark_t *marks, int n)
+/* Deletes mark i when flagged drop. The guard (since as read) keeps a mark renewed
+ * meanwhile: new work is on its way. */
+static bool
+s_drop_one(mongoc_bulk_operation_t *bulk, int i, void *arg)
 {
-    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
-    mongoc_bulk_operation_t *bulk = NULL;
-    int queued = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (!marks[i].drop)
-            continue;
-        if (!bulk)
-            bulk = mongoc_collection_create_bulk_operation_with_opts(outbox, bopts);
-        bson_t *sel = BCON_NEW("_id", BCON_UTF8(marks[i].id), "since", BCON_INT64(marks[i].since));
-        mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
-        bson_destroy(sel);
-        if (++queued == LP_STORE_BULK_MAX || i == n - 1) {
-            mongoc_bulk_operation_execute(bulk, NULL, NULL);
-            mongoc_bulk_operation_destroy(bulk);
-            bulk = NULL;
-            queued = 0;
-        }
-    }
-    if (bulk) {
-        mongoc_bulk_operation_execute(bulk, NULL, NULL);
-        mongoc_bulk_operation_destroy(bulk);
-    }
-    bson_destroy(bopts);
+    const s_mark_t *mark = (const s_mark_t *) arg + i;
+    if (!mark->drop)
+        return false;
+    bson_t *sel = BCON_NEW("_id", BCON_UTF8(mark->id), "since", BCON_INT64(mark->since));
+    mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
+    bson_destroy(sel);
+    return true;
 }
 
 /* Reads up to max of stage's marks older than before into marks (the cursor is
@@ -465,7 +431,7 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
         }
     }
     if (n > 0)
-        s_drop_marks(outbox, marks, n);
+        s_each(outbox, n, s_drop_one, marks);
     for (int i = 0; docs && i < n; i++)
         if (docs[i])
             bson_destroy(docs[i]);

@@ -36,10 +36,6 @@ bool lp_outbox_append_event(bson_t *parent, const char *key, const lp_envelope_t
  * `todo.<stage>` for each of the n stages. */
 bool lp_outbox_push(bson_t *push, const lp_envelope_t *env, const char *const *stages, size_t n);
 
-/* Marks event_id handled by stage for complaint_id (an ObjectId in hex). */
-bool lp_outbox_done(mongoc_collection_t *coll, const char *complaint_id, const char *stage,
-                    const char *event_id, lp_error_t *err);
-
 /* Marks each envs[i] with done[i] handled by stage, in bulks of LP_STORE_BULK_MAX.
  * Returns whether every acknowledgement was written; a failure needs no handling:
  * the sweeper hands the event over again, and every consumer is idempotent. */

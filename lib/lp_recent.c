@@ -174,9 +174,7 @@ lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char
         for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS && k < 6; day++)
             if (lookups[i] && *lookups[i]) {
                 s_key(keys[k], lookups[i], day * DAY_MS);
-                ids[k].value_type = BSON_TYPE_UTF8;
-                ids[k].value.v_utf8.str = keys[k];
-                ids[k].value.v_utf8.len = (uint32_t) strlen(keys[k]);
+                lp_store_str_value(&ids[k], keys[k]);
                 k++;
             }
     if (!lp_store_find_ids(recent, ids, k, NULL, docs, err)) {

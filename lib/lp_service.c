@@ -225,45 +225,22 @@ s_guarded(void *arg, lp_envelope_t *env)
     return lp_loop_should_stop(g->svc->loop) ? LP_OUTBOX_STOPPING : g->fn(g->arg, env);
 }
 
-int
-lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg,
-                 int max)
-{
-    int handled = 0;
-    for (int i = 0; i < max && !lp_loop_should_stop(svc->loop); i++) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (lp_bus_recv(sock, &msg) != 0) {
-            zmq_msg_close(&msg);
-            break;
-        }
-        lp_envelope_t *env = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
-        if (!env)
-            lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
-        else if (fn(arg, env) == 0) /* a failure is retried by the sweeper */
-            handled++;
-        lp_event_free(&env);
-        zmq_msg_close(&msg);
-    }
-    return handled;
-}
-
-int
-lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, void *arg,
-                       int max)
+/* One batch of lp_service_drain_batch: up to max events; *full when it got max. */
+static int
+s_drain_one(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, void *arg, int max,
+            bool *full)
 {
     lp_envelope_t *envs[LP_SERVICE_BATCH_MAX];
-    int n = 0, handled = 0;
+    int n = 0, got = 0, handled = 0;
 
-    if (max > LP_SERVICE_BATCH_MAX)
-        max = LP_SERVICE_BATCH_MAX;
-    while (n < max && !lp_loop_should_stop(svc->loop)) {
+    while (got < max && !lp_loop_should_stop(svc->loop)) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
         if (lp_bus_recv(sock, &msg) != 0) {
             zmq_msg_close(&msg);
             break;
         }
+        got++;
         envs[n] = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
         if (!envs[n])
             lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
@@ -275,6 +252,21 @@ lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batc
         handled = fn(arg, envs, n);
     for (int i = 0; i < n; i++)
         lp_event_free(&envs[i]);
+    *full = got == max;
+    return handled;
+}
+
+int
+lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, void *arg,
+                       int max, int batches)
+{
+    bool full = true;
+    int handled = 0;
+
+    if (max > LP_SERVICE_BATCH_MAX)
+        max = LP_SERVICE_BATCH_MAX;
+    for (int i = 0; i < batches && full && !lp_loop_should_stop(svc->loop); i++)
+        handled += s_drain_one(svc, sock, fn, arg, max, &full);
     return handled;
 }
 

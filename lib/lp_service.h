@@ -55,21 +55,18 @@ int lp_service_serve_http(lp_service_t *svc, const char *listen, lp_http_handler
 /* Runs the loop (with the heartbeat and database ping every 2 s) until SIGTERM. */
 int lp_service_run(lp_service_t *svc);
 
-/* Receives up to max events waiting on sock and hands each to fn (messages that
- * are not valid envelopes are logged and dropped). Returns how many fn took. */
-int lp_service_drain(lp_service_t *svc, lp_bus_socket_t *sock, lp_outbox_handler_fn fn, void *arg,
-                     int max);
-
 /* Handles n events at once; returns how many it took (the others are retried by
  * the sweeper). */
 typedef int (*lp_service_batch_fn)(void *arg, lp_envelope_t **envs, int n);
 
-/* Receives up to max events waiting on sock (max <= LP_SERVICE_BATCH_MAX) and
- * hands them to fn in one call, so a stage can write them with one command per
- * kind of write instead of one per event. Returns how many fn took. */
+/* Receives the events waiting on sock and hands them to fn max at a time (max <=
+ * LP_SERVICE_BATCH_MAX), so a stage can write them with one command per kind of
+ * write instead of one per event; at most `batches` batches, so the loop's timers
+ * keep running under load (messages that are not valid envelopes are logged and
+ * dropped). Returns how many fn took. */
 #define LP_SERVICE_BATCH_MAX 64
 int lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn,
-                           void *arg, int max);
+                           void *arg, int max, int batches);
 
 /* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease;
  * lp_outbox_sweep_all at start and every full_sweep_ms) and logs what it found.

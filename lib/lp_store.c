@@ -242,6 +242,36 @@ lp_store_oid_value(bson_value_t *v, const char *hex)
     }
 }
 
+void
+lp_store_str_value(bson_value_t *v, const char *str)
+{
+    memset(v, 0, sizeof *v);
+    v->value_type = BSON_TYPE_UTF8;
+    v->value.v_utf8.str = (char *) str;
+    v->value.v_utf8.len = (uint32_t) strlen(str);
+}
+
+/* Appends {_id: {$in: [ids[from, to) that are ObjectIds or strings]}} to filter;
+ * returns how many ids went in. */
+static int
+s_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t from, size_t to)
+{
+    bson_t cond, in;
+    char key[16];
+    int k = 0;
+
+    BSON_APPEND_DOCUMENT_BEGIN(filter, "_id", &cond);
+    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
+    for (size_t i = from; i < to; i++)
+        if (ids[i].value_type == BSON_TYPE_OID || ids[i].value_type == BSON_TYPE_UTF8) {
+            snprintf(key, sizeof key, "%d", k++);
+            BSON_APPEND_VALUE(&in, key, &ids[i]);
+        }
+    bson_append_array_end(&cond, &in);
+    bson_append_document_end(filter, &cond);
+    return k;
+}
+
 /* True when the _id value a is the id b (ObjectIds and strings only). */
 static bool
 s_same_id(const bson_value_t *a, const bson_value_t *b)
@@ -259,25 +289,14 @@ static bool
 s_find_chunk(mongoc_collection_t *coll, const bson_value_t *ids, size_t from, size_t to,
              const bson_t *opts, bson_t **out, lp_error_t *err)
 {
-    bson_t filter = BSON_INITIALIZER, cond, in;
+    bson_t filter = BSON_INITIALIZER;
     mongoc_cursor_t *cursor = NULL;
     const bson_t *doc = NULL;
     bson_error_t error;
     bson_iter_t it;
-    char key[16];
-    int k = 0;
     bool ok = true;
 
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &cond);
-    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
-    for (size_t i = from; i < to; i++)
-        if (ids[i].value_type == BSON_TYPE_OID || ids[i].value_type == BSON_TYPE_UTF8) {
-            snprintf(key, sizeof key, "%d", k++);
-            BSON_APPEND_VALUE(&in, key, &ids[i]);
-        }
-    bson_append_array_end(&cond, &in);
-    bson_append_document_end(&filter, &cond);
-    if (k > 0) {
+    if (s_append_ids_in(&filter, ids, from, to) > 0) {
         cursor = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
         while (mongoc_cursor_next(cursor, &doc))
             if (bson_iter_init_find(&it, doc, "_id"))
@@ -398,10 +417,9 @@ lp_store_claim_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
     char until_path[96], owner_path[96], token_path[96], token[33];
     unsigned char raw[16];
     bson_t match = BSON_INITIALIZER, query = BSON_INITIALIZER, update = BSON_INITIALIZER;
-    bson_t cond, in, set, reply = BSON_INITIALIZER;
+    bson_t set, reply = BSON_INITIALIZER;
     bson_error_t error;
     bson_iter_t it;
-    char key[16];
     int k = 0, claimed = 0;
 
     lp_error_clear(err);
@@ -414,15 +432,9 @@ lp_store_claim_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
      * the same owner claimed at the same moment. */
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(token, sizeof token, raw, sizeof raw);
-    BSON_APPEND_DOCUMENT_BEGIN(&match, "_id", &cond);
-    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
-    for (size_t i = 0; i < n && k < LP_STORE_BULK_MAX; i++)
-        if (ids[i].value_type == BSON_TYPE_OID || ids[i].value_type == BSON_TYPE_UTF8) {
-            snprintf(key, sizeof key, "%d", k++);
-            BSON_APPEND_VALUE(&in, key, &ids[i]);
-        }
-    bson_append_array_end(&cond, &in);
-    bson_append_document_end(&match, &cond);
+    if (n > LP_STORE_BULK_MAX)
+        n = LP_STORE_BULK_MAX;
+    k = s_append_ids_in(&match, ids, 0, n);
     if (filter)
         bson_concat(&match, filter);
     s_claim_query(&match, until_path, now, &query);
@@ -537,9 +549,9 @@ done:
     return claimed;
 }
 
-bool
-lp_store_insert_many(mongoc_collection_t *coll, const bson_t **docs, size_t n,
-                     lp_store_outcome_t *out)
+/* One command of lp_store_insert_many (n <= LP_STORE_BULK_MAX). */
+static bool
+s_insert_chunk(mongoc_collection_t *coll, const bson_t **docs, size_t n, lp_store_outcome_t *out)
 {
     bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
     bson_t reply;
@@ -580,6 +592,18 @@ lp_store_insert_many(mongoc_collection_t *coll, const bson_t **docs, size_t n,
     }
     bson_destroy(&reply);
     bson_destroy(opts);
+    return whole;
+}
+
+bool
+lp_store_insert_many(mongoc_collection_t *coll, const bson_t **docs, size_t n,
+                     lp_store_outcome_t *out)
+{
+    bool whole = true;
+    for (size_t from = 0; from < n; from += LP_STORE_BULK_MAX) {
+        size_t k = n - from < LP_STORE_BULK_MAX ? n - from : LP_STORE_BULK_MAX;
+        whole = s_insert_chunk(coll, docs + from, k, out + from) && whole;
+    }
     return whole;
 }
 

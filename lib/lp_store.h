@@ -62,9 +62,9 @@ bool lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err);
 /* What became of one document of lp_store_insert_many. */
 typedef enum { LP_STORE_INSERTED, LP_STORE_DUPLICATE, LP_STORE_FAILED } lp_store_outcome_t;
 
-/* Inserts docs[0..n) in one unordered command (n <= LP_STORE_BULK_MAX) and fills out[i] for each:
+/* Inserts docs[0..n) in unordered commands of LP_STORE_BULK_MAX and fills out[i] for each:
  * inserted, a duplicate key (the unique _id was there: a repeat, already done) or failed (logged).
- * False when the command failed as a whole (then every document failed). */
+ * False when a command failed as a whole (then every document of it failed). */
 bool lp_store_insert_many(mongoc_collection_t *coll, const bson_t **docs, size_t n,
                           lp_store_outcome_t *out);
 
@@ -93,6 +93,9 @@ bool lp_store_find_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_
 /* Sets v to the ObjectId of hex (24 hex digits), or to BSON_TYPE_EOD (matches
  * nothing) when hex is not one. */
 void lp_store_oid_value(bson_value_t *v, const char *hex);
+
+/* Sets v to the string str (not copied: str must outlive v). */
+void lp_store_str_value(bson_value_t *v, const char *str);
 
 /* Claims the oldest document of coll that matches filter and whose lease named
  * lease (a field path such as "lease.router") is free or expired, by setting

@@ -7,6 +7,9 @@
 #include "lp_attach.h"
 #include "lp_outbox.h"
 
+const char *const lp_transition_dispose_stages[LP_TRANSITION_DISPOSE_N_STAGES] = {
+    LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+
 bool
 lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now_ms, bson_t *filter,
                     bson_t *update)
@@ -106,7 +109,6 @@ lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelop
                       const lp_agency_t *agency, const lp_workdays_t *calendar, int followup_days,
                       const char *producer, char event_id[LP_EVENT_ID_LEN + 1])
 {
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
 
     env->payload_case = LAPOR__V1__ENVELOPE__PAYLOAD_DISPOSED;
     env->disposed->agency_id = agency->id;
@@ -124,8 +126,8 @@ lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelop
     t->agency_id = agency->id;
     t->seen_by = agency->id;
     t->event = env;
-    t->stages = next;
-    t->n_stages = 2;
+    t->stages = lp_transition_dispose_stages;
+    t->n_stages = LP_TRANSITION_DISPOSE_N_STAGES;
 }
 
 int

@@ -46,6 +46,10 @@ int lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const 
 bool lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now_ms,
                          bson_t *filter, bson_t *update);
 
+/* The stages a disposition concerns (its todo entries and marks). */
+#define LP_TRANSITION_DISPOSE_N_STAGES 2
+extern const char *const lp_transition_dispose_stages[LP_TRANSITION_DISPOSE_N_STAGES];
+
 /* A disposition to agency, whoever makes it (router or triage desk). env must hold
  * the complaint id, tracking id and version, and env->disposed the caller's
  * ComplaintDisposed with from, rule, category and region. This stamps env, sets the

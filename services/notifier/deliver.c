@@ -333,11 +333,8 @@ s_claim_ready(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     lp_error_t err;
     int n = 0;
 
-    for (int i = 0; i < k; i++) {
-        values[i].value_type = BSON_TYPE_UTF8;
-        values[i].value.v_utf8.str = ids[i];
-        values[i].value.v_utf8.len = (uint32_t) strlen(ids[i]);
-    }
+    for (int i = 0; i < k; i++)
+        lp_store_str_value(&values[i], ids[i]);
     n = lp_store_claim_ids(notes, values, (size_t) k, filter, "lease", self->svc.config->instance,
                            self->svc.config->lease_ms, sending, docs, &err);
     if (n < 0) {

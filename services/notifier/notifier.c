@@ -15,16 +15,8 @@ s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
     notifier_t *self = arg;
     /* Deliver now rather than at the next tick: agencies hear within milliseconds. */
-    /* A few batches per wake-up, so the timers keep running under load. */
-    int handled = 0;
-    for (int i = 0; i < DRAIN_BATCHES; i++) {
-        int n = lp_service_drain_batch(&self->svc, sock, notifier_handle_batch, self,
-                                       NOTIFIER_BATCH_EVENTS);
-        handled += n;
-        if (n == 0)
-            break;
-    }
-    if (handled > 0)
+    if (lp_service_drain_batch(&self->svc, sock, notifier_handle_batch, self,
+                               NOTIFIER_BATCH_EVENTS, DRAIN_BATCHES) > 0)
         notifier_senders_wake(self);
 }
 

@@ -118,6 +118,16 @@ typedef struct {
     size_t n_agencies;
 } s_reads_t;
 
+/* Whether agency id is among r's agency ids already. */
+static bool
+s_listed(const s_reads_t *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_agencies; i++)
+        if (strcmp(r->agency_ids[i].value.v_utf8.str, id) == 0)
+            return true;
+    return false;
+}
+
 /* Reads what events[0..n) need into r; false on a database error. */
 static bool
 s_read(notifier_t *self, mongoc_collection_t *complaints, mongoc_collection_t *agencies,
@@ -138,12 +148,9 @@ s_read(notifier_t *self, mongoc_collection_t *complaints, mongoc_collection_t *a
         k[i] = s_recipients(envs[i], to);
         citizen[i] = notifier_citizen_wants(envs[i]);
         lp_store_oid_value(&ids[i], k[i] > 0 || citizen[i] ? envs[i]->complaint_id : "");
-        for (size_t j = 0; j < k[i]; j++) {
-            bson_value_t *v = &r->agency_ids[r->n_agencies++];
-            v->value_type = BSON_TYPE_UTF8;
-            v->value.v_utf8.str = (char *) to[j];
-            v->value.v_utf8.len = (uint32_t) strlen(to[j]);
-        }
+        for (size_t j = 0; j < k[i]; j++) /* each agency once: a batch names few */
+            if (!s_listed(r, to[j]))
+                lp_store_str_value(&r->agency_ids[r->n_agencies++], to[j]);
     }
     ok = lp_store_find_ids(complaints, ids, (size_t) n, projection, docs, &err) &&
          lp_store_find_ids(agencies, r->agency_ids, r->n_agencies, NULL, r->agencies, &err);
@@ -232,21 +239,20 @@ s_feed(notifier_t *self, const lp_envelope_t *env)
     free(data);
 }
 
-/* Inserts docs[from, to) of batch in one command; an event whose document met an
- * error other than a duplicate key (the unique _id makes a repeated event a no-op)
- * is not ok. Stored pending messages go to the ready queue. */
+/* Inserts batch's documents (one command per LP_STORE_BULK_MAX); an event whose
+ * document met an error other than a duplicate key (the unique _id makes a repeated
+ * event a no-op) is not ok. Stored pending messages go to the ready queue. */
 static void
-s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, int from, int to,
-         bool *ok)
+s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, bool *ok)
 {
-    lp_store_outcome_t out[LP_STORE_BULK_MAX];
+    lp_store_outcome_t out[NOTIFIER_BATCH_DOCS];
 
-    lp_store_insert_many(notes, (const bson_t **) &batch->docs[from], (size_t) (to - from), out);
-    for (int j = from; j < to; j++) {
+    lp_store_insert_many(notes, (const bson_t **) batch->docs, (size_t) batch->n, out);
+    for (int j = 0; j < batch->n; j++) {
         const bson_t *doc = batch->docs[j];
-        if (out[j - from] == LP_STORE_FAILED)
+        if (out[j] == LP_STORE_FAILED)
             ok[batch->event[j]] = false;
-        else if (out[j - from] == LP_STORE_DUPLICATE)
+        else if (out[j] == LP_STORE_DUPLICATE)
             lp_log(LP_LOG_INFO, "notification.duplicate_event", "{s:s}", "id",
                    lp_doc_str(doc, "_id"));
         else {
@@ -292,9 +298,7 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
                 bson_destroy(batch.docs[--batch.n]);
         }
     }
-    for (int from = 0; from < batch.n; from += LP_STORE_BULK_MAX)
-        s_insert(self, notes, &batch, from,
-                 from + LP_STORE_BULK_MAX < batch.n ? from + LP_STORE_BULK_MAX : batch.n, ok);
+    s_insert(self, notes, &batch, ok);
     /* Acknowledge the events whose messages are all stored, in one command. */
     for (int i = 0; i < n; i++)
         if (ok[i]) {

@@ -94,26 +94,6 @@ s_entry(const bson_t *complaint, const lp_envelope_t *env, bson_t *doc)
     bson_append_array_end(doc, &cells);
 }
 
-/* Inserts docs[i] for each i of idx (k of them) in one command and records per
- * document: fresh[i] when inserted, ok[i] false on an error other than a duplicate
- * key (the unique _id makes a repeat a no-op). */
-static void
-s_insert(mongoc_collection_t *coll, const bson_t **docs, const int *idx, int k, bool *ok,
-         bool *fresh)
-{
-    const bson_t *batch[LP_STORE_BULK_MAX];
-    lp_store_outcome_t out[LP_STORE_BULK_MAX];
-
-    for (int j = 0; j < k; j++)
-        batch[j] = docs[idx[j]];
-    lp_store_insert_many(coll, batch, (size_t) k, out);
-    for (int j = 0; j < k; j++) {
-        fresh[idx[j]] = out[j] == LP_STORE_INSERTED;
-        if (out[j] == LP_STORE_FAILED)
-            ok[idx[j]] = false;
-    }
-}
-
 int
 reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
 {
@@ -132,7 +112,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     bson_t entries[LP_SERVICE_BATCH_MAX];
     const bson_t *entry_p[LP_SERVICE_BATCH_MAX];
     bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX], idle[LP_SERVICE_BATCH_MAX];
-    int idx[LP_STORE_BULK_MAX], handled = 0;
+    int handled = 0;
 
     if (n > LP_SERVICE_BATCH_MAX)
         n = LP_SERVICE_BATCH_MAX;
@@ -151,15 +131,15 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
         else
             lp_metric_inc(self->db_errors);
     }
-    /* One command per LP_STORE_BULK_MAX entries; the fresh ones go to the compactor
-     * (see rollup.c). */
-    for (int start = 0; start < n; start += LP_STORE_BULK_MAX) {
-        int k = 0;
-        for (int i = start; i < n && i < start + LP_STORE_BULK_MAX; i++)
-            if (ok[i])
-                idx[k++] = i;
-        if (k > 0)
-            s_insert(ledger, entry_p, idx, k, ok, fresh);
+    /* One command per LP_STORE_BULK_MAX entries; the unique _id makes a repeated
+     * event a no-op (not fresh), any other error leaves the event to the sweeper. */
+    if (read) {
+        lp_store_outcome_t out[LP_SERVICE_BATCH_MAX];
+        lp_store_insert_many(ledger, entry_p, (size_t) n, out);
+        for (int i = 0; i < n; i++) {
+            fresh[i] = out[i] == LP_STORE_INSERTED;
+            ok[i] = out[i] != LP_STORE_FAILED;
+        }
     }
     /* Acknowledge what is recorded; a failed acknowledgement only means the
      * sweeper hands the event over again, and the ledger keeps it counted once. */

@@ -29,17 +29,9 @@ typedef struct {
     int64_t next_full_fold; /* lp_mono_ms() of the next fold by scanning the ledger */
     /* Ledger entries this instance wrote and has not folded yet, oldest first (a
      * ring; loop thread only). Lost with the process: the scan at start finds them. */
-    struct reporter_pending *pending;
+    char (*pending)[LP_EVENT_ID_LEN + 1];
     size_t pending_head, pending_n;
 } reporter_t;
-
-/* One ledger entry waiting to be folded; tries counts folds that could not read it
- * yet (a read that does not see the latest write), after a few it is left to the
- * ledger scan. */
-struct reporter_pending {
-    char id[LP_EVENT_ID_LEN + 1];
-    int tries;
-};
 
 #define REPORTER_PENDING_MAX 8192
 

@@ -87,6 +87,29 @@ s_unfolded_ids(mongoc_collection_t *ledger, bson_t *in_array)
     return n;
 }
 
+/* Tags the ledger entries listed in ids (an array) that are still unfolded (batch 0)
+ * with batch b, in one write (the local database looks them up by _id). False on a
+ * database error. */
+static bool
+s_tag(mongoc_collection_t *ledger, const bson_t *ids, int64_t b)
+{
+    bson_t filter = BSON_INITIALIZER, in;
+    bson_t *tag = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
+    bson_error_t error;
+    bool ok;
+
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &in);
+    BSON_APPEND_ARRAY(&in, "$in", ids);
+    bson_append_document_end(&filter, &in);
+    BSON_APPEND_INT64(&filter, "batch", 0);
+    ok = mongoc_collection_update_many(ledger, &filter, tag, NULL, NULL, &error);
+    if (!ok)
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    bson_destroy(tag);
+    bson_destroy(&filter);
+    return ok;
+}
+
 /* Opens batch b: recorded in the meta document first, then the entries are tagged. */
 static bool
 s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char *owner, int64_t b,
@@ -95,26 +118,16 @@ s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char 
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
     bson_t *update =
         BCON_NEW("$set", "{", "open_batch", BCON_INT64(b), "next_batch", BCON_INT64(b + 1), "}");
-    bson_t tag_filter = BSON_INITIALIZER, in;
-    bson_t *tag = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
     bson_t reply = BSON_INITIALIZER;
-    bson_error_t error;
+    bson_error_t error = {0};
     bson_iter_t it;
     bool ok = mongoc_collection_update_one(meta, filter, update, NULL, &reply, &error) &&
               bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1;
 
-    if (ok) {
-        BSON_APPEND_DOCUMENT_BEGIN(&tag_filter, "_id", &in);
-        BSON_APPEND_ARRAY(&in, "$in", ids);
-        bson_append_document_end(&tag_filter, &in);
-        BSON_APPEND_INT64(&tag_filter, "batch", 0);
-        ok = mongoc_collection_update_many(ledger, &tag_filter, tag, NULL, NULL, &error);
-    }
     if (!ok && error.code)
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    ok = ok && s_tag(ledger, ids, b);
     bson_destroy(&reply);
-    bson_destroy(&tag_filter);
-    bson_destroy(tag);
     bson_destroy(update);
     bson_destroy(filter);
     return ok;
@@ -218,47 +231,6 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
     return ok;
 }
 
-/* Tags the ledger entries listed in ids (an array of strings) that are still unfolded
- * (batch 0) with batch b, one statement per id in bulks of LP_STORE_BULK_MAX. False
- * on a database error. */
-static bool
-s_each_id(mongoc_collection_t *coll, const bson_t *ids, int64_t b)
-{
-    bson_t *update = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
-    bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
-    mongoc_bulk_operation_t *bulk = NULL;
-    bson_error_t error;
-    bson_iter_t it;
-    int queued = 0;
-    bool ok = bson_iter_init(&it, ids), more = true;
-
-    while (ok && more) {
-        more = bson_iter_next(&it);
-        if (more && BSON_ITER_HOLDS_UTF8(&it)) {
-            bson_t *sel =
-                BCON_NEW("_id", BCON_UTF8(bson_iter_utf8(&it, NULL)), "batch", BCON_INT64(0));
-            if (!bulk)
-                bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
-            ok = mongoc_bulk_operation_update_one_with_opts(bulk, sel, update, NULL, &error);
-            bson_destroy(sel);
-            queued++;
-        }
-        if (bulk && (queued == LP_STORE_BULK_MAX || !more)) {
-            ok = ok && mongoc_bulk_operation_execute(bulk, NULL, &error);
-            mongoc_bulk_operation_destroy(bulk);
-            bulk = NULL;
-            queued = 0;
-        }
-    }
-    if (!ok)
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-    if (bulk)
-        mongoc_bulk_operation_destroy(bulk);
-    bson_destroy(bopts);
-    bson_destroy(update);
-    return ok;
-}
-
 /* Reads the ledger entries named in list (an array of strings) in one query per
  * LP_STORE_BULK_MAX and calls take(entry, arg) for each that exists, in list order.
  * Returns the number of entries take accepted, -1 on a database error (or when
@@ -299,7 +271,7 @@ s_entries(mongoc_collection_t *ledger, const bson_t *list,
 typedef struct {
     s_sums_t *sums;
     bson_t *ids;  /* s_sum_pending: the unfolded entries' ids go here */
-    bson_t *seen; /* s_sum_pending: every entry read, folded or not */
+    bson_t *seen; /* s_sum_pending: every entry read, to count each once */
     int64_t batch;
     int n;
 } s_take_t;
@@ -334,11 +306,8 @@ s_take_batch(const bson_t *entry, const char *id, void *arg)
     return s_sum_entry(entry, t->sums) ? 1 : -1;
 }
 
-/* Folds in which a pending entry could not be read before it is left to the scan. */
-#define PENDING_TRIES 10
-
-static void
-s_pending_push(reporter_t *self, const char *id, int tries)
+void
+reporter_fold_later(reporter_t *self, const char *id)
 {
     if (!self->pending && !(self->pending = calloc(REPORTER_PENDING_MAX, sizeof *self->pending)))
         return;
@@ -346,41 +315,27 @@ s_pending_push(reporter_t *self, const char *id, int tries)
         self->next_full_fold = 0; /* the scan folds what does not fit */
         return;
     }
-    struct reporter_pending *p =
-        &self->pending[(self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX];
-    snprintf(p->id, sizeof p->id, "%s", id);
-    p->tries = tries;
+    size_t at = (self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX;
+    snprintf(self->pending[at], sizeof self->pending[at], "%s", id);
 }
 
-void
-reporter_fold_later(reporter_t *self, const char *id)
-{
-    s_pending_push(self, id, 0);
-}
-
-/* Forgets the n oldest pending entries, except those listed in unseen (ids the fold
- * could not read), which go to the back to be tried again. */
+/* Forgets the n oldest pending entries (folded, or found folded already). */
 static void
-s_pending_pop(reporter_t *self, size_t n, const bson_t *unseen)
+s_pending_pop(reporter_t *self, size_t n)
 {
     if (n > self->pending_n)
         n = self->pending_n;
-    for (size_t i = 0; i < n; i++) {
-        struct reporter_pending p = self->pending[self->pending_head];
-        self->pending_head = (self->pending_head + 1) % REPORTER_PENDING_MAX;
-        self->pending_n--;
-        if (unseen && bson_has_field(unseen, p.id) && p.tries + 1 < PENDING_TRIES)
-            s_pending_push(self, p.id, p.tries + 1);
-    }
+    self->pending_head = (self->pending_head + n) % REPORTER_PENDING_MAX;
+    self->pending_n -= n;
 }
 
 /* Sums up to REPORTER_FOLD_BATCH of the oldest pending entries that are still
- * unfolded; their ids go to ids, those that could not be read to unseen, and
- * *taken says how many pending entries were looked at (to forget once the batch is
- * folded). Returns the entries summed, -1 on error. */
+ * unfolded (each once: an event heard again is listed twice); their ids go to ids,
+ * and *taken says how many pending entries were looked at (to forget once the batch
+ * is folded). Returns the entries summed, -1 on error. */
 static int
-s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, bson_t *unseen,
-              size_t *taken, s_sums_t *sums)
+s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, size_t *taken,
+              s_sums_t *sums)
 {
     bson_t list = BSON_INITIALIZER, seen = BSON_INITIALIZER;
     s_take_t take = {.sums = sums, .ids = ids, .seen = &seen};
@@ -391,15 +346,10 @@ s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, bson_t
     for (size_t i = 0; i < *taken; i++) {
         snprintf(key, sizeof key, "%zu", i);
         BSON_APPEND_UTF8(&list, key,
-                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX].id);
+                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX]);
     }
     if (*taken > 0)
         n = s_entries(ledger, &list, s_take_unfolded, &take);
-    for (size_t i = 0; n >= 0 && i < *taken; i++) {
-        const char *id = self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX].id;
-        if (!bson_has_field(&seen, id))
-            BSON_APPEND_BOOL(unseen, id, true);
-    }
     bson_destroy(&seen);
     bson_destroy(&list);
     return n;
@@ -411,7 +361,7 @@ static int
 s_sum_open(mongoc_collection_t *ledger, const bson_t *ids, int64_t b, s_sums_t *sums)
 {
     s_take_t take = {.sums = sums, .batch = b};
-    if (!s_each_id(ledger, ids, b))
+    if (!s_tag(ledger, ids, b))
         return -1;
     return s_entries(ledger, ids, s_take_batch, &take);
 }
@@ -464,7 +414,7 @@ reporter_fold(reporter_t *self)
                             BCON_INT64(0));
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID));
     bson_t *claimed = NULL;
-    bson_t ids = BSON_INITIALIZER, listed = BSON_INITIALIZER, unseen = BSON_INITIALIZER;
+    bson_t ids = BSON_INITIALIZER, listed = BSON_INITIALIZER;
     size_t taken = 0;
     s_sums_t sums = {0};
     lp_error_t err;
@@ -512,16 +462,16 @@ reporter_fold(reporter_t *self)
         folded = s_sum_batch(ledger, b, &sums);
     }
     else {
-        folded = s_sum_pending(self, ledger, &ids, &unseen, &taken, &sums);
+        folded = s_sum_pending(self, ledger, &ids, &taken, &sums);
         if (folded <= 0) {
             if (folded == 0) {
-                s_pending_pop(self, taken, &unseen); /* repeats, or folded by a scan */
+                s_pending_pop(self, taken); /* repeats, or folded by a scan */
                 s_close_batch(meta, owner);
             }
             goto done;
         }
         b = lp_doc_int(claimed, "next_batch");
-        if (b < 1 || !s_record_batch(meta, owner, b, &ids) || !s_each_id(ledger, &ids, b)) {
+        if (b < 1 || !s_record_batch(meta, owner, b, &ids) || !s_tag(ledger, &ids, b)) {
             folded = -1;
             goto done;
         }
@@ -534,7 +484,7 @@ reporter_fold(reporter_t *self)
             folded = -1;
     }
     if (folded >= 0) {
-        s_pending_pop(self, taken, &unseen);
+        s_pending_pop(self, taken);
         s_close_batch(meta, owner);
         lp_metric_add(self->folded, (uint64_t) folded);
         lp_log(LP_LOG_INFO, "rollup.folded", "{s:I,s:i,s:i}", "batch", (json_int_t) b, "entries",
@@ -546,7 +496,6 @@ done:
     free(sums.items);
     bson_destroy(&ids);
     bson_destroy(&listed);
-    bson_destroy(&unseen);
     if (claimed)
         bson_destroy(claimed);
     bson_destroy(filter);

@@ -61,9 +61,14 @@ router_ring(router_t *self, const lp_envelope_t *env)
     lp_bus_ring(socks, 2, env);
 }
 
+/* What an event of a batch comes to: nothing to do, only an acknowledgement, a
+ * disposition to write, done already (triage), or a retry later. */
+typedef enum { S_NOTHING, S_ACK, S_DISPOSE, S_DONE, S_RETRY } s_what_t;
+
 /* Parks the complaint at the triage desk (status stays received): a coordinator
- * verifies and disposes it by hand. Returns 0 when done, -1 to retry. */
-static int
+ * verifies and disposes it by hand. S_DONE, S_ACK when the complaint moved on
+ * meanwhile (only the event is acknowledged), S_RETRY on a database error. */
+static s_what_t
 s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
             const s_complaint_t *c, const lp_envelope_t *in, const char *reason,
             const char *suggested, double confidence)
@@ -93,16 +98,14 @@ s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
     bson_destroy(&set);
     if (rc < 0) {
         lp_metric_inc(self->db_errors);
-        return -1;
+        return S_RETRY;
     }
     if (rc == 0)
-        lp_outbox_done(coll, in->complaint_id, LP_STAGE_ROUTER, in->event_id, NULL);
-    else {
-        lp_metric_inc(self->triaged);
-        lp_log(LP_LOG_INFO, "complaint.triage", "{s:s,s:s,s:s,s:f}", "tracking_id", c->tracking_id,
-               "reason", reason, "suggested", suggested ? suggested : "", "confidence", confidence);
-    }
-    return 0;
+        return S_ACK;
+    lp_metric_inc(self->triaged);
+    lp_log(LP_LOG_INFO, "complaint.triage", "{s:s,s:s,s:s,s:f}", "tracking_id", c->tracking_id,
+           "reason", reason, "suggested", suggested ? suggested : "", "confidence", confidence);
+    return S_DONE;
 }
 
 /* True when the complaint doc (read with events.id) holds event event_id. */
@@ -132,7 +135,7 @@ typedef struct {
     lp_transition_t t;
     const lp_agency_t *agency;
     const char *rule, *category;
-    enum { S_NOTHING, S_ACK, S_DISPOSE, S_DONE, S_RETRY } what;
+    s_what_t what;
 } s_plan_t;
 
 /* Decides what event i of the batch needs, from its complaint doc (NULL when
@@ -163,9 +166,7 @@ s_decide(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in, con
                                              &confidence);
         if (!p->category || confidence * 100 < self->config->classify_threshold) {
             p->what = s_to_triage(self, coll, &p->oid, &p->c, in, "uncertain_category", p->category,
-                                  confidence) == 0
-                          ? S_DONE
-                          : S_RETRY;
+                                  confidence);
             return;
         }
         p->rule = "classifier";
@@ -179,10 +180,7 @@ s_decide(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in, con
                          strcmp(p->rule, "classifier") == 0 ? NULL : &p->rule);
     if (!p->agency) {
         lp_metric_inc(self->no_agency);
-        p->what =
-            s_to_triage(self, coll, &p->oid, &p->c, in, "no_agency", p->category, confidence) == 0
-                ? S_DONE
-                : S_RETRY;
+        p->what = s_to_triage(self, coll, &p->oid, &p->c, in, "no_agency", p->category, confidence);
         return;
     }
     p->what = S_DISPOSE;
@@ -221,7 +219,7 @@ s_write_dispositions(mongoc_collection_t *coll, s_plan_t *plans, int n)
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
     bson_t *projection = BCON_NEW("events.id", BCON_INT32(1));
     mongoc_bulk_operation_t *bulk = NULL;
-    bson_error_t error;
+    bson_error_t error = {0};
     bool ok = true;
     int64_t modified = 0, expected = 0;
 
@@ -280,7 +278,6 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *coll = lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
-    static const char *const next[] = {LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
     s_plan_t *plans = NULL;
     bson_value_t ids[LP_SERVICE_BATCH_MAX];
     bson_t *docs[LP_SERVICE_BATCH_MAX];
@@ -294,10 +291,8 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     if (n > LP_SERVICE_BATCH_MAX)
         n = LP_SERVICE_BATCH_MAX;
     plans = calloc((size_t) n, sizeof *plans);
-    if (!plans) {
-        handled = -1;
-        goto done;
-    }
+    if (!plans)
+        goto done; /* nothing handled: the sweeper brings the events again */
     /* One read for the batch. */
     for (int i = 0; i < n; i++) {
         lp_metric_inc(self->msgs_in);
@@ -326,7 +321,8 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     for (int i = 0; i < n; i++)
         if (plans[i].what == S_DISPOSE)
             marked[n_marked++] = envs[i]->complaint_id;
-    if (!lp_outbox_mark_many(self->svc.store, marked, n_marked, next, 2, mark_at, &err)) {
+    if (!lp_outbox_mark_many(self->svc.store, marked, n_marked, lp_transition_dispose_stages,
+                             LP_TRANSITION_DISPOSE_N_STAGES, mark_at, &err)) {
         lp_metric_inc(self->db_errors);
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
         for (int i = 0; i < n; i++)

@@ -11,10 +11,8 @@ static void
 s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
     router_t *self = arg;
-    for (int i = 0; i < DRAIN_BATCHES; i++)
-        if (lp_service_drain_batch(&self->svc, sock, router_handle_batch, arg,
-                                   LP_SERVICE_BATCH_MAX) == 0)
-            break;
+    lp_service_drain_batch(&self->svc, sock, router_handle_batch, arg, LP_SERVICE_BATCH_MAX,
+                           DRAIN_BATCHES);
 }
 
 static void
