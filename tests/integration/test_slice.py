@@ -350,6 +350,25 @@ class SliceTest(SystemTestCase):
                 self.assertIsInstance(body, str)
                 self.assertIn("# TYPE", body, f"{name} /metrics is not Prometheus text")
 
+    def test_h_unacknowledged_writes_through_the_devdb_front(self):
+        """A w=0 write through lapor-devdb's front is finished, and the next command on
+        the same connection gets its own answer (FerretDB answers w=0 writes anyway;
+        the front once passed that answer on as the next one's)."""
+        import pymongo
+        from pymongo.write_concern import WriteConcern
+        client = pymongo.MongoClient(SYSTEM.mongodb_uri, maxPoolSize=1,
+                                     serverSelectionTimeoutMS=10000)
+        try:
+            db = client.get_default_database()
+            loose = db.get_collection("w0_probe", write_concern=WriteConcern(w=0))
+            for i in range(20):
+                loose.insert_one({"_id": i, "n": i})
+                self.assertEqual(db.w0_probe.find_one({"_id": i}), {"_id": i, "n": i})
+            self.assertEqual(db.w0_probe.count_documents({}), 20)
+        finally:
+            client.get_default_database().w0_probe.drop()
+            client.close()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
