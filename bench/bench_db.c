@@ -53,8 +53,7 @@ bench_envelope_pack(unsigned long seq, unsigned char *buf, size_t cap)
 }
 
 /* A document shaped like intake's complaint: text, region, sealed reporter
- * (random bytes of the same size), history, the event with its packed envelope,
- * todo lists. */
+ * (random bytes of the same size), history, the event with its packed envelope. */
 static void
 s_complaint_like(bson_t *doc, unsigned long seq)
 {
@@ -113,17 +112,6 @@ s_complaint_like(bson_t *doc, unsigned long seq)
     BSON_APPEND_BINARY(&item, "pb", BSON_SUBTYPE_BINARY, pb, (uint32_t) pblen);
     bson_append_document_end(&child, &item);
     bson_append_array_end(doc, &child);
-    BSON_APPEND_DOCUMENT_BEGIN(doc, "todo", &child);
-    BSON_APPEND_ARRAY_BEGIN(&child, "router", &item);
-    BSON_APPEND_UTF8(&item, "0", "65a1b2c3d4e5f60718293a4b");
-    bson_append_array_end(&child, &item);
-    BSON_APPEND_ARRAY_BEGIN(&child, "reporter", &item);
-    BSON_APPEND_UTF8(&item, "0", "65a1b2c3d4e5f60718293a4b");
-    bson_append_array_end(&child, &item);
-    BSON_APPEND_ARRAY_BEGIN(&child, "notifier", &item);
-    BSON_APPEND_UTF8(&item, "0", "65a1b2c3d4e5f60718293a4b");
-    bson_append_array_end(&child, &item);
-    bson_append_document_end(doc, &child);
     BSON_APPEND_INT64(doc, "created_at", now);
     BSON_APPEND_INT64(doc, "updated_at", now);
 }

@@ -69,7 +69,7 @@ typedef struct {
          "LAPOR_FULL_SWEEP_MS",                                                                    \
          LP_OPT_INT,                                                                               \
          "300000",                                                                                 \
-         "how often the sweeper also looks at every complaint, not only marked ones",              \
+         "how often marks without work are tidied; an event missing this long is dropped",         \
          &(c)->full_sweep_ms},                                                                     \
         {"lease-ms",                                                                               \
          "LAPOR_LEASE_MS",                                                                         \

@@ -1,4 +1,4 @@
-/* lp_outbox: events stored in complaint documents, per-stage todo lists, sweeping. */
+/* lp_outbox: events stored in complaint documents, work in flight in marks. */
 #include "lp_outbox.h"
 
 #include <stdio.h>
@@ -8,6 +8,10 @@
 #include "lp_clock.h"
 #include "lp_doc.h"
 #include "lp_log.h"
+
+/* Every stage's list in a mark: a mark without an entry in any of them goes. */
+static const char *const s_stages[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+#define S_N_STAGES (sizeof s_stages / sizeof s_stages[0])
 
 bool
 lp_outbox_append_event(bson_t *parent, const char *key, const lp_envelope_t *env)
@@ -30,16 +34,9 @@ lp_outbox_append_event(bson_t *parent, const char *key, const lp_envelope_t *env
 }
 
 bool
-lp_outbox_push(bson_t *push, const lp_envelope_t *env, const char *const *stages, size_t n)
+lp_outbox_push(bson_t *push, const lp_envelope_t *env)
 {
-    char path[64];
-    if (!lp_outbox_append_event(push, "events", env))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "todo.%s", stages[i]);
-        BSON_APPEND_UTF8(push, path, env->event_id);
-    }
-    return true;
+    return lp_outbox_append_event(push, "events", env);
 }
 
 bool
@@ -64,179 +61,112 @@ s_run_bulk(mongoc_bulk_operation_t **bulk)
     return ok;
 }
 
-bool
-lp_outbox_idle(const bson_t *doc, const char *stage, lp_envelope_t **envs, const bool *done, int n)
+/* The filter of a mark without work: no stage's list has a first entry. */
+static void
+s_append_empty(bson_t *filter)
 {
     char path[64];
-    bson_iter_t it, child;
-
-    if (!doc)
-        return true; /* the complaint is gone: no work can be left */
-    snprintf(path, sizeof path, "todo.%s", stage);
-    if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &it))
-        return true;
-    if (!BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &child))
-        return false;
-    while (bson_iter_next(&child)) {
-        bool handled = false;
-        const char *id = BSON_ITER_HOLDS_UTF8(&child) ? bson_iter_utf8(&child, NULL) : "";
-        for (int j = 0; j < n && !handled; j++)
-            handled = done[j] && strcmp(envs[j]->event_id, id) == 0;
-        if (!handled)
-            return false;
+    for (size_t s = 0; s < S_N_STAGES; s++) {
+        bson_t cond;
+        snprintf(path, sizeof path, "%s.0", s_stages[s]);
+        BSON_APPEND_DOCUMENT_BEGIN(filter, path, &cond);
+        BSON_APPEND_BOOL(&cond, "$exists", false);
+        bson_append_document_end(filter, &cond);
     }
-    return true;
 }
 
-/* Adds statement i to bulk; false when there is none for i. */
-typedef bool (*s_add_fn)(mongoc_bulk_operation_t *bulk, int i, void *arg);
+/* One entry of a mark: event_id on the lists of a complaint's mark. */
+typedef struct {
+    const char *complaint_id;
+    const char *event_id;
+} s_entry_t;
 
-/* Runs the statements add makes for 0..n-1, unordered, in bulks of
- * LP_STORE_BULK_MAX. False when a bulk failed. */
+/* Takes entries[0..n) off the n_stages lists, then drops the marks left without
+ * work, in bulks (pulls before drops: the drop's filter decides, so an entry a
+ * writer added meanwhile keeps its mark). False when a bulk failed. */
 static bool
-s_each(mongoc_collection_t *coll, int n, s_add_fn add, void *arg)
+s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char *const *stages,
+       size_t n_stages)
 {
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
-    mongoc_bulk_operation_t *bulk = NULL;
-    int queued = 0;
     bool ok = true;
+    const int chunk = LP_STORE_BULK_MAX / 2;
 
-    for (int i = 0; i < n; i++) {
-        if (!bulk)
-            bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
-        if (add(bulk, i, arg) && ++queued == LP_STORE_BULK_MAX) {
-            ok = s_run_bulk(&bulk) && ok;
-            queued = 0;
+    for (int from = 0; from < n; from += chunk) {
+        int to = from + chunk < n ? from + chunk : n;
+        mongoc_bulk_operation_t *bulk =
+            mongoc_collection_create_bulk_operation_with_opts(outbox, bopts);
+        for (int i = from; i < to; i++) {
+            bson_t *sel = BCON_NEW("_id", BCON_UTF8(entries[i].complaint_id));
+            bson_t update = BSON_INITIALIZER, pull, list;
+            BSON_APPEND_DOCUMENT_BEGIN(&update, "$pullAll", &pull);
+            for (size_t s = 0; s < n_stages; s++) {
+                BSON_APPEND_ARRAY_BEGIN(&pull, stages[s], &list);
+                BSON_APPEND_UTF8(&list, "0", entries[i].event_id);
+                bson_append_array_end(&pull, &list);
+            }
+            bson_append_document_end(&update, &pull);
+            mongoc_bulk_operation_update_one_with_opts(bulk, sel, &update, NULL, NULL);
+            bson_destroy(&update);
+            bson_destroy(sel);
         }
-    }
-    if (queued > 0)
+        for (int i = from; i < to; i++) {
+            bson_t *sel = BCON_NEW("_id", BCON_UTF8(entries[i].complaint_id));
+            s_append_empty(sel);
+            mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
+            bson_destroy(sel);
+        }
         ok = s_run_bulk(&bulk) && ok;
-    if (bulk)
-        mongoc_bulk_operation_destroy(bulk);
+    }
     bson_destroy(bopts);
     return ok;
 }
 
-/* The events of a batch a stage handled, with a flag each. */
-typedef struct {
-    const char *stage;
-    lp_envelope_t **envs;
-    const bool *flags;
-} s_events_t;
-
-/* Deletes the stage's mark of event i's complaint unless renewed after the event. */
-static bool
-s_unmark_one(mongoc_bulk_operation_t *bulk, int i, void *arg)
+bool
+lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
+                    const bool *done, int n)
 {
-    const s_events_t *e = arg;
-    const lp_envelope_t *env = e->envs[i];
-    char id[96];
-    if (!e->flags[i] || strlen(env->complaint_id) != 24)
+    s_entry_t *entries = calloc((size_t) (n > 0 ? n : 1), sizeof *entries);
+    int k = 0;
+    bool ok;
+    if (!entries)
         return false;
-    snprintf(id, sizeof id, "%s:%s", e->stage, env->complaint_id);
-    bson_t *sel =
-        BCON_NEW("_id", BCON_UTF8(id), "since", "{", "$lte", BCON_INT64(env->occurred_at_ms), "}");
-    mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
-    bson_destroy(sel);
-    return true;
-}
-
-/* Pulls event i's id from its complaint's todo.<stage>. */
-static bool
-s_done_one(mongoc_bulk_operation_t *bulk, int i, void *arg)
-{
-    const s_events_t *e = arg;
-    char path[64];
-    bson_oid_t oid;
-    if (!e->flags[i] || !lp_outbox_oid(e->envs[i]->complaint_id, &oid))
-        return false;
-    snprintf(path, sizeof path, "todo.%s", e->stage);
-    bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
-    bson_t *pull = BCON_NEW("$pull", "{", path, BCON_UTF8(e->envs[i]->event_id), "}");
-    mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
-    bson_destroy(pull);
-    bson_destroy(sel);
-    return true;
+    for (int i = 0; i < n; i++)
+        if (done[i] && strlen(envs[i]->complaint_id) == 24)
+            entries[k++] = (s_entry_t){envs[i]->complaint_id, envs[i]->event_id};
+    ok = k == 0 || s_pull(outbox, entries, k, &stage, 1);
+    free(entries);
+    return ok;
 }
 
 void
-lp_outbox_unmark(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                 const bool *idle, int n)
+lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_ids,
+                 const char *const *event_ids, const bool *flags, int n, const char *const *stages,
+                 size_t n_stages)
 {
-    s_events_t e = {stage, envs, idle};
-    s_each(outbox, n, s_unmark_one, &e);
+    s_entry_t *entries = calloc((size_t) (n > 0 ? n : 1), sizeof *entries);
+    int k = 0;
+    if (!entries)
+        return;
+    for (int i = 0; i < n; i++)
+        if (!flags || flags[i])
+            entries[k++] = (s_entry_t){complaint_ids[i], event_ids[i]};
+    if (k > 0 && !s_pull(outbox, entries, k, stages, n_stages))
+        lp_log(LP_LOG_WARN, "outbox.forget_failed", "{s:i}", "entries", k);
+    free(entries);
 }
 
 bool
-lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
-                    const bool *done, int n)
+lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *event_id,
+               const char *const *stages, size_t n, int64_t now_ms, lp_error_t *err)
 {
-    s_events_t e = {stage, envs, done};
-    return s_each(coll, n, s_done_one, &e);
-}
-
-/* Calls fn for every event of doc whose id is in todo.<stage>. */
-static int
-s_handle_pending(const bson_t *doc, const char *stage, lp_outbox_handler_fn fn, void *arg,
-                 int *failed, bool *stopping)
-{
-    char path[64];
-    bson_iter_t todo, id_iter, events, ev;
-    int handled = 0;
-
-    snprintf(path, sizeof path, "todo.%s", stage);
-    if (!bson_iter_init(&todo, doc) || !bson_iter_find_descendant(&todo, path, &todo) ||
-        !BSON_ITER_HOLDS_ARRAY(&todo) || !bson_iter_recurse(&todo, &id_iter))
-        return 0;
-    while (bson_iter_next(&id_iter)) {
-        const char *wanted = BSON_ITER_HOLDS_UTF8(&id_iter) ? bson_iter_utf8(&id_iter, NULL) : "";
-        bool found = false;
-        if (!bson_iter_init_find(&events, doc, "events") || !BSON_ITER_HOLDS_ARRAY(&events) ||
-            !bson_iter_recurse(&events, &ev))
-            break;
-        while (!found && bson_iter_next(&ev)) {
-            bson_iter_t field;
-            const uint8_t *data = NULL;
-            uint32_t len = 0;
-            bson_subtype_t subtype;
-            if (!BSON_ITER_HOLDS_DOCUMENT(&ev) || !bson_iter_recurse(&ev, &field) ||
-                !bson_iter_find(&field, "id") || !BSON_ITER_HOLDS_UTF8(&field) ||
-                strcmp(bson_iter_utf8(&field, NULL), wanted) != 0)
-                continue;
-            found = true;
-            bson_iter_recurse(&ev, &field);
-            if (bson_iter_find(&field, "pb") && BSON_ITER_HOLDS_BINARY(&field)) {
-                bson_iter_binary(&field, &subtype, &len, &data);
-                lp_envelope_t *env = lp_event_unpack(data, len);
-                if (env && !*stopping) {
-                    int rc = fn(arg, env);
-                    if (rc == LP_OUTBOX_STOPPING)
-                        *stopping = true;
-                    else if (rc != 0)
-                        (*failed)++;
-                    else
-                        handled++;
-                }
-                lp_event_free(&env);
-            }
-        }
-        if (!found)
-            lp_log(LP_LOG_WARN, "outbox.event_missing", "{s:s,s:s}", "stage", stage, "event_id",
-                   wanted);
-    }
-    return handled;
+    return lp_outbox_mark_many(store, &complaint_id, &event_id, 1, stages, n, now_ms, err);
 }
 
 bool
-lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *const *stages, size_t n,
-               int64_t now_ms, lp_error_t *err)
-{
-    return lp_outbox_mark_many(store, &complaint_id, 1, stages, n, now_ms, err);
-}
-
-bool
-lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, size_t n_ids,
-                    const char *const *stages, size_t n, int64_t now_ms, lp_error_t *err)
+lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids,
+                    const char *const *event_ids, size_t n_ids, const char *const *stages, size_t n,
+                    int64_t now_ms, lp_error_t *err)
 {
     if (n == 0 || n_ids == 0)
         return true;
@@ -246,35 +176,47 @@ lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, size_t 
     bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
     mongoc_bulk_operation_t *bulk = NULL;
     bson_error_t error;
-    bool ok = true;
-    char id[96];
+    bool ok = true, retried = false;
     size_t queued = 0;
 
-    for (size_t c = 0; c < n_ids && ok; c++)
-        for (size_t i = 0; i < n && ok; i++) {
-            if (!bulk)
-                bulk = mongoc_collection_create_bulk_operation_with_opts(marks, bopts);
-            snprintf(id, sizeof id, "%s:%s", stages[i], complaint_ids[c]);
-            bson_t *selector = BCON_NEW("_id", BCON_UTF8(id));
-            bson_t *update =
-                BCON_NEW("$set", "{", "stage", BCON_UTF8(stages[i]), "complaint_id",
-                         BCON_UTF8(complaint_ids[c]), "since", BCON_INT64(now_ms), "}");
-            ok = mongoc_bulk_operation_update_one_with_opts(bulk, selector, update, upsert, &error);
-            bson_destroy(update);
-            bson_destroy(selector);
-            bool last = c == n_ids - 1 && i == n - 1;
-            if (ok && (++queued == LP_STORE_BULK_MAX || last)) {
-                /* A duplicate key is a concurrent upsert of the same mark: it is there. */
-                bson_t reply = BSON_INITIALIZER;
-                if (!mongoc_bulk_operation_execute(bulk, &reply, &error) &&
-                    !lp_store_is_duplicate(&error))
-                    ok = false;
-                bson_destroy(&reply);
-                mongoc_bulk_operation_destroy(bulk);
-                bulk = NULL;
-                queued = 0;
-            }
+    for (size_t c = 0; c < n_ids && ok; c++) {
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(marks, bopts);
+        bson_t *selector = BCON_NEW("_id", BCON_UTF8(complaint_ids[c]));
+        bson_t update = BSON_INITIALIZER, add, each, list;
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &add);
+        BSON_APPEND_INT64(&add, "since", now_ms);
+        bson_append_document_end(&update, &add);
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$addToSet", &add);
+        for (size_t i = 0; i < n; i++) {
+            BSON_APPEND_DOCUMENT_BEGIN(&add, stages[i], &each);
+            BSON_APPEND_ARRAY_BEGIN(&each, "$each", &list);
+            BSON_APPEND_UTF8(&list, "0", event_ids[c]);
+            bson_append_array_end(&each, &list);
+            bson_append_document_end(&add, &each);
         }
+        bson_append_document_end(&update, &add);
+        ok = mongoc_bulk_operation_update_one_with_opts(bulk, selector, &update, upsert, &error);
+        bson_destroy(&update);
+        bson_destroy(selector);
+        if (ok && (++queued == LP_STORE_BULK_MAX || c == n_ids - 1)) {
+            /* A duplicate key is a concurrent upsert of the same mark: it is there,
+             * and this entry is not. Once more: now it is an update. */
+            bson_t reply = BSON_INITIALIZER;
+            ok = mongoc_bulk_operation_execute(bulk, &reply, &error) != 0;
+            if (!ok && !retried && lp_store_is_duplicate(&error)) {
+                c -= queued; /* the loop's c++ starts this chunk again */
+                retried = ok = true;
+            }
+            else
+                retried = false;
+            bson_destroy(&reply);
+            if (bulk)
+                mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
+    }
     if (!ok)
         lp_store_set_error(err, &error, "mark work");
     if (bulk)
@@ -286,203 +228,295 @@ lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, size_t 
     return ok;
 }
 
-/* Hands coll's claimed complaint doc to fn and releases it (unless an event
- * failed: it keeps its lease, so it is retried after lease_ms instead of starving
- * the documents behind it; one left because this instance stops goes back at
- * once, for the others). Returns the events handled. */
-static int
-s_handle_claimed(mongoc_collection_t *coll, bson_t *doc, const char *stage, const char *lease_path,
-                 const char *owner, lp_outbox_handler_fn fn, void *arg, bool *stopping)
+/* The event event_id of the complaint doc (read with events), unpacked, or NULL. */
+static lp_envelope_t *
+s_find_event(const bson_t *doc, const char *event_id)
 {
-    bson_iter_t id;
-    int failed = 0;
-    int handled = s_handle_pending(doc, stage, fn, arg, &failed, stopping);
-    if (failed == 0 && bson_iter_init_find(&id, doc, "_id"))
-        lp_store_release(coll, bson_iter_value(&id), lease_path, owner, NULL);
-    return handled;
-}
-
-typedef struct {
-    char id[96];
-    char complaint_id[25];
-    int64_t since;
-    bool drop; /* no work left for the stage */
-} s_mark_t;
-
-/* Deletes mark i when flagged drop. The guard (since as read) keeps a mark renewed
- * meanwhile: new work is on its way. */
-static bool
-s_drop_one(mongoc_bulk_operation_t *bulk, int i, void *arg)
-{
-    const s_mark_t *mark = (const s_mark_t *) arg + i;
-    if (!mark->drop)
-        return false;
-    bson_t *sel = BCON_NEW("_id", BCON_UTF8(mark->id), "since", BCON_INT64(mark->since));
-    mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
-    bson_destroy(sel);
-    return true;
-}
-
-/* Reads up to max of stage's marks older than before into marks (the cursor is
- * closed before any write). Returns how many, or -1 on error. */
-static int
-s_read_marks(mongoc_collection_t *outbox, const char *stage, int64_t before, s_mark_t *marks,
-             int max, lp_error_t *err)
-{
-    bson_t *filter =
-        BCON_NEW("stage", BCON_UTF8(stage), "since", "{", "$lt", BCON_INT64(before), "}");
-    bson_t *opts = BCON_NEW("sort", "{", "since", BCON_INT32(1), "}", "limit", BCON_INT64(max));
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
-    const bson_t *doc;
-    bson_error_t error;
-    int n = 0;
-
-    while (n < max && mongoc_cursor_next(cursor, &doc)) {
-        bson_iter_t it;
-        const char *id = lp_doc_str(doc, "_id"), *cid = lp_doc_str(doc, "complaint_id");
-        if (strlen(id) >= sizeof marks[n].id || strlen(cid) != 24)
+    bson_iter_t it;
+    bson_t ev;
+    if (!doc || !bson_iter_init_find(&it, doc, "events") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        !bson_iter_recurse(&it, &it))
+        return NULL;
+    while (lp_doc_next_doc(&it, &ev)) {
+        bson_iter_t pb;
+        const uint8_t *data = NULL;
+        uint32_t len = 0;
+        bson_subtype_t subtype;
+        if (strcmp(lp_doc_str(&ev, "id"), event_id) != 0)
             continue;
-        snprintf(marks[n].id, sizeof marks[n].id, "%s", id);
-        memcpy(marks[n].complaint_id, cid, 25);
-        marks[n].since = bson_iter_init_find(&it, doc, "since") ? bson_iter_as_int64(&it) : 0;
-        n++;
+        if (!bson_iter_init_find(&pb, &ev, "pb") || !BSON_ITER_HOLDS_BINARY(&pb))
+            return NULL;
+        bson_iter_binary(&pb, &subtype, &len, &data);
+        return lp_event_unpack(data, len);
     }
-    if (mongoc_cursor_error(cursor, &error)) {
-        lp_store_set_error(err, &error, "read marks");
-        n = -1;
-    }
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(opts);
-    bson_destroy(filter);
-    return n;
+    return NULL;
 }
 
-/* True when doc has an event id in todo.<stage>. */
-static bool
-s_has_work(const bson_t *doc, const char *stage)
+/* What handling one claimed mark came to. */
+typedef struct {
+    int handled;   /* events fn took */
+    int failed;    /* events fn wants again later */
+    bool keep;     /* an event the complaint does not hold yet: look again later */
+    bool stopping; /* fn said this instance stops */
+} s_outcome_t;
+
+/* Hands fn each event on stage's list in mark that the complaint doc (NULL when
+ * there is none) holds; drops those it does not hold once the mark is older than
+ * lost_before. */
+static void
+s_handle_mark(mongoc_collection_t *outbox, const bson_t *mark, const bson_t *doc, const char *stage,
+              int64_t lost_before, lp_outbox_handler_fn fn, void *arg, s_outcome_t *out)
 {
-    char path[64];
-    bson_iter_t it, child;
-    snprintf(path, sizeof path, "todo.%s", stage);
-    return bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-           BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &child) && bson_iter_next(&child);
+    const char *complaint_id = lp_doc_str(mark, "_id");
+    bool old = lp_doc_int(mark, "since") < lost_before;
+    s_entry_t *gone = NULL;
+    int n_gone = 0, cap = 0;
+    bson_iter_t it;
+
+    if (!bson_iter_init_find(&it, mark, stage) || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        !bson_iter_recurse(&it, &it))
+        return;
+    while (bson_iter_next(&it) && !out->stopping) {
+        const char *id = BSON_ITER_HOLDS_UTF8(&it) ? bson_iter_utf8(&it, NULL) : "";
+        lp_envelope_t *env = s_find_event(doc, id);
+        if (env) {
+            int rc = fn(arg, env);
+            if (rc == LP_OUTBOX_STOPPING)
+                out->stopping = true;
+            else if (rc != 0)
+                out->failed++;
+            else
+                out->handled++;
+            lp_event_free(&env);
+            continue;
+        }
+        if (!old) {
+            out->keep = true; /* its write may still be on its way */
+            continue;
+        }
+        lp_log(LP_LOG_WARN, "outbox.event_missing", "{s:s,s:s,s:s}", "stage", stage, "complaint_id",
+               complaint_id, "event_id", id);
+        if (n_gone == cap) {
+            s_entry_t *more = realloc(gone, (size_t) (cap = cap ? 2 * cap : 8) * sizeof *gone);
+            if (!more)
+                break;
+            gone = more;
+        }
+        gone[n_gone++] = (s_entry_t){complaint_id, id};
+    }
+    if (n_gone > 0)
+        s_pull(outbox, gone, n_gone, &stage, 1);
+    free(gone);
 }
 
 int
 lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
-                int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err)
+                int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
+                lp_error_t *err)
 {
-    char lease_path[64], todo_path[64];
+    char lease_path[64], list_path[64];
+    char id_str[LP_STORE_BULK_MAX][25];
+    bson_value_t ids[LP_STORE_BULK_MAX], oids[LP_STORE_BULK_MAX];
+    bson_t *marks[LP_STORE_BULK_MAX] = {0}, *docs[LP_STORE_BULK_MAX] = {0};
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
-    s_mark_t *marks = calloc((size_t) (max > 0 ? max : 1), sizeof *marks);
-    bson_value_t *ids = NULL;
-    bson_t **docs = NULL;
-    int64_t cut = lp_now_ms() - grace_ms;
-    bool stopping = false;
-    int handled = 0, n;
+    int64_t now = lp_now_ms(), cut = now - grace_ms;
+    s_outcome_t out = {0};
+    bson_error_t error;
+    const bson_t *found;
+    bool read = false;
+    int n = 0, rc = 0;
 
+    if (max > LP_STORE_BULK_MAX)
+        max = LP_STORE_BULK_MAX;
     snprintf(lease_path, sizeof lease_path, "lease.%s", stage);
-    snprintf(todo_path, sizeof todo_path, "todo.%s", stage);
-    n = marks ? s_read_marks(outbox, stage, cut, marks, max, err) : -1;
-    if (n < 0)
-        handled = -1;
-    /* The marked complaints' todo lists, one query for all of them. */
-    if (n > 0 && (ids = calloc((size_t) n, sizeof *ids)) &&
-        (docs = calloc((size_t) n, sizeof *docs))) {
-        bson_t *projection = BCON_NEW(todo_path, BCON_INT32(1), "updated_at", BCON_INT32(1));
-        lp_error_t find_err;
-        for (int i = 0; i < n; i++)
-            lp_store_oid_value(&ids[i], marks[i].complaint_id);
-        if (!lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &find_err)) {
-            if (err)
-                *err = find_err;
-            handled = -1;
-            n = 0;
-        }
-        bson_destroy(projection);
-    }
-    else if (n > 0) {
-        handled = -1;
-        n = 0;
-    }
-    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
-    for (int i = 0; i < n && !stopping && lp_mono_ms() < until; i++) {
-        bson_oid_t oid;
-        bson_oid_init_from_string(&oid, marks[i].complaint_id);
-        if (!docs[i] || !s_has_work(docs[i], stage)) {
-            /* Nothing left here for stage: dropped below, with the others. */
-            marks[i].drop = true;
+    snprintf(list_path, sizeof list_path, "%s.0", stage);
+    /* The oldest marks with work for stage... */
+    bson_t *filter = BCON_NEW(list_path, "{", "$exists", BCON_BOOL(true), "}", "since", "{", "$lt",
+                              BCON_INT64(cut), "}");
+    bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "sort", "{", "since",
+                            BCON_INT32(1), "}", "limit", BCON_INT64(max));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
+    while (n < max && mongoc_cursor_next(cursor, &found)) {
+        const char *id = lp_doc_str(found, "_id");
+        if (strlen(id) != 24)
             continue;
-        }
-        /* Claim it, unless it changed within the grace period (its message may be
-         * on its way) or another instance holds it. */
-        bson_t *claim =
-            BCON_NEW("_id", BCON_OID(&oid), "updated_at", "{", "$lt", BCON_INT64(cut), "}");
-        lp_error_t claim_err;
-        lp_error_clear(&claim_err);
-        bson_t *doc =
-            lp_store_claim(coll, claim, lease_path, owner, lease_ms, NULL, NULL, &claim_err);
-        bson_destroy(claim);
-        if (doc) {
-            handled += s_handle_claimed(coll, doc, stage, lease_path, owner, fn, arg, &stopping);
-            bson_destroy(doc);
-        }
+        memcpy(id_str[n], id, 25);
+        lp_store_str_value(&ids[n], id_str[n]);
+        n++;
     }
-    if (n > 0)
-        s_each(outbox, n, s_drop_one, marks);
-    for (int i = 0; docs && i < n; i++)
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_store_set_error(err, &error, "read marks");
+        rc = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+    /* ... claimed in one write, unless another instance holds them or they changed
+     * meanwhile, and their complaints read in one query. */
+    filter = BCON_NEW("since", "{", "$lt", BCON_INT64(cut), "}");
+    if (rc == 0 && n > 0 &&
+        (rc = lp_store_claim_ids(outbox, ids, (size_t) n, filter, lease_path, owner, lease_ms, NULL,
+                                 marks, err)) > 0) {
+        bson_t *projection = BCON_NEW("events", BCON_INT32(1));
+        for (int i = 0; i < n; i++)
+            if (marks[i])
+                lp_store_oid_value(&oids[i], id_str[i]);
+            else
+                oids[i].value_type = BSON_TYPE_EOD;
+        read = lp_store_find_ids(coll, oids, (size_t) n, projection, docs, err);
+        bson_destroy(projection);
+        rc = read ? 0 : -1;
+    }
+    bson_destroy(filter);
+    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
+    for (int i = 0; i < n; i++) {
+        if (!marks[i])
+            continue;
+        s_outcome_t one = {.stopping = out.stopping};
+        if (read && !one.stopping && lp_mono_ms() < until)
+            s_handle_mark(outbox, marks[i], docs[i], stage, now - lost_ms, fn, arg, &one);
+        out.handled += one.handled;
+        out.stopping = one.stopping;
+        /* A failed event keeps the lease: it is retried after lease_ms instead of
+         * starving the marks behind it. The rest goes back at once. */
+        if (one.failed == 0 && !one.keep)
+            lp_store_release(outbox, &ids[i], lease_path, owner, NULL);
+        bson_destroy(marks[i]);
         if (docs[i])
             bson_destroy(docs[i]);
-    free(docs);
-    free(ids);
-    free(marks);
+    }
     mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(coll);
     lp_store_push(store, client);
-    return handled;
+    return rc < 0 ? -1 : out.handled;
 }
 
 int
-lp_outbox_sweep_all(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
-                    int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err)
+lp_outbox_tidy(lp_store_t *store, int64_t grace_ms, lp_error_t *err)
 {
-    char todo_path[64], lease_path[64];
+    mongoc_client_t *client = lp_store_pop(store);
+    mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
+    bson_t *filter = BCON_NEW("since", "{", "$lt", BCON_INT64(lp_now_ms() - grace_ms), "}");
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+    bson_iter_t it;
+    int n = -1;
+
+    s_append_empty(filter);
+    if (!mongoc_collection_delete_many(outbox, filter, NULL, &reply, &error))
+        lp_store_set_error(err, &error, "tidy marks");
+    else
+        n = bson_iter_init_find(&it, &reply, "deletedCount") ? (int) bson_iter_as_int64(&it) : 0;
+    bson_destroy(&reply);
+    bson_destroy(filter);
+    mongoc_collection_destroy(outbox);
+    lp_store_push(store, client);
+    return n;
+}
+
+int
+lp_outbox_adopt(lp_store_t *store, const char *stage, int max, lp_error_t *err)
+{
+    char todo_path[64], first_path[64];
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
-    bson_t filter = BSON_INITIALIZER, sub;
-    int handled = 0;
+    mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
+    char **cids = NULL, **eids = NULL;
+    size_t n = 0, cap = 0;
+    int docs = 0, rc = 0;
+    bson_error_t error;
+    const bson_t *doc;
 
-    snprintf(todo_path, sizeof todo_path, "todo.%s.0", stage);
-    snprintf(lease_path, sizeof lease_path, "lease.%s", stage);
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, todo_path, &sub);
-    BSON_APPEND_BOOL(&sub, "$exists", true);
-    bson_append_document_end(&filter, &sub);
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "updated_at", &sub);
-    BSON_APPEND_INT64(&sub, "$lt", lp_now_ms() - grace_ms);
-    bson_append_document_end(&filter, &sub);
-
-    bool stopping = false;
-    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
-    for (int i = 0; i < max && !stopping && lp_mono_ms() < until; i++) {
-        lp_error_t claim_err;
-        lp_error_clear(&claim_err);
-        bson_t *doc = lp_store_claim(coll, &filter, lease_path, owner, lease_ms, "updated_at", NULL,
-                                     &claim_err);
-        if (!doc) {
-            if (claim_err.code != LP_ERR_NONE) {
-                if (err)
-                    *err = claim_err;
-                handled = handled ? handled : -1;
-            }
-            break;
-        }
-        handled += s_handle_claimed(coll, doc, stage, lease_path, owner, fn, arg, &stopping);
-        bson_destroy(doc);
+    snprintf(todo_path, sizeof todo_path, "todo.%s", stage);
+    snprintf(first_path, sizeof first_path, "todo.%s.0", stage);
+    /* The old marks (one per stage, with a `stage` field) say nothing a mark does not. */
+    bson_t *old = BCON_NEW("stage", BCON_UTF8(stage));
+    if (!mongoc_collection_delete_many(outbox, old, NULL, NULL, &error)) {
+        lp_store_set_error(err, &error, "drop old marks");
+        rc = -1;
     }
-    bson_destroy(&filter);
+    bson_destroy(old);
+    bson_t *filter = BCON_NEW(first_path, "{", "$exists", BCON_BOOL(true), "}");
+    bson_t *opts =
+        BCON_NEW("projection", "{", todo_path, BCON_INT32(1), "}", "limit", BCON_INT64(max));
+    mongoc_cursor_t *cursor =
+        rc == 0 ? mongoc_collection_find_with_opts(coll, filter, opts, NULL) : NULL;
+    while (cursor && mongoc_cursor_next(cursor, &doc)) {
+        bson_iter_t it, id;
+        char hex[25];
+        if (!bson_iter_init_find(&id, doc, "_id") || !BSON_ITER_HOLDS_OID(&id) ||
+            !bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, todo_path, &it) ||
+            !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &it))
+            continue;
+        bson_oid_to_string(bson_iter_oid(&id), hex);
+        docs++;
+        while (bson_iter_next(&it)) {
+            if (!BSON_ITER_HOLDS_UTF8(&it))
+                continue;
+            if (n == cap) {
+                size_t grown = cap ? 2 * cap : 64;
+                char **c = realloc(cids, grown * sizeof *cids);
+                if (c)
+                    cids = c;
+                char **e = c ? realloc(eids, grown * sizeof *eids) : NULL;
+                if (!e)
+                    break;
+                eids = e;
+                cap = grown;
+            }
+            cids[n] = bson_strdup(hex);
+            eids[n++] = bson_strdup(bson_iter_utf8(&it, NULL));
+        }
+    }
+    if (cursor && mongoc_cursor_error(cursor, &error)) {
+        lp_store_set_error(err, &error, "read old todo lists");
+        rc = -1;
+    }
+    if (cursor)
+        mongoc_cursor_destroy(cursor);
+    bson_destroy(opts);
+    bson_destroy(filter);
+    /* Marks first, then the complaints' lists go: nothing is ever without either. */
+    if (rc == 0 && n > 0 &&
+        !lp_outbox_mark_many(store, (const char *const *) cids, (const char *const *) eids, n,
+                             &stage, 1, lp_now_ms(), err))
+        rc = -1;
+    if (rc == 0 && n > 0) {
+        bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
+        mongoc_bulk_operation_t *bulk = NULL;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            bson_oid_t oid;
+            if (!bulk)
+                bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
+            bson_oid_init_from_string(&oid, cids[i]);
+            bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
+            bson_t *pull = BCON_NEW("$pull", "{", todo_path, BCON_UTF8(eids[i]), "}");
+            mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
+            bson_destroy(pull);
+            bson_destroy(sel);
+            if ((i + 1) % LP_STORE_BULK_MAX == 0 || i == n - 1) {
+                if (!mongoc_bulk_operation_execute(bulk, NULL, &error)) {
+                    lp_store_set_error(err, &error, "empty old todo lists");
+                    rc = -1;
+                }
+                mongoc_bulk_operation_destroy(bulk);
+                bulk = NULL;
+            }
+        }
+        if (bulk)
+            mongoc_bulk_operation_destroy(bulk);
+        bson_destroy(bopts);
+    }
+    for (size_t i = 0; i < n; i++) {
+        bson_free(cids[i]);
+        bson_free(eids[i]);
+    }
+    free(cids);
+    free(eids);
+    mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(coll);
     lp_store_push(store, client);
-    return handled;
+    return rc < 0 ? -1 : docs;
 }

@@ -1,21 +1,25 @@
-/* lp_outbox: the events a complaint document carries until every stage has them.
+/* lp_outbox: the events a complaint document carries, and the work they cause.
  *
  * A stage changes a complaint and records the event it caused in the same
- * single-document write: the packed envelope goes into `events` and its id into
- * `todo.<stage>` for each stage that must react. The ZeroMQ message that follows
- * is only a doorbell. A consumer that has durably handled an event pulls the id
- * from its todo list; a sweeper hands over whatever stayed there too long.
+ * single-document write: the packed envelope goes into the complaint's `events`.
+ * Which stages still have to react is kept beside it, in the complaint's mark: one
+ * small document in the `outbox` collection, `{_id: "<complaint id>", since,
+ * <stage>: [event ids]}`, written BEFORE the complaint write (lp_outbox_mark). The
+ * ZeroMQ message that follows is only a doorbell. A consumer that has durably
+ * handled an event takes its id off its list (lp_outbox_done_many), and the mark
+ * goes when no list holds anything; a sweeper hands over whatever stayed too long.
  *
- * Sweepers find that work through marks: small documents in the `outbox`
- * collection, one per stage and complaint, written BEFORE the complaint write that
- * adds the todo entries. Finding "complaints whose todo list is not empty" would
- * take an index on array contents, which the local database (FerretDB v1) cannot
- * use: every such query decodes every complaint. The marks collection holds only
- * work in flight, and everything else is a lookup by _id. A mark without work (the
- * write after it failed, or the work is done) is removed by the sweeper; work
- * without a mark (only possible when a writer stalled longer than the grace
- * period between its mark and its write) is found by the full sweep, which still
- * scans every complaint, but rarely. */
+ * Why not in the complaint itself (where this list lived before): every
+ * acknowledgement then rewrote the whole complaint, the largest cost of the
+ * pipeline on the local database (FerretDB v1 decodes, changes and re-encodes the
+ * whole document for any update); here it is a small document. And finding
+ * "complaints with work" would take an index on array contents, which FerretDB v1
+ * cannot use: the marks collection holds only work in flight.
+ *
+ * A mark may name an event its complaint never got (the write after the mark
+ * failed, or lost a race): a writer that knows takes it back (lp_outbox_forget);
+ * otherwise the sweeper drops it once the mark is older than lost_ms, long after
+ * any write could still land. Work cannot exist without a mark. */
 #ifndef LP_OUTBOX_H
 #define LP_OUTBOX_H
 
@@ -32,42 +36,37 @@
 /* Appends {id, type, at, pb} for env under key to an open BSON document or array. */
 bool lp_outbox_append_event(bson_t *parent, const char *key, const lp_envelope_t *env);
 
-/* Adds to an open "$push" document: the event to `events` and its id to
- * `todo.<stage>` for each of the n stages. */
-bool lp_outbox_push(bson_t *push, const lp_envelope_t *env, const char *const *stages, size_t n);
-
-/* Marks each envs[i] with done[i] handled by stage, in bulks of LP_STORE_BULK_MAX.
- * Returns whether every acknowledgement was written; a failure needs no handling:
- * the sweeper hands the event over again, and every consumer is idempotent. */
-bool lp_outbox_done_many(mongoc_collection_t *coll, const char *stage, lp_envelope_t **envs,
-                         const bool *done, int n);
-
-/* Whether the complaint doc (read with todo.<stage>, before the events were handled;
- * NULL when it is gone) has no work left for stage once envs[j] with done[j] are
- * acknowledged: every id of its todo list is one of them. */
-bool lp_outbox_idle(const bson_t *doc, const char *stage, lp_envelope_t **envs, const bool *done,
-                    int n);
-
-/* Removes stage's mark of the complaint of each envs[i] with idle[i] (see
- * lp_outbox_idle; call it after the acknowledgements were written), unless a later
- * write renewed the mark (its `since` is after the event). The consumer that
- * handled the work drops the mark itself, from what it read anyway, so the
- * sweeper does not read every complaint to learn that nothing is left. In bulks;
- * failures are harmless: the sweeper drops what stays. */
-void lp_outbox_unmark(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                      const bool *idle, int n);
+/* Adds the event to `events` in an open "$push" document. */
+bool lp_outbox_push(bson_t *push, const lp_envelope_t *env);
 
 /* Parses a complaint id; false when it is not a 24-hex ObjectId. */
 bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
 
-/* Marks complaint_id (24 hex) as having work for each of the n stages, in one round
- * trip. Call it before the write that adds the todo entries. */
-bool lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *const *stages,
-                    size_t n, int64_t now_ms, lp_error_t *err);
+/* Puts event_id on the lists of the n stages in complaint_id's mark (created when
+ * missing), in one round trip. Call it before the write that adds the event. */
+bool lp_outbox_mark(lp_store_t *store, const char *complaint_id, const char *event_id,
+                    const char *const *stages, size_t n, int64_t now_ms, lp_error_t *err);
 
-/* The same for n_ids complaints at once (one command per LP_STORE_BULK_MAX marks). */
-bool lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids, size_t n_ids,
-                         const char *const *stages, size_t n, int64_t now_ms, lp_error_t *err);
+/* The same for n_ids events at once: event_ids[i] of complaint_ids[i] (one command
+ * per LP_STORE_BULK_MAX marks). */
+bool lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids,
+                         const char *const *event_ids, size_t n_ids, const char *const *stages,
+                         size_t n, int64_t now_ms, lp_error_t *err);
+
+/* Takes event_ids[i] of complaint_ids[i] off the n stages' lists again, for each i
+ * with flags[i] (flags may be NULL: all): its write is known not to have happened.
+ * Failures are harmless (the sweeper drops it later). */
+void lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_ids,
+                      const char *const *event_ids, const bool *flags, int n,
+                      const char *const *stages, size_t n_stages);
+
+/* Acknowledges each envs[i] with done[i]: stage has durably handled it. Takes it off
+ * stage's list in the complaint's mark, and drops the mark when no stage has work
+ * left in it (both in bulks). Returns whether every acknowledgement was written; a
+ * failure needs no handling: the sweeper hands the event over again, and every
+ * consumer is idempotent. */
+bool lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
+                         const bool *done, int n);
 
 /* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
  * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back
@@ -79,18 +78,23 @@ typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
  * slow database cannot keep a service from its timers or from stopping. */
 #define LP_OUTBOX_SWEEP_BUDGET_MS 2000
 
-/* Visits up to max of stage's marks older than grace_ms: claims each marked
- * complaint whose todo.<stage> is not empty and that has not changed for grace_ms,
- * calls fn for each of its pending events and releases it; drops marks whose
- * complaint has no work left for stage. Returns the number of events handed to fn,
- * or -1 on a database error. */
+/* Claims up to max (at most LP_STORE_BULK_MAX) marks with work for stage that have
+ * not changed for grace_ms (their message may be on its way), in one write, and
+ * calls fn for each pending event found in its complaint. An event the complaint
+ * does not hold is dropped when the mark is older than lost_ms, and otherwise
+ * looked at again after lease_ms. Returns the number of events handed to fn, or -1
+ * on a database error. */
 int lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
-                    int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg, lp_error_t *err);
+                    int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
+                    lp_error_t *err);
 
-/* The same over every complaint, marked or not: the safety net, run rarely (a scan
- * of the whole collection on the local database). */
-int lp_outbox_sweep_all(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
-                        int64_t lease_ms, int max, lp_outbox_handler_fn fn, void *arg,
-                        lp_error_t *err);
+/* Drops marks without work that are older than grace_ms (an acknowledgement whose
+ * drop failed). Rare: a look at every mark. Returns how many, or -1 on error. */
+int lp_outbox_tidy(lp_store_t *store, int64_t grace_ms, lp_error_t *err);
+
+/* Moves up to max complaints' work for stage from the form before marks held it
+ * (`todo.<stage>` in the complaint, one mark per stage and complaint) into marks.
+ * For an upgrade: run once at start. Returns how many, or -1 on error. */
+int lp_outbox_adopt(lp_store_t *store, const char *stage, int max, lp_error_t *err);
 
 #endif

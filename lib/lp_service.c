@@ -277,14 +277,26 @@ lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, 
     lp_error_clear(&err);
     s_guard_t guard = {svc, fn, arg};
     int n;
+    if (!svc->adopted) {
+        /* Work left in the form before marks held it (an upgrade), a chunk a time. */
+        n = lp_outbox_adopt(svc->store, stage, LP_STORE_BULK_MAX, &err);
+        svc->adopted = n >= 0 && n < LP_STORE_BULK_MAX;
+        if (n > 0)
+            lp_log(LP_LOG_INFO, "outbox.adopted", "{s:s,s:i}", "stage", stage, "complaints", n);
+        lp_error_clear(&err);
+    }
     if (lp_mono_ms() >= svc->next_full_sweep) {
         svc->next_full_sweep = lp_mono_ms() + svc->config->full_sweep_ms;
-        n = lp_outbox_sweep_all(svc->store, stage, svc->config->instance, svc->config->grace_ms,
-                                svc->config->lease_ms, 100, s_guarded, &guard, &err);
+        n = lp_outbox_tidy(svc->store, svc->config->grace_ms, &err);
+        if (n > 0)
+            lp_log(LP_LOG_INFO, "outbox.tidied", "{s:i}", "marks", n);
+        lp_error_clear(&err);
     }
-    else
-        n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
-                            svc->config->lease_ms, 100, s_guarded, &guard, &err);
+    /* An event missing from its complaint for full_sweep_ms is taken as never
+     * written: no write waits that long. */
+    n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
+                        svc->config->lease_ms, svc->config->full_sweep_ms, LP_STORE_BULK_MAX,
+                        s_guarded, &guard, &err);
     if (n > 0)
         lp_log(LP_LOG_INFO, "sweep.handled", "{s:s,s:i}", "stage", stage, "events", n);
     else if (n < 0)

@@ -37,7 +37,8 @@ typedef struct {
     /* Set before lp_service_serve_http: streamed uploads (all NULL: none). */
     lp_http_upload_t upload;
     atomic_bool db_ok;       /* last database ping succeeded */
-    int64_t next_full_sweep; /* lp_mono_ms() of the next full sweep; 0: at once */
+    int64_t next_full_sweep; /* lp_mono_ms() of the next tidy of marks; 0: at once */
+    bool adopted;            /* no work left in the form before marks (lp_outbox_adopt) */
 } lp_service_t;
 
 /* Starts logging, the loop, the store (waiting for the database until it answers
@@ -68,9 +69,10 @@ typedef int (*lp_service_batch_fn)(void *arg, lp_envelope_t **envs, int n);
 int lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn,
                            void *arg, int max, int batches);
 
-/* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease;
- * lp_outbox_sweep_all at start and every full_sweep_ms) and logs what it found.
- * Returns the number of events handed to fn, or -1. */
+/* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease,
+ * events missing for full_sweep_ms dropped; lp_outbox_adopt until done and
+ * lp_outbox_tidy at start and every full_sweep_ms) and logs what it found. Returns
+ * the number of events handed to fn, or -1. */
 int lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg);
 
 /* Stops HTTP first (answers in flight finish), then the bus, then the store. */

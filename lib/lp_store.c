@@ -137,8 +137,8 @@ lp_store_set_error(lp_error_t *err, const bson_error_t *error, const char *what)
 
 /* One createIndexes command for one index. */
 static bool
-s_index(mongoc_client_t *client, const char *db, const char *coll, const char *name, bson_t *keys,
-        bool unique, lp_error_t *err)
+s_index(mongoc_client_t *client, const char *db, const char *coll, const char *name,
+        const bson_t *keys, bool unique, lp_error_t *err)
 {
     bson_t cmd = BSON_INITIALIZER, indexes, index;
     bson_t reply = BSON_INITIALIZER;
@@ -159,49 +159,86 @@ s_index(mongoc_client_t *client, const char *db, const char *coll, const char *n
         lp_store_set_error(err, &error, name);
     bson_destroy(&reply);
     bson_destroy(&cmd);
-    bson_destroy(keys);
     return ok;
 }
+
+/* Drops index name of coll when it is there (an error means it is not). */
+static void
+s_drop_index(mongoc_client_t *client, const char *db, const char *coll, const char *name)
+{
+    mongoc_collection_t *c = mongoc_client_get_collection(client, db, coll);
+    mongoc_collection_drop_index_with_opts(c, name, NULL, NULL);
+    mongoc_collection_destroy(c);
+}
+
+/* Whether the server is FerretDB (its buildInfo says so). */
+static bool
+s_is_ferretdb(mongoc_client_t *client)
+{
+    bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
+    bson_t reply = BSON_INITIALIZER;
+    bool yes = mongoc_client_command_simple(client, "admin", cmd, NULL, &reply, NULL) &&
+               bson_has_field(&reply, "ferretdbVersion");
+    bson_destroy(&reply);
+    bson_destroy(cmd);
+    return yes;
+}
+
+typedef struct {
+    const char *coll, *name;
+    const char *keys[2]; /* ascending fields; NULL ends */
+    bool unique;
+} s_index_t;
+
+static const s_index_t s_indexes[] = {
+    {LP_COLL_COMPLAINTS, "tracking_id_unique", {"tracking_id"}, true},
+    {LP_COLL_COMPLAINTS, "status_updated", {"status", "updated_at"}, false},
+    {LP_COLL_COMPLAINTS, "agency_status", {"agency.id", "status"}, false},
+    {LP_COLL_COMPLAINTS, "agencies_seen", {"agencies_seen"}, false},
+    {LP_COLL_COMPLAINTS, "reporter_phone", {"reporter.lookup.phone"}, false},
+    {LP_COLL_COMPLAINTS, "reporter_email", {"reporter.lookup.email"}, false},
+    {LP_COLL_SESSIONS, "expires", {"expires_at"}, false},
+    {LP_COLL_NOTIFICATIONS, "state_due", {"state", "next_at"}, false},
+    {LP_COLL_OUTBOX, "since", {"since"}, false},
+    {LP_COLL_NOTIFY_DUE, "at", {"at"}, false},
+    {LP_COLL_SERVICES, "kind_heartbeat", {"kind", "heartbeat_at"}, false},
+    {LP_COLL_LEDGER, "batch", {"batch"}, false},
+    {LP_COLL_REPORTER_RECENT, "day", {"day"}, false},
+    {LP_COLL_ROLLUPS, "dim_key", {"dim", "key"}, false},
+};
+
+/* Indexes of earlier versions that nothing uses any more. */
+static const char *const s_old_indexes[][2] = {{LP_COLL_COMPLAINTS, "todo_router"},
+                                               {LP_COLL_COMPLAINTS, "todo_notifier"},
+                                               {LP_COLL_COMPLAINTS, "todo_reporter"},
+                                               {LP_COLL_OUTBOX, "stage_since"}};
 
 bool
 lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)
 {
     mongoc_client_t *client = lp_store_pop(self);
     const char *db = self->dbname;
-    bool ok =
-        s_index(client, db, LP_COLL_COMPLAINTS, "tracking_id_unique",
-                BCON_NEW("tracking_id", BCON_INT32(1)), true, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "todo_router",
-                BCON_NEW("todo.router", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "todo_notifier",
-                BCON_NEW("todo.notifier", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "todo_reporter",
-                BCON_NEW("todo.reporter", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "status_updated",
-                BCON_NEW("status", BCON_INT32(1), "updated_at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "agency_status",
-                BCON_NEW("agency.id", BCON_INT32(1), "status", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "agencies_seen",
-                BCON_NEW("agencies_seen", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "reporter_phone",
-                BCON_NEW("reporter.lookup.phone", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_COMPLAINTS, "reporter_email",
-                BCON_NEW("reporter.lookup.email", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_SESSIONS, "expires", BCON_NEW("expires_at", BCON_INT32(1)),
-                false, err) &&
-        s_index(client, db, LP_COLL_NOTIFICATIONS, "state_due",
-                BCON_NEW("state", BCON_INT32(1), "next_at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_OUTBOX, "stage_since",
-                BCON_NEW("stage", BCON_INT32(1), "since", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_NOTIFY_DUE, "at", BCON_NEW("at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_SERVICES, "kind_heartbeat",
-                BCON_NEW("kind", BCON_INT32(1), "heartbeat_at", BCON_INT32(1)), false, err) &&
-        s_index(client, db, LP_COLL_LEDGER, "batch", BCON_NEW("batch", BCON_INT32(1)), false,
-                err) &&
-        s_index(client, db, LP_COLL_REPORTER_RECENT, "day", BCON_NEW("day", BCON_INT32(1)), false,
-                err) &&
-        s_index(client, db, LP_COLL_ROLLUPS, "dim_key",
-                BCON_NEW("dim", BCON_INT32(1), "key", BCON_INT32(1)), false, err);
+    /* FerretDB v1 on SQLite looks documents up by index only for _id, yet keeps
+     * every other index up to date on each write (an update of a complaint cost a
+     * third more with them): there only the unique ones stay, for what they
+     * guarantee. */
+    bool lean = s_is_ferretdb(client);
+    bool ok = true;
+
+    for (size_t i = 0; i < sizeof s_old_indexes / sizeof s_old_indexes[0]; i++)
+        s_drop_index(client, db, s_old_indexes[i][0], s_old_indexes[i][1]);
+    for (size_t i = 0; ok && i < sizeof s_indexes / sizeof s_indexes[0]; i++) {
+        const s_index_t *x = &s_indexes[i];
+        if (lean && !x->unique) {
+            s_drop_index(client, db, x->coll, x->name);
+            continue;
+        }
+        bson_t keys = BSON_INITIALIZER;
+        for (int k = 0; k < 2 && x->keys[k]; k++)
+            BSON_APPEND_INT32(&keys, x->keys[k], 1);
+        ok = s_index(client, db, x->coll, x->name, &keys, x->unique, err);
+        bson_destroy(&keys);
+    }
     lp_store_push(self, client);
     return ok;
 }

@@ -1,4 +1,4 @@
-/* lp_transition: guarded complaint state changes with history, event and todo. */
+/* lp_transition: guarded complaint state changes with history and event. */
 #include "lp_transition.h"
 
 #include <stdio.h>
@@ -7,6 +7,9 @@
 #include "lp_attach.h"
 #include "lp_outbox.h"
 
+const char *const lp_transition_submit_stages[LP_TRANSITION_SUBMIT_N_STAGES] = {
+    LP_STAGE_ROUTER, LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
+
 const char *const lp_transition_dispose_stages[LP_TRANSITION_DISPOSE_N_STAGES] = {
     LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
 
@@ -14,7 +17,7 @@ bool
 lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now_ms, bson_t *filter,
                     bson_t *update)
 {
-    bson_t set, push, history, pull;
+    bson_t set, push, history;
 
     BSON_APPEND_OID(filter, "_id", oid);
     if (t->from_status)
@@ -48,7 +51,7 @@ lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now
     if (t->note && *t->note)
         BSON_APPEND_UTF8(&history, "note", t->note);
     bson_append_document_end(&push, &history);
-    if (t->event && !lp_outbox_push(&push, t->event, t->stages, t->n_stages))
+    if (t->event && !lp_outbox_push(&push, t->event))
         return false;
     if (t->push)
         bson_concat(&push, t->push);
@@ -58,14 +61,6 @@ lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now
         BSON_APPEND_UTF8(&set, "agencies_seen", t->seen_by);
         bson_append_document_end(update, &set);
     }
-    if (t->done_stage && t->done_event) {
-        char path[64];
-        snprintf(path, sizeof path, "todo.%s", t->done_stage);
-        BSON_APPEND_DOCUMENT_BEGIN(update, "$pull", &pull);
-        BSON_APPEND_UTF8(&pull, path, t->done_event);
-        bson_append_document_end(update, &pull);
-    }
-
     return true;
 }
 
@@ -77,16 +72,17 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
     bson_t reply = BSON_INITIALIZER;
     bson_error_t error;
     bson_iter_t it;
+    bool marked = t->event && t->n_stages > 0;
+    char id[25];
     int rc = -1;
 
-    if (t->event && t->n_stages > 0) {
-        char id[25];
-        bson_oid_to_string(oid, id);
+    bson_oid_to_string(oid, id);
+    if (marked) {
         if (!t->store) {
             lp_error_set(err, LP_ERR_SYSTEM, NULL, "transition with an event but no store");
             return -1;
         }
-        if (!lp_outbox_mark(t->store, id, t->stages, t->n_stages, now_ms, err))
+        if (!lp_outbox_mark(t->store, id, t->event->event_id, t->stages, t->n_stages, now_ms, err))
             return -1;
     }
     if (!lp_transition_write(oid, t, now_ms, &filter, &update)) {
@@ -97,6 +93,15 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
         lp_store_set_error(err, &error, "transition");
     else
         rc = bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1;
+    if (rc == 0 && marked) {
+        /* The guard did not match: the event was not written, and its marks go. */
+        mongoc_client_t *client = lp_store_pop(t->store);
+        mongoc_collection_t *outbox = lp_store_collection(t->store, client, LP_COLL_OUTBOX);
+        const char *cid = id, *eid = t->event->event_id;
+        lp_outbox_forget(outbox, &cid, &eid, NULL, 1, t->stages, t->n_stages);
+        mongoc_collection_destroy(outbox);
+        lp_store_push(t->store, client);
+    }
 done:
     bson_destroy(&reply);
     bson_destroy(&update);

@@ -2,9 +2,9 @@
  *
  * Every change of a complaint's state goes through here, whoever makes it (router,
  * triage desk, agency): the guard (expected status and version) makes a repeated or
- * concurrent attempt harmless, and the history entry, the event and the todo
- * entries of the stages that must react are written in the same document update,
- * so nothing can happen half. */
+ * concurrent attempt harmless, and the history entry and the event are written
+ * in the same document update, so nothing can happen half. The stages that must
+ * react are marked first (lp_outbox). */
 #ifndef LP_TRANSITION_H
 #define LP_TRANSITION_H
 
@@ -27,15 +27,14 @@ typedef struct {
     const lp_envelope_t *event; /* the event this causes (may be NULL) */
     lp_store_t *store;          /* required with event and stages: their work is
                                    marked there first (lp_outbox_mark) */
-    const char *const *stages;  /* stages whose todo list gets the event */
+    const char *const *stages;  /* stages that must react to the event */
     size_t n_stages;
-    const char *done_stage; /* acknowledge done_event for this stage (may be NULL) */
-    const char *done_event;
 } lp_transition_t;
 
-/* Applies t to the complaint oid at time now_ms. Returns 1 when this call made
- * the change, 0 when the guard did not match (the complaint moved on, or someone
- * else made the same change), -1 on a database error (err filled). */
+/* Marks t's stages, then applies t to the complaint oid at time now_ms. Returns 1
+ * when this call made the change, 0 when the guard did not match (the complaint
+ * moved on, or someone else made the same change; the marks are taken back), -1 on
+ * a database error (err filled). */
 int lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_transition_t *t,
                         int64_t now_ms, lp_error_t *err);
 
@@ -46,7 +45,12 @@ int lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const 
 bool lp_transition_write(const bson_oid_t *oid, const lp_transition_t *t, int64_t now_ms,
                          bson_t *filter, bson_t *update);
 
-/* The stages a disposition concerns (its todo entries and marks). */
+/* The stages a new complaint concerns (the notifier tells the reporter the
+ * tracking ID). */
+#define LP_TRANSITION_SUBMIT_N_STAGES 3
+extern const char *const lp_transition_submit_stages[LP_TRANSITION_SUBMIT_N_STAGES];
+
+/* The stages a disposition concerns (its marks). */
 #define LP_TRANSITION_DISPOSE_N_STAGES 2
 extern const char *const lp_transition_dispose_stages[LP_TRANSITION_DISPOSE_N_STAGES];
 
@@ -56,7 +60,7 @@ extern const char *const lp_transition_dispose_stages[LP_TRANSITION_DISPOSE_N_ST
  * deadline (followup_days working days), fills set and unset (initialised and
  * destroyed by the caller) with what every disposition writes, and fills t with
  * the new status, the event and the stages that must hear of it. The caller adds
- * the guard, actor, note and acknowledgement. */
+ * the guard, actor and note. */
 void lp_transition_dispose(lp_transition_t *t, bson_t *set, bson_t *unset, lp_envelope_t *env,
                            const lp_agency_t *agency, const lp_workdays_t *calendar,
                            int followup_days, const char *producer,

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -27,7 +28,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 || os.Args[1] == "--help" || os.Args[1] == "-h" {
-		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal)\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal;\n LAPOR_DEVDB_CPUPROFILE=FILE: write a Go CPU profile of the whole run, for go tool pprof)\n", os.Args[0])
 		os.Exit(2)
 	}
 	addr, dir := os.Args[1], os.Args[2]
@@ -93,6 +94,22 @@ func run(addr, dir string) error {
 	}
 	if os.Getenv("LAPOR_DEVDB_STATS") == "1" {
 		front.stats = &commandStats{byKey: map[string]*commandCost{}}
+	}
+	// Where the database's own CPU goes (FerretDB's Go, SQLite compiled to Go).
+	if path := os.Getenv("LAPOR_DEVDB_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			stop()
+			<-done
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			stop()
+			<-done
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"listening\",\"addr\":%q,\"dir\":%q}\n", addr, dir)
 	go front.serve()

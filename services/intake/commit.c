@@ -4,9 +4,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "lp_recent.h"
+#include "lp_transition.h"
 
 typedef struct s_waiter {
     const intake_commit_item_t *item;
@@ -52,25 +54,22 @@ intake_commit_destroy(intake_commit_t **self_p)
 static void
 s_write(intake_commit_t *self, s_waiter_t **batch, int n)
 {
-    static const char *const stages[] = {LP_STAGE_ROUTER, LP_STAGE_NOTIFIER, LP_STAGE_REPORTER};
-    const char *ids[LP_STORE_BULK_MAX];
+    const char *ids[LP_STORE_BULK_MAX], *events[LP_STORE_BULK_MAX];
     const bson_t *docs[LP_STORE_BULK_MAX];
     lp_store_outcome_t out[LP_STORE_BULK_MAX];
     lp_recent_item_t recent[LP_STORE_BULK_MAX];
-    int64_t since = batch[0]->item->at_ms;
     size_t n_recent = 0;
     lp_error_t err;
 
     lp_error_clear(&err);
     for (int i = 0; i < n; i++) {
         ids[i] = batch[i]->item->complaint_id;
+        events[i] = batch[i]->item->event_id;
         docs[i] = batch[i]->item->doc;
-        if (batch[i]->item->at_ms < since)
-            since = batch[i]->item->at_ms;
     }
-    /* Marks first (see lp_outbox.h), at the oldest event's time, so that a consumer
-     * that handled the event may drop them (lp_outbox_unmark). */
-    if (!lp_outbox_mark_many(self->store, ids, (size_t) n, stages, 3, since, &err)) {
+    /* Marks first (see lp_outbox.h). The notifier tells the reporter the tracking ID. */
+    if (!lp_outbox_mark_many(self->store, ids, events, (size_t) n, lp_transition_submit_stages,
+                             LP_TRANSITION_SUBMIT_N_STAGES, lp_now_ms(), &err)) {
         for (int i = 0; i < n; i++) {
             batch[i]->outcome = LP_STORE_FAILED;
             batch[i]->err = err;

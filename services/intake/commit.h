@@ -15,11 +15,12 @@ typedef struct intake_commit_t intake_commit_t;
 
 /* One complaint to store. */
 typedef struct {
-    const bson_t *doc;        /* with its _id, tracking_id and todo lists */
+    const bson_t *doc;        /* with its _id, tracking_id and event */
     const char *complaint_id; /* the _id in hex, for the marks */
+    const char *event_id;     /* its event's id, for the marks */
     const char *phone_lookup; /* the reporter's lookup hashes ("" when not given), */
     const char *email_lookup; /* recorded for near-duplicates once stored */
-    int64_t at_ms;            /* the event's time: the marks' time */
+    int64_t at_ms;            /* the event's time, for the near-duplicate entry */
 } intake_commit_item_t;
 
 intake_commit_t *intake_commit_new(lp_store_t *store);

@@ -12,6 +12,7 @@
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "lp_recent.h"
+#include "lp_transition.h"
 
 #define TRACKING_TRIES 5
 #define INTAKE_DUPLICATE_WINDOW_MS (24LL * 3600 * 1000)
@@ -140,21 +141,22 @@ s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t 
     BSON_APPEND_ARRAY_BEGIN(doc, "events", &child);
     lp_outbox_append_event(&child, "0", env);
     bson_append_array_end(doc, &child);
-    BSON_APPEND_DOCUMENT_BEGIN(doc, "todo", &child);
-    BSON_APPEND_ARRAY_BEGIN(&child, LP_STAGE_ROUTER, &item);
-    BSON_APPEND_UTF8(&item, "0", env->event_id);
-    bson_append_array_end(&child, &item);
-    BSON_APPEND_ARRAY_BEGIN(&child, LP_STAGE_REPORTER, &item);
-    BSON_APPEND_UTF8(&item, "0", env->event_id);
-    bson_append_array_end(&child, &item);
-    /* The notifier tells the reporter the tracking ID. */
-    BSON_APPEND_ARRAY_BEGIN(&child, LP_STAGE_NOTIFIER, &item);
-    BSON_APPEND_UTF8(&item, "0", env->event_id);
-    bson_append_array_end(&child, &item);
-    bson_append_document_end(doc, &child);
     BSON_APPEND_INT64(doc, "created_at", now);
     BSON_APPEND_INT64(doc, "updated_at", now);
     return doc;
+}
+
+/* Takes back the marks of an event that was not stored (another request with the
+ * same key stored the complaint, with its own event). */
+static void
+s_forget(intake_t *self, const char *complaint_id, const char *event_id)
+{
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
+    lp_outbox_forget(outbox, &complaint_id, &event_id, NULL, 1, lp_transition_submit_stages,
+                     LP_TRANSITION_SUBMIT_N_STAGES);
+    mongoc_collection_destroy(outbox);
+    lp_store_push(self->svc.store, client);
 }
 
 /* Rings the router (work), the notifier (work) and the reporter (event); a
@@ -414,7 +416,8 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
         if (attempt == 0) {
             /* Marks, complaint and near-duplicate entry, written together with the
              * other requests of the moment (commit.h). */
-            intake_commit_item_t item = {doc, complaint_id, phone, email, env.occurred_at_ms};
+            intake_commit_item_t item = {doc,   complaint_id, event_id,
+                                         phone, email,        env.occurred_at_ms};
             lp_store_outcome_t stored = intake_commit(self->commit, &item, err);
             if (lp_mono_ms() - started > self->config->shed_ms)
                 atomic_store(&self->shed_until_ms, lp_mono_ms() + INTAKE_SHED_FOR_MS);
@@ -427,6 +430,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
                 break;
             else if (opts->idempotency_key && (found = s_replay(coll, &oid, opts, out, err)) != 0) {
                 /* The same key won a race on another thread or instance. */
+                s_forget(self, complaint_id, event_id);
                 rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
                 goto done;
             }
@@ -440,6 +444,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
                  opts->idempotency_key) {
             /* The same key won a race on another thread or instance. */
             bson_destroy(doc);
+            s_forget(self, complaint_id, event_id);
             found = s_replay(coll, &oid, opts, out, err);
             rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
             goto done;

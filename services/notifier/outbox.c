@@ -305,16 +305,7 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
             handled++;
             s_feed(self, envs[i]);
         }
-    if (lp_outbox_done_many(complaints, LP_STAGE_NOTIFIER, envs, ok, n)) {
-        /* Either read holds the todo list; an event neither read for (nobody to
-         * tell) keeps its mark for the sweeper. */
-        bool idle[NOTIFIER_BATCH_EVENTS];
-        for (int i = 0; i < n; i++) {
-            const bson_t *doc = reads.for_agency[i] ? reads.for_agency[i] : reads.for_citizen[i];
-            idle[i] = ok[i] && doc && lp_outbox_idle(doc, LP_STAGE_NOTIFIER, envs, ok, n);
-        }
-        lp_outbox_unmark(outbox, LP_STAGE_NOTIFIER, envs, idle, n);
-    }
+    lp_outbox_done_many(outbox, LP_STAGE_NOTIFIER, envs, ok, n);
     for (int j = 0; j < batch.n; j++)
         bson_destroy(batch.docs[j]);
     s_reads_free(&reads, n);

@@ -103,15 +103,14 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     mongoc_collection_t *complaints =
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
-    bson_t *projection = BCON_NEW("events.id", BCON_INT32(1), "events.pb", BCON_INT32(1),
-                                  "todo." LP_STAGE_REPORTER, BCON_INT32(1));
+    bson_t *projection = BCON_NEW("events.id", BCON_INT32(1), "events.pb", BCON_INT32(1));
     bson_value_t ids[LP_SERVICE_BATCH_MAX];
     bson_t *docs[LP_SERVICE_BATCH_MAX];
     lp_error_t err;
     bool read;
     bson_t entries[LP_SERVICE_BATCH_MAX];
     const bson_t *entry_p[LP_SERVICE_BATCH_MAX];
-    bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX], idle[LP_SERVICE_BATCH_MAX];
+    bool ok[LP_SERVICE_BATCH_MAX], fresh[LP_SERVICE_BATCH_MAX];
     int handled = 0;
 
     if (n > LP_SERVICE_BATCH_MAX)
@@ -152,11 +151,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
              * folding it, and a fold skips an entry folded already. */
             reporter_fold_later(self, envs[i]->event_id);
         }
-    if (lp_outbox_done_many(complaints, LP_STAGE_REPORTER, envs, ok, n)) {
-        for (int i = 0; i < n; i++)
-            idle[i] = ok[i] && lp_outbox_idle(docs[i], LP_STAGE_REPORTER, envs, ok, n);
-        lp_outbox_unmark(outbox, LP_STAGE_REPORTER, envs, idle, n);
-    }
+    lp_outbox_done_many(outbox, LP_STAGE_REPORTER, envs, ok, n);
     /* Only the reporter whose insert made the entry publishes it: each event reaches
      * the analysts' feed once, whichever instance heard it first. */
     for (int i = 0; i < n; i++)

@@ -34,8 +34,7 @@ s_projection(void)
     return BCON_NEW("status", BCON_INT32(1), "category", BCON_INT32(1), "region.code",
                     BCON_INT32(1), "tracking_id", BCON_INT32(1), "v", BCON_INT32(1), "created_at",
                     BCON_INT32(1), "title", BCON_INT32(1), "body", BCON_INT32(1),
-                    "excluded_agencies", BCON_INT32(1), "triage", BCON_INT32(1),
-                    "todo." LP_STAGE_ROUTER, BCON_INT32(1));
+                    "excluded_agencies", BCON_INT32(1), "triage", BCON_INT32(1));
 }
 
 /* Fills c from the complaint doc read with s_projection(). */
@@ -91,9 +90,6 @@ s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
     t.set = &set;
     t.actor = "router";
     t.note = "Menunggu verifikasi admin (meja triase)";
-    t.done_stage = LP_STAGE_ROUTER;
-    t.done_event = in->event_id;
-    t.store = self->svc.store;
     rc = lp_transition_apply(coll, oid, &t, lp_now_ms(), &err);
     bson_destroy(&set);
     if (rc < 0) {
@@ -136,6 +132,7 @@ typedef struct {
     const lp_agency_t *agency;
     const char *rule, *category;
     s_what_t what;
+    bool planned; /* a disposition was planned (and marked) */
 } s_plan_t;
 
 /* Decides what event i of the batch needs, from its complaint doc (NULL when
@@ -206,8 +203,6 @@ s_plan_disposition(router_t *self, const lp_envelope_t *in, s_plan_t *p)
     p->t.from_v = p->c.v;
     p->t.actor = "router";
     p->t.note = p->note;
-    p->t.done_stage = LP_STAGE_ROUTER;
-    p->t.done_event = in->event_id;
 }
 
 /* Writes the dispositions of plans in one bulk (per LP_STORE_BULK_MAX). Those whose
@@ -281,8 +276,8 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     s_plan_t *plans = NULL;
     bson_value_t ids[LP_SERVICE_BATCH_MAX];
     bson_t *docs[LP_SERVICE_BATCH_MAX];
-    const char *marked[LP_SERVICE_BATCH_MAX];
-    bool acked[LP_SERVICE_BATCH_MAX], idle[LP_SERVICE_BATCH_MAX], read = false;
+    const char *cids[LP_SERVICE_BATCH_MAX], *eids[LP_SERVICE_BATCH_MAX];
+    bool acked[LP_SERVICE_BATCH_MAX], moved[LP_SERVICE_BATCH_MAX], read = false;
     size_t n_marked = 0;
     lp_error_t err;
     int handled = 0;
@@ -314,38 +309,45 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     }
     for (int i = 0; i < n; i++)
         s_decide(self, coll, envs[i], docs[i], &plans[i]);
-    /* The work of every disposition is marked first (one command), then each
-     * event is stamped after the marks' time, then the guarded updates go in one
-     * bulk. */
-    int64_t mark_at = lp_now_ms();
+    /* Every disposition's event is stamped, its work marked (one command), then the
+     * guarded updates go in one bulk. */
     for (int i = 0; i < n; i++)
-        if (plans[i].what == S_DISPOSE)
-            marked[n_marked++] = envs[i]->complaint_id;
-    if (!lp_outbox_mark_many(self->svc.store, marked, n_marked, lp_transition_dispose_stages,
-                             LP_TRANSITION_DISPOSE_N_STAGES, mark_at, &err)) {
+        if (plans[i].what == S_DISPOSE) {
+            s_plan_disposition(self, envs[i], &plans[i]);
+            plans[i].planned = true;
+            cids[n_marked] = envs[i]->complaint_id;
+            eids[n_marked++] = plans[i].event_id;
+        }
+    if (!lp_outbox_mark_many(self->svc.store, cids, eids, n_marked, lp_transition_dispose_stages,
+                             LP_TRANSITION_DISPOSE_N_STAGES, lp_now_ms(), &err)) {
         lp_metric_inc(self->db_errors);
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
         for (int i = 0; i < n; i++)
             if (plans[i].what == S_DISPOSE)
                 plans[i].what = S_RETRY;
     }
-    for (int i = 0; i < n; i++)
-        if (plans[i].what == S_DISPOSE)
-            s_plan_disposition(self, envs[i], &plans[i]);
     if (!s_write_dispositions(coll, plans, n)) {
         lp_metric_inc(self->db_errors);
         for (int i = 0; i < n; i++)
             if (plans[i].what == S_DISPOSE)
                 plans[i].what = S_RETRY;
     }
-    /* Only acknowledged: a repeat, or the complaint moved on meanwhile. */
+    /* A disposition whose guard did not match was not written: its marks go. */
+    n_marked = 0;
     for (int i = 0; i < n; i++)
-        acked[i] = plans[i].what == S_ACK;
-    bool acks_written = lp_outbox_done_many(coll, LP_STAGE_ROUTER, envs, acked, n);
+        if (plans[i].planned) {
+            moved[n_marked] = plans[i].what == S_ACK;
+            cids[n_marked] = envs[i]->complaint_id;
+            eids[n_marked++] = plans[i].event_id;
+        }
+    lp_outbox_forget(outbox, cids, eids, moved, (int) n_marked, lp_transition_dispose_stages,
+                     LP_TRANSITION_DISPOSE_N_STAGES);
+    /* Everything but a retry is done for the router. */
+    for (int i = 0; i < n; i++)
+        handled += acked[i] = plans[i].what != S_RETRY;
+    lp_outbox_done_many(outbox, LP_STAGE_ROUTER, envs, acked, n);
     for (int i = 0; i < n; i++) {
         s_plan_t *p = &plans[i];
-        acked[i] = p->what != S_RETRY && (p->what != S_ACK || acks_written);
-        handled += acked[i];
         if (p->what != S_DISPOSE)
             continue;
         lp_metric_inc(self->disposed);
@@ -358,10 +360,6 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
                (json_int_t) p->disposed.deadline_at_ms);
         router_ring(self, &p->env);
     }
-    /* The router's marks of what is done go too (see lp_outbox_unmark). */
-    for (int i = 0; i < n; i++)
-        idle[i] = acked[i] && lp_outbox_idle(docs[i], LP_STAGE_ROUTER, envs, acked, n);
-    lp_outbox_unmark(outbox, LP_STAGE_ROUTER, envs, idle, n);
 done:
     for (int i = 0; read && i < n; i++)
         if (docs[i])

@@ -127,17 +127,19 @@ def settle(tids, started):
 
 
 def explain_missing(want):
-    """Prints where the complaints without a webhook stopped: their todo lists,
-    leases and notification documents."""
+    """Prints where the complaints without a webhook stopped: their marks and
+    notification documents."""
     seen = {json.loads(r["body"])["complaint"]["tracking_id"] for r in RECEIVER.requests}
     missing = sorted(want - seen)
     print(f"\n[chaos] {len(missing)} without a webhook", flush=True)
     db = SYSTEM.db
     for tid in missing[:10]:
         doc = db.complaints.find_one({"tracking_id": tid},
-                                     {"status": 1, "todo": 1, "lease": 1, "updated_at": 1,
-                                      "events.type": 1, "events.id": 1})
+                                     {"status": 1, "updated_at": 1, "events.type": 1,
+                                      "events.id": 1})
         print(f"[chaos] {tid}: {doc}", flush=True)
+        if doc:
+            print(f"[chaos]   mark {db.outbox.find_one({'_id': str(doc['_id'])})}", flush=True)
         for note in db.notifications.find({"tracking_id": tid}):
             note.pop("body", None)
             note.pop("payload", None)

@@ -293,28 +293,41 @@ class SliceTest(SystemTestCase):
         self.assertEqual(len(events), 1, f"events: {doc.get('events')!r}")
         event_id = events[0]["id"]
 
-        # The event again, as a writer leaves it: the mark first, then the todo entry.
-        db.outbox.update_one({"_id": f"notifier:{doc['_id']}"},
-                             {"$set": {"stage": "notifier", "complaint_id": str(doc["_id"]),
-                                       "since": 0}}, upsert=True)
-        res = db.complaints.update_one({"_id": doc["_id"]},
-                                       {"$addToSet": {"todo.notifier": event_id}})
-        self.assertEqual(res.matched_count, 1)
+        # The event again, as a writer leaves it: on the notifier's list in the mark
+        # (an old one, so no grace period applies), with no message on the bus.
+        cid = str(doc["_id"])
+        db.outbox.update_one({"_id": cid}, {"$set": {"since": 0},
+                                            "$addToSet": {"notifier": event_id}}, upsert=True)
+        wait_until(lambda: db.outbox.count_documents({"_id": cid}) == 0, DISPOSE_TIMEOUT_S,
+                   "the notifier's sweeper to take the event and drop the mark")
 
-        def todo_empty():
-            d = db.complaints.find_one({"_id": doc["_id"]})
-            return not (d.get("todo") or {}).get("notifier")
+        # A mark naming an event the complaint never got (its write failed): kept
+        # while the write might still land, dropped once the mark is old.
+        db.outbox.update_one({"_id": cid}, {"$set": {"since": int(time.time() * 1000)},
+                                            "$addToSet": {"notifier": "no-such-event"}},
+                             upsert=True)
+        time.sleep(3)  # grace 1 s, sweeps every 0.3 s
+        self.assertEqual(db.outbox.find_one({"_id": cid}).get("notifier"), ["no-such-event"],
+                         "a young mark's missing event was dropped")
+        db.outbox.update_one({"_id": cid}, {"$set": {"since": 0}, "$unset": {"lease": ""}})
+        wait_until(lambda: db.outbox.count_documents({"_id": cid}) == 0, DISPOSE_TIMEOUT_S,
+                   "the sweeper to drop an old mark's missing event")
 
-        wait_until(todo_empty, DISPOSE_TIMEOUT_S, "the notifier's sweeper to empty todo.notifier")
-        wait_until(lambda: db.outbox.count_documents({"_id": f"notifier:{doc['_id']}"}) == 0,
-                   DISPOSE_TIMEOUT_S, "the sweeper to drop the notifier's mark")
-
-        # Once more without a mark: only the full sweep (at start, then every few
-        # minutes) finds it.
+        # Work in the form before marks (a complaint's todo list, an old per-stage
+        # mark), as an upgrade finds it: adopted at start.
+        db.outbox.insert_one({"_id": f"notifier:{cid}", "stage": "notifier",
+                              "complaint_id": cid, "since": 0})
         db.complaints.update_one({"_id": doc["_id"]}, {"$addToSet": {"todo.notifier": event_id}})
         self.assertEqual(SYSTEM.stop("notifier"), 0, "notifier did not exit cleanly")
         SYSTEM.start("notifier")
-        wait_until(todo_empty, DISPOSE_TIMEOUT_S, "the full sweep to empty todo.notifier")
+
+        def adopted_and_done():
+            d = db.complaints.find_one({"_id": doc["_id"]})
+            return (not (d.get("todo") or {}).get("notifier")
+                    and db.outbox.count_documents({"_id": {"$in": [cid, f"notifier:{cid}"]}}) == 0)
+
+        wait_until(adopted_and_done, DISPOSE_TIMEOUT_S,
+                   "the notifier to adopt the old todo entry, handle it and drop both marks")
         time.sleep(SETTLE_S)
 
         same = [r for r in RECEIVER.requests if r["headers"].get("webhook-id") == webhook_id]

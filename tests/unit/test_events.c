@@ -141,43 +141,14 @@ test_ledger_cells(void **state)
     bson_destroy(&cells);
 }
 
-/* A consumer drops its mark only when no other event waits for its stage. */
-static void
-test_outbox_idle(void **state)
-{
-    Lapor__V1__Envelope a = LAPOR__V1__ENVELOPE__INIT, b = LAPOR__V1__ENVELOPE__INIT;
-    lp_envelope_t *envs[2] = {&a, &b};
-    bool done[2] = {true, false};
-    bson_t *doc = BCON_NEW("todo", "{", "notifier", "[", BCON_UTF8("e1"), BCON_UTF8("e2"), "]",
-                           "reporter", "[", "]", "}");
-    bson_t *other = BCON_NEW("todo", "{", "notifier", BCON_UTF8("not an array"), "}");
-
-    a.event_id = "e1";
-    b.event_id = "e2";
-    /* e2 is still waiting: the mark stays. */
-    assert_false(lp_outbox_idle(doc, "notifier", envs, done, 2));
-    done[1] = true;
-    assert_true(lp_outbox_idle(doc, "notifier", envs, done, 2));
-    /* Only e1 handled in this batch, e2 failed: still waiting. */
-    done[1] = false;
-    assert_false(lp_outbox_idle(doc, "notifier", envs, done, 2));
-    /* Empty or absent lists, or a complaint that is gone: nothing waits. */
-    assert_true(lp_outbox_idle(doc, "reporter", envs, done, 2));
-    assert_true(lp_outbox_idle(doc, "router", envs, done, 2));
-    assert_true(lp_outbox_idle(NULL, "notifier", envs, done, 2));
-    /* Something unexpected: keep the mark, the sweeper looks. */
-    assert_false(lp_outbox_idle(other, "notifier", envs, done, 2));
-    bson_destroy(other);
-    bson_destroy(doc);
-}
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_hostile_bytes),
-        cmocka_unit_test(test_enum_names),  cmocka_unit_test(test_ledger_cells),
-        cmocka_unit_test(test_outbox_idle),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_hostile_bytes),
+        cmocka_unit_test(test_enum_names),
+        cmocka_unit_test(test_ledger_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
