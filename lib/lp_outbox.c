@@ -79,6 +79,7 @@ s_append_empty(bson_t *filter)
 typedef struct {
     const char *complaint_id;
     const char *event_id;
+    bool busy; /* the mark certainly holds other work: no drop */
 } s_entry_t;
 
 /* Takes entries[0..n) off the n_stages lists, then drops the marks left without
@@ -111,6 +112,8 @@ s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char 
             bson_destroy(sel);
         }
         for (int i = from; i < to; i++) {
+            if (entries[i].busy)
+                continue;
             bson_t *sel = BCON_NEW("_id", BCON_UTF8(entries[i].complaint_id));
             s_append_empty(sel);
             mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
@@ -124,7 +127,7 @@ s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char 
 
 bool
 lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                    const bool *done, int n)
+                    const bool *done, const bool *busy, int n)
 {
     s_entry_t *entries = calloc((size_t) (n > 0 ? n : 1), sizeof *entries);
     int k = 0;
@@ -133,7 +136,7 @@ lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_
         return false;
     for (int i = 0; i < n; i++)
         if (done[i] && strlen(envs[i]->complaint_id) == 24)
-            entries[k++] = (s_entry_t){envs[i]->complaint_id, envs[i]->event_id};
+            entries[k++] = (s_entry_t){envs[i]->complaint_id, envs[i]->event_id, busy && busy[i]};
     ok = k == 0 || s_pull(outbox, entries, k, &stage, 1);
     free(entries);
     return ok;
@@ -150,7 +153,7 @@ lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_ids,
         return;
     for (int i = 0; i < n; i++)
         if (!flags || flags[i])
-            entries[k++] = (s_entry_t){complaint_ids[i], event_ids[i]};
+            entries[k++] = (s_entry_t){complaint_ids[i], event_ids[i], false};
     if (k > 0 && !s_pull(outbox, entries, k, stages, n_stages))
         lp_log(LP_LOG_WARN, "outbox.forget_failed", "{s:i}", "entries", k);
     free(entries);
@@ -302,7 +305,7 @@ s_handle_mark(mongoc_collection_t *outbox, const bson_t *mark, const bson_t *doc
                 break;
             gone = more;
         }
-        gone[n_gone++] = (s_entry_t){complaint_id, id};
+        gone[n_gone++] = (s_entry_t){complaint_id, id, false};
     }
     if (n_gone > 0)
         s_pull(outbox, gone, n_gone, &stage, 1);

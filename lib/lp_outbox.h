@@ -62,11 +62,13 @@ void lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_
 
 /* Acknowledges each envs[i] with done[i]: stage has durably handled it. Takes it off
  * stage's list in the complaint's mark, and drops the mark when no stage has work
- * left in it (both in bulks). Returns whether every acknowledgement was written; a
- * failure needs no handling: the sweeper hands the event over again, and every
- * consumer is idempotent. */
+ * left in it (both in bulks), except for events with busy[i] (busy may be NULL):
+ * the caller has just marked more work in their marks, so the drop would find
+ * nothing. Returns whether every acknowledgement was written; a failure needs no
+ * handling: the sweeper hands the event over again, and every consumer is
+ * idempotent. */
 bool lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                         const bool *done, int n);
+                         const bool *done, const bool *busy, int n);
 
 /* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
  * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds lapor-devdb: deploy/devdb's front with FerretDB v1.24.2 from the Go module
-# proxy, with three small fixes to FerretDB's SQLite backend applied at build time
+# proxy, with four small fixes to FerretDB applied at build time
 # (nothing of FerretDB is kept in this repository; patch/ holds our own code).
 #
 # 1. FerretDB creates the unique _id index on the expression  _ferretdb_sjson->"_id"
@@ -16,6 +16,9 @@
 # 3. Lookups of many documents by _id ({_id: {$in: [...]}}, how every service reads
 #    and writes a batch) scanned the collection too; patch/lapor_id_where.go pushes
 #    them down as  WHERE _ferretdb_sjson->"_id" IN (...).
+# 4. FerretDB tracks every iterator and cursor for its own leak hunting (a stack
+#    trace in a pprof profile and a panicking finalizer each): 7.7 % of the
+#    database's CPU in lapor's benchmark. patch/lapor_resource.go turns it off.
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail
@@ -59,6 +62,25 @@ fix internal/backends/sqlite/collection.go \
 		}
 ' \
     '		whereClause, args = laporIDWhere(v)
+' 1
+
+# 4. resource.Track and Untrack return at once (patch/lapor_resource.go).
+cp "$here/patch/lapor_resource.go" ferretdb/internal/util/resource/
+fix internal/util/resource/resource.go \
+    'func Track(obj any, token *Token) {
+' \
+    'func Track(obj any, token *Token) {
+	if laporUntracked {
+		return
+	}
+' 1
+fix internal/util/resource/resource.go \
+    'func Untrack(obj any, token *Token) {
+' \
+    'func Untrack(obj any, token *Token) {
+	if laporUntracked {
+		return
+	}
 ' 1
 
 "$go_cmd" mod edit -replace "$module=./ferretdb"
