@@ -69,7 +69,7 @@ typedef struct {
          "LAPOR_FULL_SWEEP_MS",                                                                    \
          LP_OPT_INT,                                                                               \
          "300000",                                                                                 \
-         "how often marks without work are tidied; an event missing this long is dropped",         \
+         "how long a marked event may miss from its complaint; how often the ledger is scanned",   \
          &(c)->full_sweep_ms},                                                                     \
         {"lease-ms",                                                                               \
          "LAPOR_LEASE_MS",                                                                         \

@@ -79,22 +79,21 @@ s_append_empty(bson_t *filter)
 typedef struct {
     const char *complaint_id;
     const char *event_id;
-    bool busy; /* the mark certainly holds other work: no drop */
 } s_entry_t;
 
-/* Takes entries[0..n) off the n_stages lists, then drops the marks left without
- * work, in bulks (pulls before drops: the drop's filter decides, so an entry a
- * writer added meanwhile keeps its mark). False when a bulk failed. */
+/* Takes entries[0..n) off the n_stages lists, in bulks. A mark left without work
+ * stays until lp_outbox_tidy: deleting it here would cost a command per batch of
+ * every consumer, most of which find another stage's work still there. False when
+ * a bulk failed. */
 static bool
 s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char *const *stages,
        size_t n_stages)
 {
     bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
     bool ok = true;
-    const int chunk = LP_STORE_BULK_MAX / 2;
 
-    for (int from = 0; from < n; from += chunk) {
-        int to = from + chunk < n ? from + chunk : n;
+    for (int from = 0; from < n; from += LP_STORE_BULK_MAX) {
+        int to = from + LP_STORE_BULK_MAX < n ? from + LP_STORE_BULK_MAX : n;
         mongoc_bulk_operation_t *bulk =
             mongoc_collection_create_bulk_operation_with_opts(outbox, bopts);
         for (int i = from; i < to; i++) {
@@ -111,14 +110,6 @@ s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char 
             bson_destroy(&update);
             bson_destroy(sel);
         }
-        for (int i = from; i < to; i++) {
-            if (entries[i].busy)
-                continue;
-            bson_t *sel = BCON_NEW("_id", BCON_UTF8(entries[i].complaint_id));
-            s_append_empty(sel);
-            mongoc_bulk_operation_remove_one_with_opts(bulk, sel, NULL, NULL);
-            bson_destroy(sel);
-        }
         ok = s_run_bulk(&bulk) && ok;
     }
     bson_destroy(bopts);
@@ -127,7 +118,7 @@ s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char 
 
 bool
 lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                    const bool *done, const bool *busy, int n)
+                    const bool *done, int n)
 {
     s_entry_t *entries = calloc((size_t) (n > 0 ? n : 1), sizeof *entries);
     int k = 0;
@@ -136,7 +127,7 @@ lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_
         return false;
     for (int i = 0; i < n; i++)
         if (done[i] && strlen(envs[i]->complaint_id) == 24)
-            entries[k++] = (s_entry_t){envs[i]->complaint_id, envs[i]->event_id, busy && busy[i]};
+            entries[k++] = (s_entry_t){envs[i]->complaint_id, envs[i]->event_id};
     ok = k == 0 || s_pull(outbox, entries, k, &stage, 1);
     free(entries);
     return ok;
@@ -153,7 +144,7 @@ lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_ids,
         return;
     for (int i = 0; i < n; i++)
         if (!flags || flags[i])
-            entries[k++] = (s_entry_t){complaint_ids[i], event_ids[i], false};
+            entries[k++] = (s_entry_t){complaint_ids[i], event_ids[i]};
     if (k > 0 && !s_pull(outbox, entries, k, stages, n_stages))
         lp_log(LP_LOG_WARN, "outbox.forget_failed", "{s:i}", "entries", k);
     free(entries);
@@ -305,7 +296,7 @@ s_handle_mark(mongoc_collection_t *outbox, const bson_t *mark, const bson_t *doc
                 break;
             gone = more;
         }
-        gone[n_gone++] = (s_entry_t){complaint_id, id, false};
+        gone[n_gone++] = (s_entry_t){complaint_id, id};
     }
     if (n_gone > 0)
         s_pull(outbox, gone, n_gone, &stage, 1);
@@ -397,26 +388,64 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
 }
 
 int
-lp_outbox_tidy(lp_store_t *store, int64_t grace_ms, lp_error_t *err)
+lp_outbox_tidy(lp_store_t *store, lp_error_t *err)
 {
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
-    bson_t *filter = BCON_NEW("since", "{", "$lt", BCON_INT64(lp_now_ms() - grace_ms), "}");
-    bson_t reply = BSON_INITIALIZER;
+    bson_t *filter = bson_new(), *opts = NULL;
+    bson_value_t ids[LP_STORE_BULK_MAX];
+    char id_str[LP_STORE_BULK_MAX][25];
     bson_error_t error;
-    bson_iter_t it;
-    int n = -1;
+    const bson_t *doc;
+    int n = 0, removed = 0;
 
+    /* The search is a read (it decodes every mark on the local database, and reads
+     * run beside the writes); the delete names the marks by _id and checks again
+     * that they have no work, so an entry added meanwhile keeps its mark. */
     s_append_empty(filter);
-    if (!mongoc_collection_delete_many(outbox, filter, NULL, &reply, &error))
-        lp_store_set_error(err, &error, "tidy marks");
-    else
-        n = bson_iter_init_find(&it, &reply, "deletedCount") ? (int) bson_iter_as_int64(&it) : 0;
-    bson_destroy(&reply);
+    opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "limit",
+                    BCON_INT64(LP_STORE_BULK_MAX));
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
+    while (n < LP_STORE_BULK_MAX && mongoc_cursor_next(cursor, &doc)) {
+        const char *id = lp_doc_str(doc, "_id");
+        if (strlen(id) != 24)
+            continue;
+        memcpy(id_str[n], id, 25);
+        lp_store_str_value(&ids[n], id_str[n]);
+        n++;
+    }
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_store_set_error(err, &error, "read empty marks");
+        removed = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    if (removed == 0 && n > 0) {
+        bson_t by_id = BSON_INITIALIZER, cond, in, reply = BSON_INITIALIZER;
+        bson_iter_t it;
+        char key[16];
+        BSON_APPEND_DOCUMENT_BEGIN(&by_id, "_id", &cond);
+        BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
+        for (int i = 0; i < n; i++) {
+            snprintf(key, sizeof key, "%d", i);
+            BSON_APPEND_VALUE(&in, key, &ids[i]);
+        }
+        bson_append_array_end(&cond, &in);
+        bson_append_document_end(&by_id, &cond);
+        s_append_empty(&by_id);
+        if (!mongoc_collection_delete_many(outbox, &by_id, NULL, &reply, &error)) {
+            lp_store_set_error(err, &error, "tidy marks");
+            removed = -1;
+        }
+        else if (bson_iter_init_find(&it, &reply, "deletedCount"))
+            removed = (int) bson_iter_as_int64(&it);
+        bson_destroy(&reply);
+        bson_destroy(&by_id);
+    }
+    bson_destroy(opts);
     bson_destroy(filter);
     mongoc_collection_destroy(outbox);
     lp_store_push(store, client);
-    return n;
+    return removed;
 }
 
 int

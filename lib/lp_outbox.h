@@ -6,8 +6,9 @@
  * small document in the `outbox` collection, `{_id: "<complaint id>", since,
  * <stage>: [event ids]}`, written BEFORE the complaint write (lp_outbox_mark). The
  * ZeroMQ message that follows is only a doorbell. A consumer that has durably
- * handled an event takes its id off its list (lp_outbox_done_many), and the mark
- * goes when no list holds anything; a sweeper hands over whatever stayed too long.
+ * handled an event takes its id off its list (lp_outbox_done_many), and a mark
+ * whose lists are empty goes at the next tidy (lp_outbox_tidy); a sweeper hands
+ * over whatever stayed too long.
  *
  * Why not in the complaint itself (where this list lived before): every
  * acknowledgement then rewrote the whole complaint, the largest cost of the
@@ -61,14 +62,12 @@ void lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_
                       const char *const *stages, size_t n_stages);
 
 /* Acknowledges each envs[i] with done[i]: stage has durably handled it. Takes it off
- * stage's list in the complaint's mark, and drops the mark when no stage has work
- * left in it (both in bulks), except for events with busy[i] (busy may be NULL):
- * the caller has just marked more work in their marks, so the drop would find
- * nothing. Returns whether every acknowledgement was written; a failure needs no
- * handling: the sweeper hands the event over again, and every consumer is
- * idempotent. */
+ * stage's list in the complaint's mark (in bulks; lp_outbox_tidy drops the marks
+ * left without work). Returns whether every acknowledgement was written; a failure
+ * needs no handling: the sweeper hands the event over again, and every consumer
+ * is idempotent. */
 bool lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                         const bool *done, const bool *busy, int n);
+                         const bool *done, int n);
 
 /* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
  * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back
@@ -90,9 +89,9 @@ int lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int
                     int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
                     lp_error_t *err);
 
-/* Drops marks without work that are older than grace_ms (an acknowledgement whose
- * drop failed). Rare: a look at every mark. Returns how many, or -1 on error. */
-int lp_outbox_tidy(lp_store_t *store, int64_t grace_ms, lp_error_t *err);
+/* Drops up to LP_STORE_BULK_MAX marks without work (a read to find them, a delete
+ * by _id). Returns how many, or -1 on error. */
+int lp_outbox_tidy(lp_store_t *store, lp_error_t *err);
 
 /* Moves up to max complaints' work for stage from the form before marks held it
  * (`todo.<stage>` in the complaint, one mark per stage and complaint) into marks.

@@ -36,9 +36,8 @@ typedef struct {
     const char *trusted_proxies;
     /* Set before lp_service_serve_http: streamed uploads (all NULL: none). */
     lp_http_upload_t upload;
-    atomic_bool db_ok;       /* last database ping succeeded */
-    int64_t next_full_sweep; /* lp_mono_ms() of the next tidy of marks; 0: at once */
-    bool adopted;            /* no work left in the form before marks (lp_outbox_adopt) */
+    atomic_bool db_ok; /* last database ping succeeded */
+    bool adopted;      /* no work left in the form before marks (lp_outbox_adopt) */
 } lp_service_t;
 
 /* Starts logging, the loop, the store (waiting for the database until it answers
@@ -70,9 +69,10 @@ int lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_
                            void *arg, int max, int batches);
 
 /* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease,
- * events missing for full_sweep_ms dropped; lp_outbox_adopt until done and
- * lp_outbox_tidy at start and every full_sweep_ms) and logs what it found. Returns
- * the number of events handed to fn, or -1. */
+ * events missing for full_sweep_ms dropped), tidies marks without work
+ * (lp_outbox_tidy), and until it is done moves work of the form before marks
+ * (lp_outbox_adopt); logs what it found. Returns the number of events handed to
+ * fn, or -1. */
 int lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg);
 
 /* Stops HTTP first (answers in flight finish), then the bus, then the store. */

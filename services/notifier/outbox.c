@@ -305,7 +305,7 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
             handled++;
             s_feed(self, envs[i]);
         }
-    lp_outbox_done_many(outbox, LP_STAGE_NOTIFIER, envs, ok, NULL, n);
+    lp_outbox_done_many(outbox, LP_STAGE_NOTIFIER, envs, ok, n);
     for (int j = 0; j < batch.n; j++)
         bson_destroy(batch.docs[j]);
     s_reads_free(&reads, n);

@@ -151,7 +151,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
              * folding it, and a fold skips an entry folded already. */
             reporter_fold_later(self, envs[i]->event_id);
         }
-    lp_outbox_done_many(outbox, LP_STAGE_REPORTER, envs, ok, NULL, n);
+    lp_outbox_done_many(outbox, LP_STAGE_REPORTER, envs, ok, n);
     /* Only the reporter whose insert made the entry publishes it: each event reaches
      * the analysts' feed once, whichever instance heard it first. */
     for (int i = 0; i < n; i++)

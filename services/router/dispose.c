@@ -277,8 +277,7 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     bson_value_t ids[LP_SERVICE_BATCH_MAX];
     bson_t *docs[LP_SERVICE_BATCH_MAX];
     const char *cids[LP_SERVICE_BATCH_MAX], *eids[LP_SERVICE_BATCH_MAX];
-    bool acked[LP_SERVICE_BATCH_MAX], moved[LP_SERVICE_BATCH_MAX], busy[LP_SERVICE_BATCH_MAX];
-    bool read = false;
+    bool acked[LP_SERVICE_BATCH_MAX], moved[LP_SERVICE_BATCH_MAX], read = false;
     size_t n_marked = 0;
     lp_error_t err;
     int handled = 0;
@@ -343,13 +342,10 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
         }
     lp_outbox_forget(outbox, cids, eids, moved, (int) n_marked, lp_transition_dispose_stages,
                      LP_TRANSITION_DISPOSE_N_STAGES);
-    /* Everything but a retry is done for the router (a disposition's mark waits for
-     * the notifier and the reporter now: no drop). */
-    for (int i = 0; i < n; i++) {
+    /* Everything but a retry is done for the router. */
+    for (int i = 0; i < n; i++)
         handled += acked[i] = plans[i].what != S_RETRY;
-        busy[i] = plans[i].what == S_DISPOSE;
-    }
-    lp_outbox_done_many(outbox, LP_STAGE_ROUTER, envs, acked, busy, n);
+    lp_outbox_done_many(outbox, LP_STAGE_ROUTER, envs, acked, n);
     for (int i = 0; i < n; i++) {
         s_plan_t *p = &plans[i];
         if (p->what != S_DISPOSE)
