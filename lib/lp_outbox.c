@@ -96,13 +96,22 @@ s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char 
         int to = from + LP_STORE_BULK_MAX < n ? from + LP_STORE_BULK_MAX : n;
         mongoc_bulk_operation_t *bulk =
             mongoc_collection_create_bulk_operation_with_opts(outbox, bopts);
-        for (int i = from; i < to; i++) {
+        for (int i = from, run; i < to; i += run) {
+            /* Entries of one complaint next to each other: one statement. */
+            for (run = 1; i + run < to &&
+                          strcmp(entries[i + run].complaint_id, entries[i].complaint_id) == 0;
+                 run++)
+                ;
             bson_t *sel = BCON_NEW("_id", BCON_UTF8(entries[i].complaint_id));
             bson_t update = BSON_INITIALIZER, pull, list;
+            char key[16];
             BSON_APPEND_DOCUMENT_BEGIN(&update, "$pullAll", &pull);
             for (size_t s = 0; s < n_stages; s++) {
                 BSON_APPEND_ARRAY_BEGIN(&pull, stages[s], &list);
-                BSON_APPEND_UTF8(&list, "0", entries[i].event_id);
+                for (int k = 0; k < run; k++) {
+                    snprintf(key, sizeof key, "%d", k);
+                    BSON_APPEND_UTF8(&list, key, entries[i + k].event_id);
+                }
                 bson_append_array_end(&pull, &list);
             }
             bson_append_document_end(&update, &pull);
@@ -116,21 +125,79 @@ s_pull(mongoc_collection_t *outbox, const s_entry_t *entries, int n, const char 
     return ok;
 }
 
-bool
-lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                    const bool *done, int n)
+#define S_ACKS_MAX 256
+
+struct lp_outbox_acks_t {
+    char stage[32];
+    int n;
+    struct {
+        char complaint_id[25];
+        char event_id[LP_EVENT_ID_LEN + 1];
+    } held[S_ACKS_MAX];
+};
+
+lp_outbox_acks_t *
+lp_outbox_acks_new(const char *stage)
 {
-    s_entry_t *entries = calloc((size_t) (n > 0 ? n : 1), sizeof *entries);
-    int k = 0;
-    bool ok;
-    if (!entries)
-        return false;
-    for (int i = 0; i < n; i++)
-        if (done[i] && strlen(envs[i]->complaint_id) == 24)
-            entries[k++] = (s_entry_t){envs[i]->complaint_id, envs[i]->event_id};
-    ok = k == 0 || s_pull(outbox, entries, k, &stage, 1);
-    free(entries);
+    lp_outbox_acks_t *self = calloc(1, sizeof *self);
+    if (self)
+        snprintf(self->stage, sizeof self->stage, "%s", stage);
+    return self;
+}
+
+void
+lp_outbox_acks_destroy(lp_outbox_acks_t **self_p)
+{
+    if (self_p && *self_p) {
+        free(*self_p);
+        *self_p = NULL;
+    }
+}
+
+static int
+s_by_complaint(const void *a, const void *b)
+{
+    return strcmp(((const s_entry_t *) a)->complaint_id, ((const s_entry_t *) b)->complaint_id);
+}
+
+bool
+lp_outbox_acks_flush(lp_outbox_acks_t *self, lp_store_t *store)
+{
+    s_entry_t entries[S_ACKS_MAX];
+    const char *stage = self->stage;
+    bool ok = true;
+
+    if (self->n == 0)
+        return true;
+    for (int i = 0; i < self->n; i++)
+        entries[i] = (s_entry_t){self->held[i].complaint_id, self->held[i].event_id};
+    qsort(entries, (size_t) self->n, sizeof entries[0], s_by_complaint);
+    mongoc_client_t *client = lp_store_pop(store);
+    mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
+    ok = s_pull(outbox, entries, self->n, &stage, 1);
+    mongoc_collection_destroy(outbox);
+    lp_store_push(store, client);
+    if (!ok)
+        lp_log(LP_LOG_WARN, "outbox.ack_failed", "{s:s,s:i}", "stage", stage, "events", self->n);
+    self->n = 0;
     return ok;
+}
+
+void
+lp_outbox_acks_add(lp_outbox_acks_t *self, lp_store_t *store, lp_envelope_t **envs,
+                   const bool *done, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (!done[i] || strlen(envs[i]->complaint_id) != 24 ||
+            strlen(envs[i]->event_id) > LP_EVENT_ID_LEN)
+            continue;
+        if (self->n == S_ACKS_MAX)
+            lp_outbox_acks_flush(self, store);
+        memcpy(self->held[self->n].complaint_id, envs[i]->complaint_id, 25);
+        snprintf(self->held[self->n].event_id, sizeof self->held[0].event_id, "%s",
+                 envs[i]->event_id);
+        self->n++;
+    }
 }
 
 void

@@ -6,7 +6,7 @@
  * small document in the `outbox` collection, `{_id: "<complaint id>", since,
  * <stage>: [event ids]}`, written BEFORE the complaint write (lp_outbox_mark). The
  * ZeroMQ message that follows is only a doorbell. A consumer that has durably
- * handled an event takes its id off its list (lp_outbox_done_many), and a mark
+ * handled an event takes its id off its list (lp_outbox_acks_t), and a mark
  * whose lists are empty goes at the next tidy (lp_outbox_tidy); a sweeper hands
  * over whatever stayed too long.
  *
@@ -61,13 +61,26 @@ void lp_outbox_forget(mongoc_collection_t *outbox, const char *const *complaint_
                       const char *const *event_ids, const bool *flags, int n,
                       const char *const *stages, size_t n_stages);
 
-/* Acknowledges each envs[i] with done[i]: stage has durably handled it. Takes it off
- * stage's list in the complaint's mark (in bulks; lp_outbox_tidy drops the marks
- * left without work). Returns whether every acknowledgement was written; a failure
- * needs no handling: the sweeper hands the event over again, and every consumer
- * is idempotent. */
-bool lp_outbox_done_many(mongoc_collection_t *outbox, const char *stage, lp_envelope_t **envs,
-                         const bool *done, int n);
+/* Acknowledgements gathered for a moment and written together: a consumer handles
+ * a complaint's events one after the other (submitted, then disposed a few
+ * milliseconds later), and under low load every event is a batch of its own. A
+ * short wait turns those into one statement per complaint and one command for
+ * many. Losing the buffer (a crash) only means the sweeper hands the events over
+ * again. Not thread-safe: one thread adds and flushes. */
+typedef struct lp_outbox_acks_t lp_outbox_acks_t;
+
+/* A buffer of stage's acknowledgements (NULL when out of memory). */
+lp_outbox_acks_t *lp_outbox_acks_new(const char *stage);
+void lp_outbox_acks_destroy(lp_outbox_acks_t **self_p);
+
+/* Queues the acknowledgement of each envs[i] with done[i]; writes the buffer
+ * (lp_outbox_acks_flush) whenever it fills. */
+void lp_outbox_acks_add(lp_outbox_acks_t *self, lp_store_t *store, lp_envelope_t **envs,
+                        const bool *done, int n);
+
+/* Writes what waits, one $pullAll per complaint. False when a write failed (the
+ * entries stay for the sweeper). */
+bool lp_outbox_acks_flush(lp_outbox_acks_t *self, lp_store_t *store);
 
 /* Handles one event; returns 0 when done (the handler acked it), -1 to retry later,
  * LP_OUTBOX_STOPPING when this instance is stopping (the sweep ends and gives back

@@ -177,6 +177,25 @@ s_reload(lp_loop_t *loop, void *arg)
     svc->n_retired++;
 }
 
+#define ACK_EVERY_MS 100
+
+static void
+s_flush_acks(lp_loop_t *loop, void *arg)
+{
+    lp_service_t *svc = arg;
+    if (svc->acks)
+        lp_outbox_acks_flush(svc->acks, svc->store);
+}
+
+void
+lp_service_ack(lp_service_t *svc, const char *stage, lp_envelope_t **envs, const bool *done, int n)
+{
+    if (!svc->acks)
+        svc->acks = lp_outbox_acks_new(stage);
+    if (svc->acks) /* else out of memory: the sweeper hands the events over again */
+        lp_outbox_acks_add(svc->acks, svc->store, envs, done, n);
+}
+
 int
 lp_service_run(lp_service_t *svc)
 {
@@ -185,6 +204,7 @@ lp_service_run(lp_service_t *svc)
     if (lp_bus_tick(svc->bus, &err) != 0)
         lp_log(LP_LOG_WARN, "bus.tick_failed", "{s:s}", "message", err.message);
     lp_loop_add_timer(svc->loop, HEARTBEAT_MS, s_heartbeat, svc);
+    lp_loop_add_timer(svc->loop, ACK_EVERY_MS, s_flush_acks, svc);
     /* Never faster than a second: a request may hold the previous set that long. */
     if (svc->refdata)
         lp_loop_add_timer(
@@ -199,6 +219,9 @@ lp_service_stop(lp_service_t *svc)
 {
     lp_http_destroy(&svc->http);
     lp_bus_destroy(&svc->bus);
+    if (svc->acks && svc->store)
+        lp_outbox_acks_flush(svc->acks, svc->store);
+    lp_outbox_acks_destroy(&svc->acks);
     lp_refdata_t *refdata = atomic_exchange(&svc->refdata, NULL);
     lp_refdata_destroy(&refdata);
     for (int i = 0; i < svc->n_retired; i++)

@@ -36,8 +36,9 @@ typedef struct {
     const char *trusted_proxies;
     /* Set before lp_service_serve_http: streamed uploads (all NULL: none). */
     lp_http_upload_t upload;
-    atomic_bool db_ok; /* last database ping succeeded */
-    bool adopted;      /* no work left in the form before marks (lp_outbox_adopt) */
+    atomic_bool db_ok;      /* last database ping succeeded */
+    bool adopted;           /* no work left in the form before marks (lp_outbox_adopt) */
+    lp_outbox_acks_t *acks; /* this stage's acknowledgements (lp_service_ack) */
 } lp_service_t;
 
 /* Starts logging, the loop, the store (waiting for the database until it answers
@@ -75,7 +76,14 @@ int lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_
  * fn, or -1. */
 int lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg);
 
-/* Stops HTTP first (answers in flight finish), then the bus, then the store. */
+/* Acknowledges the events envs[i] with done[i] for stage: they go to the database
+ * within ACK_EVERY_MS (100 ms), together with the others of the moment, and at the
+ * latest when the service stops (see lp_outbox_acks_t). Loop thread only. */
+void lp_service_ack(lp_service_t *svc, const char *stage, lp_envelope_t **envs, const bool *done,
+                    int n);
+
+/* Stops HTTP first (answers in flight finish), then the bus, then the store (after
+ * writing the acknowledgements that wait). */
 void lp_service_stop(lp_service_t *svc);
 
 #endif

@@ -276,7 +276,6 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
     mongoc_collection_t *agencies = lp_store_collection(self->svc.store, client, LP_COLL_AGENCIES);
     mongoc_collection_t *notes =
         lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
-    mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
     notifier_batch_t batch = {.n = 0};
     s_reads_t reads;
     bool ok[NOTIFIER_BATCH_EVENTS], read;
@@ -305,11 +304,10 @@ notifier_handle_batch(void *arg, lp_envelope_t **envs, int n)
             handled++;
             s_feed(self, envs[i]);
         }
-    lp_outbox_done_many(outbox, LP_STAGE_NOTIFIER, envs, ok, n);
+    lp_service_ack(&self->svc, LP_STAGE_NOTIFIER, envs, ok, n);
     for (int j = 0; j < batch.n; j++)
         bson_destroy(batch.docs[j]);
     s_reads_free(&reads, n);
-    mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(notes);
     mongoc_collection_destroy(agencies);
     mongoc_collection_destroy(complaints);

@@ -102,7 +102,6 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
     mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
     mongoc_collection_t *complaints =
         lp_store_collection(self->svc.store, client, LP_COLL_COMPLAINTS);
-    mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
     bson_t *projection = BCON_NEW("events.id", BCON_INT32(1), "events.pb", BCON_INT32(1));
     bson_value_t ids[LP_SERVICE_BATCH_MAX];
     bson_t *docs[LP_SERVICE_BATCH_MAX];
@@ -151,7 +150,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
              * folding it, and a fold skips an entry folded already. */
             reporter_fold_later(self, envs[i]->event_id);
         }
-    lp_outbox_done_many(outbox, LP_STAGE_REPORTER, envs, ok, n);
+    lp_service_ack(&self->svc, LP_STAGE_REPORTER, envs, ok, n);
     /* Only the reporter whose insert made the entry publishes it: each event reaches
      * the analysts' feed once, whichever instance heard it first. */
     for (int i = 0; i < n; i++)
@@ -163,7 +162,6 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
             bson_destroy(docs[i]);
     }
     bson_destroy(projection);
-    mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(complaints);
     mongoc_collection_destroy(ledger);
     lp_store_push(self->svc.store, client);

@@ -345,7 +345,7 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     /* Everything but a retry is done for the router. */
     for (int i = 0; i < n; i++)
         handled += acked[i] = plans[i].what != S_RETRY;
-    lp_outbox_done_many(outbox, LP_STAGE_ROUTER, envs, acked, n);
+    lp_service_ack(&self->svc, LP_STAGE_ROUTER, envs, acked, n);
     for (int i = 0; i < n; i++) {
         s_plan_t *p = &plans[i];
         if (p->what != S_DISPOSE)
