@@ -370,6 +370,33 @@ s_handle_mark(mongoc_collection_t *outbox, const bson_t *mark, const bson_t *doc
     free(gone);
 }
 
+/* Reads the _ids of up to max marks matching filter (opts: projection, sort, limit)
+ * into id_str and ids (which point into id_str). Returns how many, or -1 on error. */
+static int
+s_read_ids(mongoc_collection_t *outbox, const bson_t *filter, const bson_t *opts,
+           char (*id_str)[25], bson_value_t *ids, int max, lp_error_t *err)
+{
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
+    const bson_t *doc;
+    bson_error_t error;
+    int n = 0;
+
+    while (n < max && mongoc_cursor_next(cursor, &doc)) {
+        const char *id = lp_doc_str(doc, "_id");
+        if (strlen(id) != 24)
+            continue;
+        memcpy(id_str[n], id, 25);
+        lp_store_str_value(&ids[n], id_str[n]);
+        n++;
+    }
+    if (mongoc_cursor_error(cursor, &error)) {
+        lp_store_set_error(err, &error, "read marks");
+        n = -1;
+    }
+    mongoc_cursor_destroy(cursor);
+    return n;
+}
+
 int
 lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
                 int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
@@ -384,8 +411,6 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
     int64_t now = lp_now_ms(), cut = now - grace_ms;
     s_outcome_t out = {0};
-    bson_error_t error;
-    const bson_t *found;
     bool read = false;
     int n = 0, rc = 0;
 
@@ -398,20 +423,9 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
                               BCON_INT64(cut), "}");
     bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "sort", "{", "since",
                             BCON_INT32(1), "}", "limit", BCON_INT64(max));
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
-    while (n < max && mongoc_cursor_next(cursor, &found)) {
-        const char *id = lp_doc_str(found, "_id");
-        if (strlen(id) != 24)
-            continue;
-        memcpy(id_str[n], id, 25);
-        lp_store_str_value(&ids[n], id_str[n]);
-        n++;
-    }
-    if (mongoc_cursor_error(cursor, &error)) {
-        lp_store_set_error(err, &error, "read marks");
-        rc = -1;
-    }
-    mongoc_cursor_destroy(cursor);
+    n = s_read_ids(outbox, filter, opts, id_str, ids, max, err);
+    rc = n < 0 ? -1 : 0;
+    n = n < 0 ? 0 : n;
     bson_destroy(opts);
     bson_destroy(filter);
     /* ... claimed in one write, unless another instance holds them or they changed
@@ -463,7 +477,6 @@ lp_outbox_tidy(lp_store_t *store, lp_error_t *err)
     bson_value_t ids[LP_STORE_BULK_MAX];
     char id_str[LP_STORE_BULK_MAX][25];
     bson_error_t error;
-    const bson_t *doc;
     int n = 0, removed = 0;
 
     /* The search is a read (it decodes every mark on the local database, and reads
@@ -472,21 +485,9 @@ lp_outbox_tidy(lp_store_t *store, lp_error_t *err)
     s_append_empty(filter);
     opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "limit",
                     BCON_INT64(LP_STORE_BULK_MAX));
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(outbox, filter, opts, NULL);
-    while (n < LP_STORE_BULK_MAX && mongoc_cursor_next(cursor, &doc)) {
-        const char *id = lp_doc_str(doc, "_id");
-        if (strlen(id) != 24)
-            continue;
-        memcpy(id_str[n], id, 25);
-        lp_store_str_value(&ids[n], id_str[n]);
-        n++;
-    }
-    if (mongoc_cursor_error(cursor, &error)) {
-        lp_store_set_error(err, &error, "read empty marks");
-        removed = -1;
-    }
-    mongoc_cursor_destroy(cursor);
-    if (removed == 0 && n > 0) {
+    n = s_read_ids(outbox, filter, opts, id_str, ids, LP_STORE_BULK_MAX, err);
+    removed = n < 0 ? -1 : 0;
+    if (n > 0) {
         bson_t by_id = BSON_INITIALIZER, cond, in, reply = BSON_INITIALIZER;
         bson_iter_t it;
         char key[16];
