@@ -121,25 +121,6 @@ lp_attach_without_personal(const bson_t *complaint, bson_t *keep)
     return left;
 }
 
-bool
-lp_attach_ensure_indexes(lp_store_t *store, lp_error_t *err)
-{
-    mongoc_client_t *client = lp_store_pop(store);
-    bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(LP_COLL_COMPLAINTS), "indexes", "[", "{",
-                           "key", "{", "attachments.id", BCON_INT32(1), "}", "name",
-                           BCON_UTF8("attachments_id"), "}", "]");
-    bson_t reply = BSON_INITIALIZER;
-    bson_error_t error;
-    bool ok = mongoc_client_write_command_with_opts(client, lp_store_dbname(store), cmd, NULL,
-                                                    &reply, &error);
-    if (!ok)
-        lp_store_set_error(err, &error, "attachments_id");
-    bson_destroy(&reply);
-    bson_destroy(cmd);
-    lp_store_push(store, client);
-    return ok;
-}
-
 int
 lp_attach_push(mongoc_collection_t *complaints, const bson_oid_t *oid, const lp_attach_ref_t *ref,
                int max, lp_error_t *err)

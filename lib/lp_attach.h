@@ -33,8 +33,6 @@ typedef struct {
     int64_t created_at;
 } lp_attach_ref_t;
 
-/* Creates the index that finds a complaint by an attachment id (idempotent). */
-bool lp_attach_ensure_indexes(lp_store_t *store, lp_error_t *err);
 
 /* Fills keep with the attachments of complaint that are not personal (an array to
  * $set) and returns how many personal ones it left out. */

@@ -197,6 +197,7 @@ static const s_index_t s_indexes[] = {
     {LP_COLL_COMPLAINTS, "agencies_seen", {"agencies_seen"}, false},
     {LP_COLL_COMPLAINTS, "reporter_phone", {"reporter.lookup.phone"}, false},
     {LP_COLL_COMPLAINTS, "reporter_email", {"reporter.lookup.email"}, false},
+    {LP_COLL_COMPLAINTS, "attachments_id", {"attachments.id"}, false},
     {LP_COLL_SESSIONS, "expires", {"expires_at"}, false},
     {LP_COLL_NOTIFICATIONS, "state_due", {"state", "next_at"}, false},
     {LP_COLL_OUTBOX, "since", {"since"}, false},

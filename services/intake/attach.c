@@ -87,13 +87,7 @@ int
 intake_attach_start(intake_t *self)
 {
     const intake_config_t *cfg = self->config;
-    lp_error_t err;
 
-    lp_error_clear(&err);
-    if (!lp_attach_ensure_indexes(self->svc.store, &err)) {
-        lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", err.message);
-        return -1;
-    }
     self->svc.upload.begin = s_upload_begin;
     self->svc.upload.piece = s_upload_piece;
     self->svc.upload.end = s_upload_end;

@@ -382,6 +382,18 @@ class SliceTest(SystemTestCase):
             client.get_default_database().w0_probe.drop()
             client.close()
 
+    # i -------------------------------------------------------------------------------
+    def test_i_only_unique_indexes_on_the_local_database(self):
+        """On FerretDB the services keep only the indexes that guarantee something:
+        it never uses the others for a query but updates them on every write."""
+        db = SYSTEM.db
+        build = db.client.admin.command("buildInfo")
+        self.assertIn("ferretdbVersion", build, "the harness runs lapor-devdb (FerretDB)")
+        names = set(db.complaints.index_information())
+        self.assertEqual(names, {"_id_", "tracking_id_unique"}, names)
+        self.assertTrue(db.complaints.index_information()["tracking_id_unique"].get("unique"))
+        self.assertLessEqual(set(db.outbox.index_information()), {"_id_"})
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
