@@ -288,10 +288,50 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
 }
 
 void
-notifier_queued(notifier_t *self, const char *id)
+notifier_ready_release(notifier_t *self)
 {
-    if (!notifier_ready_push(self->ready, id))
-        lp_metric_inc(self->ready_dropped); /* the rescan finds it */
+    bson_t filter = BSON_INITIALIZER, cond, in;
+    bson_t *doc, *update = NULL;
+    bson_error_t error;
+    char key[16];
+    int n = 0;
+
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &cond);
+    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
+    while ((doc = notifier_ready_pop(self->ready))) {
+        bson_iter_t it;
+        if (bson_iter_init_find(&it, doc, "_id")) {
+            snprintf(key, sizeof key, "%d", n++);
+            BSON_APPEND_VALUE(&in, key, bson_iter_value(&it));
+        }
+        bson_destroy(doc);
+    }
+    bson_append_array_end(&cond, &in);
+    bson_append_document_end(&filter, &cond);
+    BSON_APPEND_UTF8(&filter, "lease.owner", self->svc.config->instance);
+    BSON_APPEND_UTF8(&filter, "state", "sending");
+    if (n > 0) {
+        mongoc_client_t *client = lp_store_pop(self->svc.store);
+        mongoc_collection_t *notes =
+            lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+        update = BCON_NEW("$set", "{", "state", BCON_UTF8("pending"), "}", "$unset", "{", "lease",
+                          BCON_UTF8(""), "}");
+        if (!mongoc_collection_update_many(notes, &filter, update, NULL, NULL, &error))
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        else
+            lp_log(LP_LOG_INFO, "notification.released", "{s:i}", "messages", n);
+        bson_destroy(update);
+        mongoc_collection_destroy(notes);
+        lp_store_push(self->svc.store, client);
+    }
+    bson_destroy(&filter);
+}
+
+void
+notifier_queued(notifier_t *self, const bson_t *doc)
+{
+    if (!notifier_ready_push(self->ready, doc))
+        lp_metric_inc(self->ready_dropped); /* the rescan finds it when the lease ends */
 }
 
 /* Claims one notification matching filter (lease free or expired, the oldest due
@@ -318,37 +358,6 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
     }
     bson_destroy(sending);
     return note ? 1 : err.code != LP_ERR_NONE ? -1 : 0;
-}
-
-/* Claims the pending notifications ids[0..k) in one write and delivers each claimed.
- * Returns how many were attempted, or -1 on a database error (counted and logged). */
-static int
-s_claim_ready(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-              mongoc_collection_t *due, char ids[][NOTIFIER_ID_MAX], int k)
-{
-    bson_value_t values[NOTIFIER_CLAIM_MAX];
-    bson_t *docs[NOTIFIER_CLAIM_MAX];
-    bson_t *filter = BCON_NEW("state", BCON_UTF8("pending"));
-    bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
-    lp_error_t err;
-    int n = 0;
-
-    for (int i = 0; i < k; i++)
-        lp_store_str_value(&values[i], ids[i]);
-    n = lp_store_claim_ids(notes, values, (size_t) k, filter, "lease", self->svc.config->instance,
-                           self->svc.config->lease_ms, sending, docs, &err);
-    if (n < 0) {
-        lp_metric_inc(self->db_errors);
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
-    }
-    for (int i = 0; n >= 0 && i < k; i++)
-        if (docs[i]) {
-            s_deliver_one(self, agencies, notes, due, docs[i]);
-            bson_destroy(docs[i]);
-        }
-    bson_destroy(sending);
-    bson_destroy(filter);
-    return n;
 }
 
 /* Adds {$or: [{channel: {$in: [the channels configured here]}}, {last_error: absent}]}
@@ -503,21 +512,19 @@ notifier_deliver_next(notifier_t *self)
     mongoc_collection_t *due = lp_store_collection(self->svc.store, client, LP_COLL_NOTIFY_DUE);
     int n = 0;
 
-    /* What this instance just queued, by _id: lookups, not a scan, several in one
-     * claim when many wait (a share per sender, so a slow recipient still holds up
-     * only what one sender took). A message already taken (by the rescan or
-     * another notifier) simply does not match. On a database error the ids are let
-     * go: the rescan finds the messages later. */
-    while (n == 0 && notifier_ready_size(self->ready) > 0) {
-        char ids[NOTIFIER_CLAIM_MAX][NOTIFIER_ID_MAX];
-        size_t want = 1 + notifier_ready_size(self->ready) / (size_t) (self->n_senders + 1);
-        int k = 0;
-        while ((size_t) k < want && k < NOTIFIER_CLAIM_MAX &&
-               notifier_ready_pop(self->ready, ids[k], sizeof ids[k]))
-            k++;
-        if (k == 0)
-            break;
-        n = s_claim_ready(self, agencies, notes, due, ids, k);
+    /* What this instance just queued, inserted claimed by it: one message at a time,
+     * so a slow recipient holds up only its own sender. One whose lease has mostly
+     * run out while it waited is left to the rescan (another instance may take it
+     * when the lease ends, and the result would no longer be ours to write). */
+    bson_t *ready;
+    while (n == 0 && (ready = notifier_ready_pop(self->ready))) {
+        if (lp_doc_int(ready, "lease.until") - lp_now_ms() > self->svc.config->lease_ms / 2) {
+            s_deliver_one(self, agencies, notes, due, ready);
+            n = 1;
+        }
+        else
+            lp_metric_inc(self->ready_dropped);
+        bson_destroy(ready);
     }
     if (n == 0 && s_turn(&self->marks_at, NOTIFIER_DUE_EVERY_MS))
         n = s_claim_marked(self, agencies, notes, due);

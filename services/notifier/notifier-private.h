@@ -21,10 +21,9 @@
 #define NOTIFIER_DUE_EVERY_MS 250 /* how often the due marks are read (a small collection) */
 #define NOTIFIER_QUIET_MS 2000    /* no delivery for this long: the scan may run */
 #define NOTIFIER_MAX_SENDERS 32
-/* Ids of just-queued notifications waiting for a sender; beyond, the rescan finds them. */
+/* Just-queued notifications waiting for a sender (about 1 KiB each); beyond, the
+ * rescan finds them when their lease ends. */
 #define NOTIFIER_READY_MAX 4096
-/* Notifications a sender claims in one write at most (when many wait). */
-#define NOTIFIER_CLAIM_MAX 16
 /* The longest notification _id ("<event>:agency:<id>:webhook", a Kannel id). */
 #define NOTIFIER_ID_MAX 192
 
@@ -101,9 +100,9 @@ int notifier_handle(void *arg, lp_envelope_t *env);
  * others are retried by the sweeper). */
 int notifier_handle_batch(void *arg, lp_envelope_t **envs, int n);
 
-/* Hands notification id, just inserted as pending, to the senders (they claim it
- * by _id). Call after the insert succeeded. */
-void notifier_queued(notifier_t *self, const char *id);
+/* Hands notification doc, just inserted claimed by this instance, to the senders
+ * (see ready.h). Call after the insert succeeded. */
+void notifier_queued(notifier_t *self, const bson_t *doc);
 
 /* Delivers one notification: the next id this instance queued, or else, when a
  * rescan is due, the oldest due one found by a scan. Returns how many were
@@ -115,6 +114,10 @@ int notifier_deliver_next(notifier_t *self);
 int notifier_senders_start(notifier_t *self, int n);
 void notifier_senders_wake(notifier_t *self);
 void notifier_senders_stop(notifier_t *self);
+
+/* Gives the messages still in the ready queue back (pending, no lease) in one
+ * write, for the other instances: call at stop, after the senders stopped. */
+void notifier_ready_release(notifier_t *self);
 
 /* Makes messages of channel that waited for it to be configured due now (at start,
  * when the channel is configured). Returns how many, or -1 on a database error. */

@@ -15,8 +15,8 @@ s_on_work(lp_loop_t *loop, lp_bus_socket_t *sock, void *arg)
 {
     notifier_t *self = arg;
     /* Deliver now rather than at the next tick: agencies hear within milliseconds. */
-    if (lp_service_drain_batch(&self->svc, sock, notifier_handle_batch, self,
-                               NOTIFIER_BATCH_EVENTS, DRAIN_BATCHES) > 0)
+    if (lp_service_drain_batch(&self->svc, sock, notifier_handle_batch, self, NOTIFIER_BATCH_EVENTS,
+                               DRAIN_BATCHES) > 0)
         notifier_senders_wake(self);
 }
 
@@ -48,7 +48,7 @@ notifier_main(notifier_config_t *config)
         lp_metrics_counter("lapor_database_errors_total", NULL, "Database operations that failed");
     self.ready_dropped = lp_metrics_counter(
         "lapor_notifier_ready_dropped_total", NULL,
-        "Queued notifications left to the rescan because the ready queue was full");
+        "Queued notifications left to the rescan (ready queue full, or waited too long)");
     self.ready = notifier_ready_new(NOTIFIER_READY_MAX);
     self.agencies = notifier_agencies_new(NOTIFIER_AGENCY_TTL_MS);
     if (!self.ready || !self.agencies) {
@@ -124,6 +124,7 @@ notifier_main(notifier_config_t *config)
     }
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
     notifier_senders_stop(&self);
+    notifier_ready_release(&self);
 done:
     lp_service_stop(&self.svc);
     lp_identity_destroy(&self.identity);

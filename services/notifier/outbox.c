@@ -239,14 +239,35 @@ s_feed(notifier_t *self, const lp_envelope_t *env)
     free(data);
 }
 
+/* A message this notifier can send at once, as it is inserted: claimed by this
+ * instance already (state "sending" and a lease, as a claim would leave it), so
+ * that its sender needs neither a claim nor a read. Replaces *doc. */
+static void
+s_claim_at_insert(notifier_t *self, bson_t **doc)
+{
+    bson_t *claimed = bson_new(), lease;
+    bson_copy_to_excluding_noinit(*doc, claimed, "state", NULL);
+    BSON_APPEND_UTF8(claimed, "state", "sending");
+    BSON_APPEND_DOCUMENT_BEGIN(claimed, "lease", &lease);
+    BSON_APPEND_UTF8(&lease, "owner", self->svc.config->instance);
+    BSON_APPEND_INT64(&lease, "until", lp_now_ms() + self->svc.config->lease_ms);
+    bson_append_document_end(claimed, &lease);
+    bson_destroy(*doc);
+    *doc = claimed;
+}
+
 /* Inserts batch's documents (one command per LP_STORE_BULK_MAX); an event whose
  * document met an error other than a duplicate key (the unique _id makes a repeated
- * event a no-op) is not ok. Stored pending messages go to the ready queue. */
+ * event a no-op) is not ok. Messages to send now are inserted claimed and go to
+ * the ready queue once stored. */
 static void
 s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, bool *ok)
 {
     lp_store_outcome_t out[NOTIFIER_BATCH_DOCS];
 
+    for (int j = 0; j < batch->n; j++)
+        if (batch->pending[j])
+            s_claim_at_insert(self, &batch->docs[j]);
     lp_store_insert_many(notes, (const bson_t **) batch->docs, (size_t) batch->n, out);
     for (int j = 0; j < batch->n; j++) {
         const bson_t *doc = batch->docs[j];
@@ -258,7 +279,7 @@ s_insert(notifier_t *self, mongoc_collection_t *notes, notifier_batch_t *batch, 
         else {
             lp_metric_inc(self->queued);
             if (batch->pending[j])
-                notifier_queued(self, lp_doc_str(doc, "_id"));
+                notifier_queued(self, doc);
             lp_log(LP_LOG_INFO, "notification.queued", "{s:s,s:s,s:s,s:s}", "id",
                    lp_doc_str(doc, "_id"), "tracking_id", lp_doc_str(doc, "tracking_id"), "channel",
                    lp_doc_str(doc, "channel"), "state", lp_doc_str(doc, "state"));

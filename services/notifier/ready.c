@@ -1,16 +1,14 @@
-/* ready: a mutex-protected ring of notification ids. */
+/* ready: a mutex-protected ring of notification documents. */
 #include "ready.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 struct notifier_ready_t {
     pthread_mutex_t lock;
-    char **slots;
+    bson_t **slots;
     size_t capacity;
-    size_t head; /* the oldest id */
+    size_t head; /* the oldest document */
     size_t size;
 };
 
@@ -37,7 +35,7 @@ notifier_ready_destroy(notifier_ready_t **self_p)
     if (!self)
         return;
     for (size_t i = 0; i < self->size; i++)
-        free(self->slots[(self->head + i) % self->capacity]);
+        bson_destroy(self->slots[(self->head + i) % self->capacity]);
     free(self->slots);
     pthread_mutex_destroy(&self->lock);
     free(self);
@@ -45,13 +43,13 @@ notifier_ready_destroy(notifier_ready_t **self_p)
 }
 
 bool
-notifier_ready_push(notifier_ready_t *self, const char *id)
+notifier_ready_push(notifier_ready_t *self, const bson_t *doc)
 {
-    char *copy = NULL;
+    bson_t *copy = NULL;
     bool ok = false;
 
     pthread_mutex_lock(&self->lock);
-    if (self->size < self->capacity && (copy = strdup(id))) {
+    if (self->size < self->capacity && (copy = bson_copy(doc))) {
         self->slots[(self->head + self->size) % self->capacity] = copy;
         self->size++;
         ok = true;
@@ -60,24 +58,20 @@ notifier_ready_push(notifier_ready_t *self, const char *id)
     return ok;
 }
 
-bool
-notifier_ready_pop(notifier_ready_t *self, char *out, size_t size)
+bson_t *
+notifier_ready_pop(notifier_ready_t *self)
 {
-    char *id = NULL;
+    bson_t *doc = NULL;
 
     pthread_mutex_lock(&self->lock);
     if (self->size > 0) {
-        id = self->slots[self->head];
+        doc = self->slots[self->head];
         self->slots[self->head] = NULL;
         self->head = (self->head + 1) % self->capacity;
         self->size--;
     }
     pthread_mutex_unlock(&self->lock);
-    if (!id)
-        return false;
-    snprintf(out, size, "%s", id);
-    free(id);
-    return true;
+    return doc;
 }
 
 size_t

@@ -1,33 +1,37 @@
-/* ready: the ids of notifications this notifier just queued, for its senders.
+/* ready: the notifications this notifier just queued, for its senders.
  *
- * A bounded, thread-safe FIFO of strings. A sender that pops an id claims that one
- * notification by _id, which the local database answers by index; only when the
- * queue is empty does a sender scan for due messages (retries, redrives, messages
- * other processes queued). The queue is only a hint: an id dropped because the
- * queue was full, or lost with the process, is found by that scan. */
+ * A bounded, thread-safe FIFO of documents. The notifier inserts a message it can
+ * send at once already claimed by this instance (state "sending", a lease) and
+ * hands the document to its senders here, so a sender neither claims nor reads it
+ * again; only when the queue is empty does a sender look for due messages
+ * (retries, redrives, messages other processes queued). A document dropped because
+ * the queue was full, or lost with the process, is found by the rescan once its
+ * lease has run out. */
 #ifndef NOTIFIER_READY_H
 #define NOTIFIER_READY_H
 
+#include <bson/bson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 typedef struct notifier_ready_t notifier_ready_t;
 
-/* A queue of at most capacity ids; NULL when out of memory. */
+/* A queue of at most capacity documents; NULL when out of memory. */
 notifier_ready_t *notifier_ready_new(size_t capacity);
 
-/* Frees the queue and the ids still in it; sets *self_p to NULL. Accepts NULL. */
+/* Frees the queue and the documents still in it; sets *self_p to NULL. Accepts
+ * NULL. */
 void notifier_ready_destroy(notifier_ready_t **self_p);
 
-/* Adds a copy of id at the tail. false when the queue is full (the id is dropped)
- * or out of memory. */
-bool notifier_ready_push(notifier_ready_t *self, const char *id);
+/* Adds a copy of doc at the tail. false when the queue is full (it is dropped) or
+ * out of memory. */
+bool notifier_ready_push(notifier_ready_t *self, const bson_t *doc);
 
-/* Takes the id at the head into out (size bytes, always terminated). false when
- * the queue is empty. */
-bool notifier_ready_pop(notifier_ready_t *self, char *out, size_t size);
+/* Takes the document at the head (the caller destroys it); NULL when the queue is
+ * empty. */
+bson_t *notifier_ready_pop(notifier_ready_t *self);
 
-/* How many ids wait. */
+/* How many documents wait. */
 size_t notifier_ready_size(notifier_ready_t *self);
 
 #endif
