@@ -531,9 +531,19 @@ lp_outbox_adopt(lp_store_t *store, const char *stage, int max, lp_error_t *err)
 
     snprintf(todo_path, sizeof todo_path, "todo.%s", stage);
     snprintf(first_path, sizeof first_path, "todo.%s.0", stage);
+    /* Once done, never again: the search below reads every complaint. */
+    char flag[64];
+    snprintf(flag, sizeof flag, "outbox_adopted:%s", stage);
+    mongoc_collection_t *meta = lp_store_collection(store, client, LP_COLL_META);
+    bson_t *by_flag = BCON_NEW("_id", BCON_UTF8(flag));
+    bson_t *done = lp_store_find_one(meta, by_flag, NULL, err);
+    if (done || err->code != LP_ERR_NONE)
+        rc = done ? 1 : -1;
+    if (done)
+        bson_destroy(done);
     /* The old marks (one per stage, with a `stage` field) say nothing a mark does not. */
     bson_t *old = BCON_NEW("stage", BCON_UTF8(stage));
-    if (!mongoc_collection_delete_many(outbox, old, NULL, NULL, &error)) {
+    if (rc == 0 && !mongoc_collection_delete_many(outbox, old, NULL, NULL, &error)) {
         lp_store_set_error(err, &error, "drop old marks");
         rc = -1;
     }
@@ -609,12 +619,23 @@ lp_outbox_adopt(lp_store_t *store, const char *stage, int max, lp_error_t *err)
             mongoc_bulk_operation_destroy(bulk);
         bson_destroy(bopts);
     }
+    /* Nothing (more) found: done for good. */
+    if (rc == 0 && docs < max) {
+        bson_t *set = BCON_NEW("$set", "{", "at", BCON_INT64(lp_now_ms()), "}");
+        bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
+        if (!mongoc_collection_update_one(meta, by_flag, set, upsert, NULL, &error))
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        bson_destroy(upsert);
+        bson_destroy(set);
+    }
     for (size_t i = 0; i < n; i++) {
         bson_free(cids[i]);
         bson_free(eids[i]);
     }
     free(cids);
     free(eids);
+    bson_destroy(by_flag);
+    mongoc_collection_destroy(meta);
     mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(coll);
     lp_store_push(store, client);

@@ -108,7 +108,9 @@ int lp_outbox_tidy(lp_store_t *store, lp_error_t *err);
 
 /* Moves up to max complaints' work for stage from the form before marks held it
  * (`todo.<stage>` in the complaint, one mark per stage and complaint) into marks.
- * For an upgrade: run once at start. Returns how many, or -1 on error. */
+ * For an upgrade: run at start until it returns fewer than max; then it records
+ * in `lapor_meta` that it is done, and later calls return 0 without looking (the
+ * look reads every complaint). Returns how many, or -1 on error. */
 int lp_outbox_adopt(lp_store_t *store, const char *stage, int max, lp_error_t *err);
 
 #endif

@@ -29,6 +29,7 @@
 #define LP_COLL_OUTBOX "outbox"
 #define LP_COLL_NOTIFY_DUE "notifications_due"    /* see lp_store_due */
 #define LP_COLL_REPORTER_RECENT "reporter_recent" /* see lp_recent.h */
+#define LP_COLL_META "lapor_meta"                 /* one-time steps done (upgrades), by _id */
 
 typedef struct lp_store_t lp_store_t;
 

@@ -318,6 +318,11 @@ class SliceTest(SystemTestCase):
         db.outbox.insert_one({"_id": f"notifier:{cid}", "stage": "notifier",
                               "complaint_id": cid, "since": 0})
         db.complaints.update_one({"_id": doc["_id"]}, {"$addToSet": {"todo.notifier": event_id}})
+        # The notifier looked once at its start and noted that nothing was left; a
+        # database from before the upgrade has no such note.
+        flag = {"_id": "outbox_adopted:notifier"}
+        self.assertEqual(db.lapor_meta.count_documents(flag), 1)
+        db.lapor_meta.delete_one(flag)
         self.assertEqual(SYSTEM.stop("notifier"), 0, "notifier did not exit cleanly")
         SYSTEM.start("notifier")
 
@@ -328,6 +333,8 @@ class SliceTest(SystemTestCase):
 
         wait_until(adopted_and_done, DISPOSE_TIMEOUT_S,
                    "the notifier to adopt the old todo entry, handle it and drop both marks")
+        wait_until(lambda: db.lapor_meta.count_documents(flag) == 1, DISPOSE_TIMEOUT_S,
+                   "the notifier to note that the adoption is done")
         time.sleep(SETTLE_S)
 
         same = [r for r in RECEIVER.requests if r["headers"].get("webhook-id") == webhook_id]
