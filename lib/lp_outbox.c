@@ -289,28 +289,33 @@ lp_outbox_mark_many(lp_store_t *store, const char *const *complaint_ids,
     return ok;
 }
 
+bool
+lp_outbox_event(const bson_t *doc, const char *event_id, bson_t *ev)
+{
+    bson_iter_t it;
+    if (!doc || !bson_iter_init_find(&it, doc, "events") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+        !bson_iter_recurse(&it, &it))
+        return false;
+    while (lp_doc_next_doc(&it, ev))
+        if (strcmp(lp_doc_str(ev, "id"), event_id) == 0)
+            return true;
+    return false;
+}
+
 /* The event event_id of the complaint doc (read with events), unpacked, or NULL. */
 static lp_envelope_t *
 s_find_event(const bson_t *doc, const char *event_id)
 {
-    bson_iter_t it;
+    bson_iter_t pb;
     bson_t ev;
-    if (!doc || !bson_iter_init_find(&it, doc, "events") || !BSON_ITER_HOLDS_ARRAY(&it) ||
-        !bson_iter_recurse(&it, &it))
+    const uint8_t *data = NULL;
+    uint32_t len = 0;
+    bson_subtype_t subtype;
+    if (!lp_outbox_event(doc, event_id, &ev) || !bson_iter_init_find(&pb, &ev, "pb") ||
+        !BSON_ITER_HOLDS_BINARY(&pb))
         return NULL;
-    while (lp_doc_next_doc(&it, &ev)) {
-        bson_iter_t pb;
-        const uint8_t *data = NULL;
-        uint32_t len = 0;
-        bson_subtype_t subtype;
-        if (strcmp(lp_doc_str(&ev, "id"), event_id) != 0)
-            continue;
-        if (!bson_iter_init_find(&pb, &ev, "pb") || !BSON_ITER_HOLDS_BINARY(&pb))
-            return NULL;
-        bson_iter_binary(&pb, &subtype, &len, &data);
-        return lp_event_unpack(data, len);
-    }
-    return NULL;
+    bson_iter_binary(&pb, &subtype, &len, &data);
+    return lp_event_unpack(data, len);
 }
 
 /* What handling one claimed mark came to. */
@@ -488,17 +493,9 @@ lp_outbox_tidy(lp_store_t *store, lp_error_t *err)
     n = s_read_ids(outbox, filter, opts, id_str, ids, LP_STORE_BULK_MAX, err);
     removed = n < 0 ? -1 : 0;
     if (n > 0) {
-        bson_t by_id = BSON_INITIALIZER, cond, in, reply = BSON_INITIALIZER;
+        bson_t by_id = BSON_INITIALIZER, reply = BSON_INITIALIZER;
         bson_iter_t it;
-        char key[16];
-        BSON_APPEND_DOCUMENT_BEGIN(&by_id, "_id", &cond);
-        BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
-        for (int i = 0; i < n; i++) {
-            snprintf(key, sizeof key, "%d", i);
-            BSON_APPEND_VALUE(&in, key, &ids[i]);
-        }
-        bson_append_array_end(&cond, &in);
-        bson_append_document_end(&by_id, &cond);
+        lp_store_append_ids_in(&by_id, ids, (size_t) n);
         s_append_empty(&by_id);
         if (!mongoc_collection_delete_many(outbox, &by_id, NULL, &reply, &error)) {
             lp_store_set_error(err, &error, "tidy marks");

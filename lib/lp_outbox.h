@@ -40,6 +40,10 @@ bool lp_outbox_append_event(bson_t *parent, const char *key, const lp_envelope_t
 /* Adds the event to `events` in an open "$push" document. */
 bool lp_outbox_push(bson_t *push, const lp_envelope_t *env);
 
+/* Finds event event_id in the complaint doc (read with events, or events.id) and
+ * points ev at it (valid while doc is); false when doc is NULL or lacks it. */
+bool lp_outbox_event(const bson_t *doc, const char *event_id, bson_t *ev);
+
 /* Parses a complaint id; false when it is not a 24-hex ObjectId. */
 bool lp_outbox_oid(const char *complaint_id, bson_oid_t *oid);
 

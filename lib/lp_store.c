@@ -289,10 +289,8 @@ lp_store_str_value(bson_value_t *v, const char *str)
     v->value.v_utf8.len = (uint32_t) strlen(str);
 }
 
-/* Appends {_id: {$in: [ids[from, to) that are ObjectIds or strings]}} to filter;
- * returns how many ids went in. */
-static int
-s_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t from, size_t to)
+int
+lp_store_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t n)
 {
     bson_t cond, in;
     char key[16];
@@ -300,7 +298,7 @@ s_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t from, size_t to)
 
     BSON_APPEND_DOCUMENT_BEGIN(filter, "_id", &cond);
     BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
-    for (size_t i = from; i < to; i++)
+    for (size_t i = 0; i < n; i++)
         if (ids[i].value_type == BSON_TYPE_OID || ids[i].value_type == BSON_TYPE_UTF8) {
             snprintf(key, sizeof key, "%d", k++);
             BSON_APPEND_VALUE(&in, key, &ids[i]);
@@ -334,7 +332,7 @@ s_find_chunk(mongoc_collection_t *coll, const bson_value_t *ids, size_t from, si
     bson_iter_t it;
     bool ok = true;
 
-    if (s_append_ids_in(&filter, ids, from, to) > 0) {
+    if (lp_store_append_ids_in(&filter, ids + from, to - from) > 0) {
         cursor = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
         while (mongoc_cursor_next(cursor, &doc))
             if (bson_iter_init_find(&it, doc, "_id"))
@@ -472,7 +470,7 @@ lp_store_claim_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
     sodium_bin2hex(token, sizeof token, raw, sizeof raw);
     if (n > LP_STORE_BULK_MAX)
         n = LP_STORE_BULK_MAX;
-    k = s_append_ids_in(&match, ids, 0, n);
+    k = lp_store_append_ids_in(&match, ids, n);
     if (filter)
         bson_concat(&match, filter);
     s_claim_query(&match, until_path, now, &query);

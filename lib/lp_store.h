@@ -91,6 +91,10 @@ bson_t *lp_store_find_one(mongoc_collection_t *coll, const bson_t *filter, const
 bool lp_store_find_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
                        const bson_t *projection, bson_t **out, lp_error_t *err);
 
+/* Appends {_id: {$in: [those of ids[0, n) that are ObjectIds or strings]}} to filter
+ * (the local database looks them up by index, up to 500); returns how many went in. */
+int lp_store_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t n);
+
 /* Sets v to the ObjectId of hex (24 hex digits), or to BSON_TYPE_EOD (matches
  * nothing) when hex is not one. */
 void lp_store_oid_value(bson_value_t *v, const char *hex);

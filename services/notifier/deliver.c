@@ -290,41 +290,40 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
 void
 notifier_ready_release(notifier_t *self)
 {
-    bson_t filter = BSON_INITIALIZER, cond, in;
-    bson_t *doc, *update = NULL;
+    bson_t *update = BCON_NEW("$set", "{", "state", BCON_UTF8("pending"), "}", "$unset", "{",
+                              "lease", BCON_UTF8(""), "}");
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *notes =
+        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    bson_t *docs[LP_STORE_BULK_MAX];
+    bson_value_t ids[LP_STORE_BULK_MAX];
     bson_error_t error;
-    char key[16];
-    int n = 0;
+    size_t n, released = 0;
 
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &cond);
-    BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
-    while ((doc = notifier_ready_pop(self->ready))) {
+    /* A write per LP_STORE_BULK_MAX, each a lookup by _id. */
+    do {
+        bson_t filter = BSON_INITIALIZER;
         bson_iter_t it;
-        if (bson_iter_init_find(&it, doc, "_id")) {
-            snprintf(key, sizeof key, "%d", n++);
-            BSON_APPEND_VALUE(&in, key, bson_iter_value(&it));
+        for (n = 0; n < LP_STORE_BULK_MAX && (docs[n] = notifier_ready_pop(self->ready)); n++)
+            ids[n] = bson_iter_init_find(&it, docs[n], "_id") ? *bson_iter_value(&it)
+                                                              : (bson_value_t){0};
+        if (n > 0 && lp_store_append_ids_in(&filter, ids, n) > 0) {
+            BSON_APPEND_UTF8(&filter, "lease.owner", self->svc.config->instance);
+            BSON_APPEND_UTF8(&filter, "state", "sending");
+            if (mongoc_collection_update_many(notes, &filter, update, NULL, NULL, &error))
+                released += n;
+            else
+                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
         }
-        bson_destroy(doc);
-    }
-    bson_append_array_end(&cond, &in);
-    bson_append_document_end(&filter, &cond);
-    BSON_APPEND_UTF8(&filter, "lease.owner", self->svc.config->instance);
-    BSON_APPEND_UTF8(&filter, "state", "sending");
-    if (n > 0) {
-        mongoc_client_t *client = lp_store_pop(self->svc.store);
-        mongoc_collection_t *notes =
-            lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
-        update = BCON_NEW("$set", "{", "state", BCON_UTF8("pending"), "}", "$unset", "{", "lease",
-                          BCON_UTF8(""), "}");
-        if (!mongoc_collection_update_many(notes, &filter, update, NULL, NULL, &error))
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        else
-            lp_log(LP_LOG_INFO, "notification.released", "{s:i}", "messages", n);
-        bson_destroy(update);
-        mongoc_collection_destroy(notes);
-        lp_store_push(self->svc.store, client);
-    }
-    bson_destroy(&filter);
+        for (size_t i = 0; i < n; i++)
+            bson_destroy(docs[i]);
+        bson_destroy(&filter);
+    } while (n == LP_STORE_BULK_MAX);
+    if (released > 0)
+        lp_log(LP_LOG_INFO, "notification.released", "{s:i}", "messages", (int) released);
+    mongoc_collection_destroy(notes);
+    lp_store_push(self->svc.store, client);
+    bson_destroy(update);
 }
 
 void

@@ -104,16 +104,12 @@ s_tag(mongoc_collection_t *ledger, const bson_t *ids, int64_t b)
     bool ok = true, more = bson_iter_init(&it, ids) && bson_iter_next(&it);
 
     while (ok && more) {
-        bson_t filter = BSON_INITIALIZER, cond, in;
-        char key[16];
-        BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &cond);
-        BSON_APPEND_ARRAY_BEGIN(&cond, "$in", &in);
-        for (int k = 0; k < S_TAG_CHUNK && more; k++, more = bson_iter_next(&it)) {
-            snprintf(key, sizeof key, "%d", k);
-            BSON_APPEND_VALUE(&in, key, bson_iter_value(&it));
-        }
-        bson_append_array_end(&cond, &in);
-        bson_append_document_end(&filter, &cond);
+        bson_t filter = BSON_INITIALIZER;
+        bson_value_t chunk[S_TAG_CHUNK];
+        size_t k = 0;
+        for (; k < S_TAG_CHUNK && more; k++, more = bson_iter_next(&it))
+            chunk[k] = *bson_iter_value(&it); /* points into ids */
+        lp_store_append_ids_in(&filter, chunk, k);
         BSON_APPEND_INT64(&filter, "batch", 0);
         ok = mongoc_collection_update_many(ledger, &filter, tag, NULL, NULL, &error);
         if (!ok)

@@ -104,21 +104,6 @@ s_to_triage(router_t *self, mongoc_collection_t *coll, const bson_oid_t *oid,
     return S_DONE;
 }
 
-/* True when the complaint doc (read with events.id) holds event event_id. */
-static bool
-s_has_event(const bson_t *doc, const char *event_id)
-{
-    bson_iter_t it;
-    bson_t ev;
-    if (!doc || !bson_iter_init_find(&it, doc, "events") || !BSON_ITER_HOLDS_ARRAY(&it) ||
-        !bson_iter_recurse(&it, &it))
-        return false;
-    while (lp_doc_next_doc(&it, &ev))
-        if (strcmp(lp_doc_str(&ev, "id"), event_id) == 0)
-            return true;
-    return false;
-}
-
 /* One event of a batch, on its way to a guarded update. */
 typedef struct {
     s_complaint_t c;
@@ -255,7 +240,8 @@ s_write_dispositions(mongoc_collection_t *coll, s_plan_t *plans, int n)
         }
         ok = lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &err);
         for (int i = 0; ok && i < n; i++) {
-            if (plans[i].what == S_DISPOSE && !s_has_event(docs[i], plans[i].event_id))
+            bson_t ev;
+            if (plans[i].what == S_DISPOSE && !lp_outbox_event(docs[i], plans[i].event_id, &ev))
                 plans[i].what = S_ACK;
             if (docs[i])
                 bson_destroy(docs[i]);

@@ -322,6 +322,35 @@ class NotifyTest(SystemTestCase):
         finally:
             SYSTEM.laporctl("agency-webhook", "clear", AGENCY)
 
+    # k -------------------------------------------------------------------------------
+    def test_k_stop_gives_back_what_waits_for_a_sender(self):
+        """Messages the notifier inserted claimed for its own senders, and that no
+        sender took before a stop, are given back (pending, no lease) at once,
+        instead of waiting for their lease to run out."""
+        hook = SYSTEM.webhook_receiver()
+        hook.answer(200, delay=3.0)  # four senders, each held for 3 s
+        SYSTEM.laporctl("agency-webhook", "set", AGENCY, hook.url, "rahasia-dinkes-0123456789")
+        try:
+            tids = [submit({"email": address()})[2]["tracking_id"] for _ in range(10)]
+            hooks = {"tracking_id": {"$in": tids}, "channel": "webhook"}
+            wait_until(lambda: SYSTEM.db.notifications.count_documents(hooks) == 10,
+                       DELIVER_TIMEOUT_S, "10 webhooks queued")
+            wait_until(lambda: hook.requests, DELIVER_TIMEOUT_S, "the first webhook to start")
+            self.assertEqual(SYSTEM.stop("notifier"), 0, "notifier did not exit cleanly")
+            states = [n["state"] for n in SYSTEM.db.notifications.find(hooks)]
+            self.assertNotIn("sending", states, states)
+            self.assertIn("pending", states, states)
+            self.assertEqual(SYSTEM.db.notifications.count_documents(
+                {**hooks, "state": "pending", "lease": {"$exists": True}}), 0)
+            hook.answer(200)
+            SYSTEM.start("notifier")
+            wait_until(lambda: SYSTEM.db.notifications.count_documents(
+                {**hooks, "state": "sent"}) == 10, DELIVER_TIMEOUT_S, "all 10 webhooks sent")
+        finally:
+            if not SYSTEM.running("notifier"):
+                SYSTEM.start("notifier")
+            SYSTEM.laporctl("agency-webhook", "clear", AGENCY)
+
 
 if __name__ == "__main__":
     unittest.main()
