@@ -308,10 +308,6 @@ lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, 
             lp_log(LP_LOG_INFO, "outbox.adopted", "{s:s,s:i}", "stage", stage, "complaints", n);
         lp_error_clear(&err);
     }
-    /* Marks whose work is all done go here, a batch per sweep (see lp_outbox_tidy). */
-    if (lp_outbox_tidy(svc->store, &err) < 0)
-        lp_log(LP_LOG_WARN, "outbox.tidy_failed", "{s:s}", "message", err.message);
-    lp_error_clear(&err);
     /* An event missing from its complaint for full_sweep_ms is taken as never
      * written: no write waits that long. */
     n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,

@@ -200,7 +200,7 @@ static const s_index_t s_indexes[] = {
     {LP_COLL_COMPLAINTS, "attachments_id", {"attachments.id"}, false},
     {LP_COLL_SESSIONS, "expires", {"expires_at"}, false},
     {LP_COLL_NOTIFICATIONS, "state_due", {"state", "next_at"}, false},
-    {LP_COLL_OUTBOX, "since", {"since"}, false},
+    {LP_COLL_OUTBOX, "for_since", {"for", "since"}, false},
     {LP_COLL_NOTIFY_DUE, "at", {"at"}, false},
     {LP_COLL_SERVICES, "kind_heartbeat", {"kind", "heartbeat_at"}, false},
     {LP_COLL_LEDGER, "batch", {"batch"}, false},
@@ -212,7 +212,8 @@ static const s_index_t s_indexes[] = {
 static const char *const s_old_indexes[][2] = {{LP_COLL_COMPLAINTS, "todo_router"},
                                                {LP_COLL_COMPLAINTS, "todo_notifier"},
                                                {LP_COLL_COMPLAINTS, "todo_reporter"},
-                                               {LP_COLL_OUTBOX, "stage_since"}};
+                                               {LP_COLL_OUTBOX, "stage_since"},
+                                               {LP_COLL_OUTBOX, "since"}};
 
 bool
 lp_store_ensure_indexes(lp_store_t *self, lp_error_t *err)

@@ -97,8 +97,8 @@ lp_transition_apply(mongoc_collection_t *coll, const bson_oid_t *oid, const lp_t
         /* The guard did not match: the event was not written, and its marks go. */
         mongoc_client_t *client = lp_store_pop(t->store);
         mongoc_collection_t *outbox = lp_store_collection(t->store, client, LP_COLL_OUTBOX);
-        const char *cid = id, *eid = t->event->event_id;
-        lp_outbox_forget(outbox, &cid, &eid, NULL, 1, t->stages, t->n_stages);
+        const char *eid = t->event->event_id;
+        lp_outbox_forget(outbox, &eid, NULL, 1, t->stages, t->n_stages);
         mongoc_collection_destroy(outbox);
         lp_store_push(t->store, client);
     }

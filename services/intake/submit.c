@@ -149,11 +149,11 @@ s_build(intake_t *self, const intake_complaint_t *c, const intake_submit_opts_t 
 /* Takes back the marks of an event that was not stored (another request with the
  * same key stored the complaint, with its own event). */
 static void
-s_forget(intake_t *self, const char *complaint_id, const char *event_id)
+s_forget(intake_t *self, const char *event_id)
 {
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *outbox = lp_store_collection(self->svc.store, client, LP_COLL_OUTBOX);
-    lp_outbox_forget(outbox, &complaint_id, &event_id, NULL, 1, lp_transition_submit_stages,
+    lp_outbox_forget(outbox, &event_id, NULL, 1, lp_transition_submit_stages,
                      LP_TRANSITION_SUBMIT_N_STAGES);
     mongoc_collection_destroy(outbox);
     lp_store_push(self->svc.store, client);
@@ -430,7 +430,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
                 break;
             else if (opts->idempotency_key && (found = s_replay(coll, &oid, opts, out, err)) != 0) {
                 /* The same key won a race on another thread or instance. */
-                s_forget(self, complaint_id, event_id);
+                s_forget(self, event_id);
                 rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
                 goto done;
             }
@@ -444,7 +444,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
                  opts->idempotency_key) {
             /* The same key won a race on another thread or instance. */
             bson_destroy(doc);
-            s_forget(self, complaint_id, event_id);
+            s_forget(self, event_id);
             found = s_replay(coll, &oid, opts, out, err);
             rc = found > 0 && err->code == LP_ERR_NONE ? 0 : -1;
             goto done;

@@ -323,10 +323,9 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
     for (int i = 0; i < n; i++)
         if (plans[i].planned) {
             moved[n_marked] = plans[i].what == S_ACK;
-            cids[n_marked] = envs[i]->complaint_id;
             eids[n_marked++] = plans[i].event_id;
         }
-    lp_outbox_forget(outbox, cids, eids, moved, (int) n_marked, lp_transition_dispose_stages,
+    lp_outbox_forget(outbox, eids, moved, (int) n_marked, lp_transition_dispose_stages,
                      LP_TRANSITION_DISPOSE_N_STAGES);
     /* Everything but a retry is done for the router. */
     for (int i = 0; i < n; i++)

@@ -139,7 +139,8 @@ def explain_missing(want):
                                       "events.id": 1})
         print(f"[chaos] {tid}: {doc}", flush=True)
         if doc:
-            print(f"[chaos]   mark {db.outbox.find_one({'_id': str(doc['_id'])})}", flush=True)
+            for mark in db.outbox.find({"complaint": str(doc["_id"])}):
+                print(f"[chaos]   mark {mark}", flush=True)
         for note in db.notifications.find({"tracking_id": tid}):
             note.pop("body", None)
             note.pop("payload", None)

@@ -200,7 +200,7 @@ class ReportingTest(SystemTestCase):
     def test_a_rollups_equal_recount(self):
         db = SYSTEM.db
         # Let the sweeper settle every pending event first.
-        wait_until(lambda: db.outbox.count_documents({"reporter.0": {"$exists": True}})
+        wait_until(lambda: db.outbox.count_documents({"for": "reporter"})
                    == 0, TIMEOUT_S, "the reporter to take every event")
         self.wait_rollups_equal_recount()
         resolved_ever = sum(1 for d in db.complaints.find({}, {"history": 1})

@@ -293,28 +293,34 @@ class SliceTest(SystemTestCase):
         self.assertEqual(len(events), 1, f"events: {doc.get('events')!r}")
         event_id = events[0]["id"]
 
-        # The event again, as a writer leaves it: on the notifier's list in the mark
-        # (an old one, so no grace period applies), with no message on the bus.
+        # The event again, as a writer leaves it: a mark for the notifier (an old
+        # one, so no grace period applies), with no message on the bus.
         cid = str(doc["_id"])
-        db.outbox.update_one({"_id": cid}, {"$set": {"since": 0},
-                                            "$addToSet": {"notifier": event_id}}, upsert=True)
-        wait_until(lambda: db.outbox.count_documents({"_id": cid}) == 0, DISPOSE_TIMEOUT_S,
+
+        def mark(event, since):
+            return {"_id": f"{event}:notifier", "complaint": cid, "event": event,
+                    "for": "notifier", "since": since}
+
+        db.outbox.insert_one(mark(event_id, 0))
+        wait_until(lambda: db.outbox.count_documents({"complaint": cid}) == 0, DISPOSE_TIMEOUT_S,
                    "the notifier's sweeper to take the event and drop the mark")
 
         # A mark naming an event the complaint never got (its write failed): kept
         # while the write might still land, dropped once the mark is old.
-        db.outbox.update_one({"_id": cid}, {"$set": {"since": int(time.time() * 1000)},
-                                            "$addToSet": {"notifier": "no-such-event"}},
-                             upsert=True)
+        db.outbox.insert_one(mark("no-such-event", int(time.time() * 1000)))
         time.sleep(3)  # grace 1 s, sweeps every 0.3 s
-        self.assertEqual(db.outbox.find_one({"_id": cid}).get("notifier"), ["no-such-event"],
+        self.assertEqual(db.outbox.count_documents({"_id": "no-such-event:notifier"}), 1,
                          "a young mark's missing event was dropped")
-        db.outbox.update_one({"_id": cid}, {"$set": {"since": 0}, "$unset": {"lease": ""}})
-        wait_until(lambda: db.outbox.count_documents({"_id": cid}) == 0, DISPOSE_TIMEOUT_S,
+        db.outbox.update_one({"_id": "no-such-event:notifier"},
+                             {"$set": {"since": 0}, "$unset": {"lease": ""}})
+        wait_until(lambda: db.outbox.count_documents({"complaint": cid}) == 0, DISPOSE_TIMEOUT_S,
                    "the sweeper to drop an old mark's missing event")
 
-        # Work in the form before marks (a complaint's todo list, an old per-stage
-        # mark), as an upgrade finds it: adopted at start.
+        # Work in the forms before (a mark per complaint with a list per stage, a
+        # complaint's todo list, an old per-stage mark), as an upgrade finds it:
+        # adopted at start.
+        db.outbox.insert_one({"_id": cid, "since": 0, "notifier": [event_id],
+                              "reporter": ["kept-for-the-reporter"]})
         db.outbox.insert_one({"_id": f"notifier:{cid}", "stage": "notifier",
                               "complaint_id": cid, "since": 0})
         db.complaints.update_one({"_id": doc["_id"]}, {"$addToSet": {"todo.notifier": event_id}})
@@ -328,11 +334,18 @@ class SliceTest(SystemTestCase):
 
         def adopted_and_done():
             d = db.complaints.find_one({"_id": doc["_id"]})
+            old = db.outbox.find_one({"_id": cid})
             return (not (d.get("todo") or {}).get("notifier")
-                    and db.outbox.count_documents({"_id": {"$in": [cid, f"notifier:{cid}"]}}) == 0)
+                    and old is not None and "notifier" not in old
+                    and db.outbox.count_documents({"_id": f"notifier:{cid}"}) == 0
+                    and db.outbox.count_documents({"complaint": cid}) == 0)
 
         wait_until(adopted_and_done, DISPOSE_TIMEOUT_S,
-                   "the notifier to adopt the old todo entry, handle it and drop both marks")
+                   "the notifier to adopt the old entries, handle them and drop their marks")
+        # The reporter's entry in the old mark is the reporter's to adopt.
+        self.assertEqual(db.outbox.find_one({"_id": cid}).get("reporter"),
+                         ["kept-for-the-reporter"])
+        db.outbox.delete_one({"_id": cid})
         wait_until(lambda: db.lapor_meta.count_documents(flag) == 1, DISPOSE_TIMEOUT_S,
                    "the notifier to note that the adoption is done")
         time.sleep(SETTLE_S)
