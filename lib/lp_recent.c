@@ -92,7 +92,7 @@ lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, s
 
     /* Two first upserts of one day may race to insert it; the loser finds it now
      * (an upsert that went in is not repeated: the retry holds the same entries,
-     * and a repeated $push would list a complaint twice, which lp_recent_find
+     * and a repeated $push would list a complaint twice, which lp_recent_find_many
      * tolerates). */
     if (s_add_once(recent, items, n, &error) ||
         (lp_store_is_duplicate(&error) && s_add_once(recent, items, n, &error)))
@@ -153,45 +153,18 @@ s_by_time(const void *a, const void *b)
     return bson_oid_compare(&x->id, &y->id);
 }
 
-int
-lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
-               int64_t now_ms, int64_t since_ms, lp_recent_entry_t *out, int max, lp_error_t *err)
-{
-    const char *const lookups[2] = {phone_lookup, email_lookup};
-    lp_recent_entry_t *all = NULL;
-    size_t n = 0, cap = 0, unique = 0;
-    int rc = 0;
+/* The day documents a query reads: today's, yesterday's and the day before (a
+ * window of up to two days), for the phone and for the email. */
+#define S_KEYS_PER_QUERY 6
 
-    lp_error_clear(err);
-    if (since_ms < now_ms - 2 * DAY_MS)
-        since_ms = now_ms - 2 * DAY_MS;
-    /* A window of 24 hours reads today's and yesterday's documents, in one query. */
-    char keys[6][KEY_LEN];
-    bson_value_t ids[6];
-    bson_t *docs[6];
-    size_t k = 0;
-    for (int i = 0; i < 2; i++)
-        for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS && k < 6; day++)
-            if (lookups[i] && *lookups[i]) {
-                s_key(keys[k], lookups[i], day * DAY_MS);
-                lp_store_str_value(&ids[k], keys[k]);
-                k++;
-            }
-    if (!lp_store_find_ids(recent, ids, k, NULL, docs, err)) {
-        rc = -1;
-        goto done;
-    }
-    for (size_t i = 0; i < k; i++) {
-        if (rc == 0 && docs[i])
-            rc = s_collect(docs[i], since_ms, &all, &n, &cap, err);
-        if (docs[i])
-            bson_destroy(docs[i]);
-    }
-    if (rc != 0)
-        goto done;
+/* Keeps the newest max of a query's entries all[0..n), oldest first, each once
+ * (the phone's and the email's documents name the same complaint twice). */
+static void
+s_pick(lp_recent_query_t *q, lp_recent_entry_t *all, size_t n)
+{
+    size_t unique = 0;
     if (n > 1)
         qsort(all, n, sizeof *all, s_by_time);
-    /* The phone's and the email's documents name the same complaint twice. */
     for (size_t i = 0; i < n; i++) {
         bool seen = false;
         for (size_t j = 0; j < unique && !seen; j++)
@@ -199,11 +172,68 @@ lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char
         if (!seen)
             all[unique++] = all[i];
     }
-    size_t first = unique > (size_t) max ? unique - (size_t) max : 0;
+    size_t first = unique > (size_t) q->max ? unique - (size_t) q->max : 0;
+    q->found = 0;
     for (size_t i = first; i < unique; i++)
-        out[rc++] = all[i];
+        q->out[q->found++] = all[i];
+}
+
+int
+lp_recent_find_many(mongoc_collection_t *recent, lp_recent_query_t *queries, size_t n,
+                    int64_t now_ms, int64_t since_ms, lp_error_t *err)
+{
+    char(*keys)[KEY_LEN] = calloc(n * S_KEYS_PER_QUERY + 1, sizeof *keys);
+    bson_value_t *ids = calloc(n * S_KEYS_PER_QUERY + 1, sizeof *ids);
+    bson_t **docs = calloc(n * S_KEYS_PER_QUERY + 1, sizeof *docs);
+    size_t *first = calloc(n + 1, sizeof *first);
+    lp_recent_entry_t *all = NULL;
+    size_t k = 0, n_all = 0, cap = 0;
+    int rc = 0;
+
+    lp_error_clear(err);
+    for (size_t q = 0; q < n; q++)
+        queries[q].found = 0;
+    if (!keys || !ids || !docs || !first) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+        rc = -1;
+        goto done;
+    }
+    if (since_ms < now_ms - 2 * DAY_MS)
+        since_ms = now_ms - 2 * DAY_MS;
+    /* Every query's day documents, read together by _id. */
+    for (size_t q = 0; q < n; q++) {
+        const char *const lookups[2] = {queries[q].phone_lookup, queries[q].email_lookup};
+        first[q] = k;
+        for (int i = 0; i < 2; i++)
+            for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS; day++)
+                if (lookups[i] && *lookups[i] && k - first[q] < S_KEYS_PER_QUERY) {
+                    s_key(keys[k], lookups[i], day * DAY_MS);
+                    lp_store_str_value(&ids[k], keys[k]);
+                    k++;
+                }
+    }
+    first[n] = k;
+    if (k > 0 && !lp_store_find_ids(recent, ids, k, NULL, docs, err)) {
+        rc = -1;
+        goto done;
+    }
+    for (size_t q = 0; q < n && rc == 0; q++) {
+        n_all = 0;
+        for (size_t i = first[q]; i < first[q + 1] && rc == 0; i++)
+            if (docs[i])
+                rc = s_collect(docs[i], since_ms, &all, &n_all, &cap, err);
+        if (rc == 0)
+            s_pick(&queries[q], all, n_all);
+    }
 done:
+    for (size_t i = 0; docs && i < k; i++)
+        if (docs[i])
+            bson_destroy(docs[i]);
     free(all);
+    free(first);
+    free(docs);
+    free(ids);
+    free(keys);
     return rc;
 }
 

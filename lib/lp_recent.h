@@ -38,12 +38,20 @@ typedef struct {
 int lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
                        lp_error_t *err);
 
-/* Fills out with up to max complaints of the reporter created at or after since_ms
- * (at most two days before now_ms), oldest first, each once; when there are more,
- * the newest max. Returns how many, or -1 on a database error. */
-int lp_recent_find(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
-                   int64_t now_ms, int64_t since_ms, lp_recent_entry_t *out, int max,
-                   lp_error_t *err);
+/* One reporter's lookup for lp_recent_find_many. */
+typedef struct {
+    const char *phone_lookup, *email_lookup; /* NULL or "": skipped */
+    lp_recent_entry_t *out;                  /* room for max entries */
+    int max;
+    int found; /* set: how many went into out */
+} lp_recent_query_t;
+
+/* Fills each query's out with up to max complaints of its reporter created at or
+ * after since_ms (at most two days before now_ms), oldest first, each once; when
+ * there are more, the newest max. All queries' documents are read together (one
+ * query per LP_STORE_BULK_MAX). Returns 0, or -1 on a database error. */
+int lp_recent_find_many(mongoc_collection_t *recent, lp_recent_query_t *queries, size_t n,
+                        int64_t now_ms, int64_t since_ms, lp_error_t *err);
 
 /* Removes one complaint from its reporter's entries before the reporter's details
  * are erased. complaint must hold _id, created_at and reporter.lookup (nothing to

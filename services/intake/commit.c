@@ -2,13 +2,17 @@
 #include "commit.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lp_clock.h"
+#include "lp_doc.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "lp_recent.h"
 #include "lp_transition.h"
+#include "similar.h"
 
 typedef struct s_waiter {
     const intake_commit_item_t *item;
@@ -50,23 +54,129 @@ intake_commit_destroy(intake_commit_t **self_p)
     *self_p = NULL;
 }
 
-/* Writes batch[0..n): marks, complaints, near-duplicate entries. */
+/* Does item repeat one of the open complaints docs[0..n) (oldest first, NULL for
+ * one that is gone)? Fills item->link when it does. */
 static void
-s_write(intake_commit_t *self, s_waiter_t **batch, int n)
+s_compare(const intake_commit_item_t *item, bson_t **docs, int n)
+{
+    intake_commit_link_t *link = item->link;
+    for (int i = 0; i < n && !link->linked; i++) {
+        const char *was = docs[i] ? lp_doc_str(docs[i], "status") : "closed";
+        if (strcmp(was, "closed") == 0 || strcmp(was, "archived") == 0)
+            continue;
+        char *earlier =
+            intake_similar_text(lp_doc_str(docs[i], "title"), lp_doc_str(docs[i], "body"));
+        if (earlier && intake_similar(link->text, earlier)) {
+            bson_iter_t it;
+            link->linked = bson_iter_init_find(&it, docs[i], "_id") && BSON_ITER_HOLDS_OID(&it);
+            if (link->linked) {
+                bson_oid_copy(bson_iter_oid(&it), &link->first);
+                snprintf(link->tracking_id, sizeof link->tracking_id, "%s",
+                         lp_doc_str(docs[i], "tracking_id"));
+                snprintf(link->status, sizeof link->status, "%s", was);
+            }
+        }
+        free(earlier);
+    }
+}
+
+/* Looks for the near-duplicates of batch[0..n) together: one read of the
+ * reporters' recent complaints, one of those complaints. A complaint repeating one
+ * sent in the same batch is not seen (as when two requests race). */
+static void
+s_link(mongoc_collection_t *coll, mongoc_collection_t *index, s_waiter_t **batch, int n)
+{
+    lp_recent_query_t queries[LP_STORE_BULK_MAX];
+    int who[LP_STORE_BULK_MAX], n_q = 0;
+    lp_recent_entry_t *found = calloc((size_t) n * INTAKE_DUPLICATE_CANDIDATES, sizeof *found);
+    bson_value_t *ids = NULL;
+    bson_t **docs = NULL;
+    int64_t now = lp_now_ms();
+    size_t n_ids = 0;
+    lp_error_t err;
+
+    lp_error_clear(&err);
+    for (int i = 0; found && i < n; i++) {
+        const intake_commit_item_t *item = batch[i]->item;
+        if (!item->link || (!*item->phone_lookup && !*item->email_lookup))
+            continue;
+        item->link->linked = false;
+        who[n_q] = i;
+        queries[n_q++] = (lp_recent_query_t){item->phone_lookup, item->email_lookup,
+                                             found + (size_t) i * INTAKE_DUPLICATE_CANDIDATES,
+                                             INTAKE_DUPLICATE_CANDIDATES, 0};
+    }
+    if (n_q == 0 || lp_recent_find_many(index, queries, (size_t) n_q, now,
+                                        now - INTAKE_DUPLICATE_WINDOW_MS, &err) != 0)
+        goto done;
+    for (int q = 0; q < n_q; q++)
+        n_ids += (size_t) queries[q].found;
+    if (n_ids == 0)
+        goto done;
+    ids = calloc(n_ids, sizeof *ids);
+    docs = calloc(n_ids, sizeof *docs);
+    if (!ids || !docs) {
+        lp_error_set(&err, LP_ERR_SYSTEM, NULL, "out of memory");
+        goto done;
+    }
+    n_ids = 0;
+    for (int q = 0; q < n_q; q++)
+        for (int k = 0; k < queries[q].found; k++) {
+            ids[n_ids].value_type = BSON_TYPE_OID;
+            bson_oid_copy(&queries[q].out[k].id, &ids[n_ids++].value.v_oid);
+        }
+    bson_t *projection = BCON_NEW("tracking_id", BCON_INT32(1), "title", BCON_INT32(1), "body",
+                                  BCON_INT32(1), "status", BCON_INT32(1));
+    bool read = lp_store_find_ids(coll, ids, n_ids, projection, docs, &err);
+    bson_destroy(projection);
+    if (!read)
+        goto done;
+    /* Oldest first, as before: a resend is linked to the first complaint. */
+    for (int q = 0, at = 0; q < n_q; at += queries[q++].found)
+        s_compare(batch[who[q]]->item, docs + at, queries[q].found);
+done:
+    if (err.code != LP_ERR_NONE)
+        lp_log(LP_LOG_WARN, "duplicate.lookup_failed", "{s:s}", "message", err.message);
+    for (size_t i = 0; docs && i < n_ids; i++)
+        if (docs[i])
+            bson_destroy(docs[i]);
+    free(docs);
+    free(ids);
+    free(found);
+}
+
+/* Writes batch[0..n): near-duplicates looked for, then marks, complaints,
+ * near-duplicate entries. */
+static void
+s_write(intake_commit_t *self, s_waiter_t **all, int n_all)
 {
     const char *ids[LP_STORE_BULK_MAX], *events[LP_STORE_BULK_MAX];
     const bson_t *docs[LP_STORE_BULK_MAX];
     lp_store_outcome_t out[LP_STORE_BULK_MAX];
     lp_recent_item_t recent[LP_STORE_BULK_MAX];
+    s_waiter_t *batch[LP_STORE_BULK_MAX];
     size_t n_recent = 0;
     lp_error_t err;
+    int n = 0;
 
     lp_error_clear(&err);
-    for (int i = 0; i < n; i++) {
-        ids[i] = batch[i]->item->complaint_id;
-        events[i] = batch[i]->item->event_id;
-        docs[i] = batch[i]->item->doc;
+    mongoc_client_t *client = lp_store_pop(self->store);
+    mongoc_collection_t *coll = lp_store_collection(self->store, client, LP_COLL_COMPLAINTS);
+    mongoc_collection_t *index = lp_store_collection(self->store, client, LP_COLL_REPORTER_RECENT);
+    s_link(coll, index, all, n_all);
+    for (int i = 0; i < n_all; i++) {
+        const intake_commit_item_t *item = all[i]->item;
+        if (item->link && item->link->linked) {
+            all[i]->outcome = LP_STORE_DUPLICATE; /* nothing new to write */
+            continue;
+        }
+        batch[n] = all[i];
+        ids[n] = item->complaint_id;
+        events[n] = item->event_id;
+        docs[n++] = item->doc;
     }
+    if (n == 0)
+        goto done;
     /* Marks first (see lp_outbox.h). The notifier tells the reporter the tracking ID. */
     if (!lp_outbox_mark_many(self->store, ids, events, (size_t) n, lp_transition_submit_stages,
                              LP_TRANSITION_SUBMIT_N_STAGES, lp_now_ms(), &err)) {
@@ -74,11 +184,8 @@ s_write(intake_commit_t *self, s_waiter_t **batch, int n)
             batch[i]->outcome = LP_STORE_FAILED;
             batch[i]->err = err;
         }
-        return;
+        goto done;
     }
-    mongoc_client_t *client = lp_store_pop(self->store);
-    mongoc_collection_t *coll = lp_store_collection(self->store, client, LP_COLL_COMPLAINTS);
-    mongoc_collection_t *index = lp_store_collection(self->store, client, LP_COLL_REPORTER_RECENT);
     if (!lp_store_insert_many(coll, docs, (size_t) n, out))
         lp_error_set(&err, LP_ERR_DATABASE, NULL, "could not store the complaint");
     for (int i = 0; i < n; i++) {
@@ -103,6 +210,7 @@ s_write(intake_commit_t *self, s_waiter_t **batch, int n)
     lp_error_clear(&err);
     if (n_recent > 0 && lp_recent_add_many(index, recent, n_recent, &err) != 0)
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+done:
     mongoc_collection_destroy(index);
     mongoc_collection_destroy(coll);
     lp_store_push(self->store, client);

@@ -1,5 +1,6 @@
 /* similar: word-set overlap of two texts. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,4 +81,14 @@ bool
 intake_similar(const char *a, const char *b)
 {
     return intake_similarity(a, b) >= INTAKE_SIMILAR_MIN;
+}
+
+char *
+intake_similar_text(const char *title, const char *body)
+{
+    size_t size = strlen(title) + strlen(body) + 2;
+    char *out = malloc(size);
+    if (out)
+        snprintf(out, size, "%s %s", title, body);
+    return out;
 }

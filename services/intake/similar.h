@@ -16,4 +16,8 @@ double intake_similarity(const char *a, const char *b);
 /* True when a and b are near-duplicates. */
 bool intake_similar(const char *a, const char *b);
 
+/* A complaint's text as compared: "title body" in new memory (NULL when out of
+ * memory; the caller frees it). */
+char *intake_similar_text(const char *title, const char *body);
+
 #endif

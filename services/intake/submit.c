@@ -15,9 +15,6 @@
 #include "lp_transition.h"
 
 #define TRACKING_TRIES 5
-#define INTAKE_DUPLICATE_WINDOW_MS (24LL * 3600 * 1000)
-/* Complaints of one reporter compared at most (the newest of the last 24 hours). */
-#define INTAKE_DUPLICATE_CANDIDATES 20
 
 /* region: {code, name, level, and the names of each level above it}. */
 static void
@@ -170,17 +167,6 @@ intake_ring(intake_t *self, const lp_envelope_t *env)
     lp_metric_add(self->bus_unsent, 3 - rang);
 }
 
-/* "a b" in new memory (NULL when out of memory). */
-static char *
-s_join(const char *a, const char *b)
-{
-    size_t size = strlen(a) + strlen(b) + 2;
-    char *out = malloc(size);
-    if (out)
-        snprintf(out, size, "%s %s", a, b);
-    return out;
-}
-
 /* A keyed request always gets the same ObjectId, so its repeat meets the unique
  * _id index instead of making a second complaint. */
 static void
@@ -236,95 +222,38 @@ s_lookups(intake_t *self, const intake_complaint_t *c, char phone[LP_IDENTITY_LO
         lp_identity_lookup(self->identity, c->reporter_email, email);
 }
 
-/* Links c to an open complaint the same reporter sent in the last 24 hours with
- * nearly the same text. 1 linked (out filled), 0 none, -1 on a database error.
- * The reporter's complaints come from lp_recent, read by _id, and each candidate
- * is loaded by _id: a query by reporter would decode every complaint on the local
- * database. */
+/* Keeps what the reporter sent again with the complaint it repeats (link, found
+ * by intake_commit): it may add a detail the agency needs. 0, or -1 on a database
+ * error. */
 static int
-s_link_duplicate(intake_t *self, mongoc_collection_t *coll, mongoc_collection_t *recent,
-                 const intake_complaint_t *c, const intake_submit_opts_t *opts, int64_t now,
+s_link_duplicate(mongoc_collection_t *coll, const intake_complaint_t *c,
+                 const intake_submit_opts_t *opts, int64_t now, const intake_commit_link_t *link,
                  intake_receipt_t *out, lp_error_t *err)
 {
-    char phone[LP_IDENTITY_LOOKUP_LEN + 1], email[LP_IDENTITY_LOOKUP_LEN + 1];
-    lp_recent_entry_t candidates[INTAKE_DUPLICATE_CANDIDATES];
-    bson_t *filter = NULL, *projection = NULL, *update = NULL;
     bson_error_t error;
-    bson_oid_t first;
-    char *text = NULL, status[32] = "";
-    int rc = 0, n = 0;
+    bson_t *filter = BCON_NEW("_id", BCON_OID(&link->first));
+    bson_t *update =
+        BCON_NEW("$push", "{", "duplicates", "{", "at", BCON_INT64(now), "channel",
+                 BCON_UTF8(lp_channel_name(opts->channel)), "title", BCON_UTF8(c->title), "body",
+                 BCON_UTF8(c->body), "}", "history", "{", "at", BCON_INT64(now), "status",
+                 BCON_UTF8(link->status), "actor", BCON_UTF8("intake"), "note",
+                 BCON_UTF8("the reporter sent this complaint again; the copy is kept with it"), "}",
+                 "}", "$inc", "{", "duplicate_count", BCON_INT32(1), "}", "$set", "{", "updated_at",
+                 BCON_INT64(now), "}");
+    int rc = 0;
 
-    if (!c->reporter_phone && !c->reporter_email)
-        return 0;
-    s_lookups(self, c, phone, email);
-    n = lp_recent_find(recent, phone, email, now, now - INTAKE_DUPLICATE_WINDOW_MS, candidates,
-                       INTAKE_DUPLICATE_CANDIDATES, err);
-    if (n <= 0) {
-        rc = n < 0 ? -1 : 0;
-        goto done;
-    }
-    if (!(text = s_join(c->title, c->body))) {
-        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
-        rc = -1;
-        goto done;
-    }
-    projection = BCON_NEW("tracking_id", BCON_INT32(1), "title", BCON_INT32(1), "body",
-                          BCON_INT32(1), "status", BCON_INT32(1));
-    /* Oldest first, as before: a resend is linked to the first complaint. */
-    for (int i = 0; i < n && rc == 0; i++) {
-        bson_t *doc = NULL;
-        char *earlier = NULL;
-        const char *was = NULL;
-        if (filter)
-            bson_destroy(filter);
-        filter = BCON_NEW("_id", BCON_OID(&candidates[i].id));
-        doc = lp_store_find_one(coll, filter, projection, err);
-        if (!doc) {
-            rc = err->code == LP_ERR_NONE ? 0 : -1;
-            continue;
-        }
-        was = lp_doc_str(doc, "status");
-        earlier = strcmp(was, "closed") == 0 || strcmp(was, "archived") == 0
-                      ? NULL
-                      : s_join(lp_doc_str(doc, "title"), lp_doc_str(doc, "body"));
-        if (earlier && intake_similar(text, earlier)) {
-            bson_oid_copy(&candidates[i].id, &first);
-            snprintf(out->tracking_id, sizeof out->tracking_id, "%s",
-                     lp_doc_str(doc, "tracking_id"));
-            snprintf(status, sizeof status, "%s", was);
-            rc = 1;
-        }
-        free(earlier);
-        bson_destroy(doc);
-    }
-    if (rc != 1)
-        goto done;
-    /* Keep what the reporter sent again: it may add a detail the agency needs. */
-    update = BCON_NEW("$push", "{", "duplicates", "{", "at", BCON_INT64(now), "channel",
-                      BCON_UTF8(lp_channel_name(opts->channel)), "title", BCON_UTF8(c->title),
-                      "body", BCON_UTF8(c->body), "}", "history", "{", "at", BCON_INT64(now),
-                      "status", BCON_UTF8(status), "actor", BCON_UTF8("intake"), "note",
-                      BCON_UTF8("the reporter sent this complaint again; the copy is kept with it"),
-                      "}", "}", "$inc", "{", "duplicate_count", BCON_INT32(1), "}", "$set", "{",
-                      "updated_at", BCON_INT64(now), "}");
-    bson_destroy(filter);
-    filter = BCON_NEW("_id", BCON_OID(&first));
     if (!mongoc_collection_update_one(coll, filter, update, NULL, NULL, &error)) {
         lp_store_set_error(err, &error, "link a near-duplicate");
         rc = -1;
-        goto done;
     }
-    out->duplicate = true;
-    lp_log(LP_LOG_INFO, "complaint.linked_duplicate", "{s:s,s:s}", "tracking_id", out->tracking_id,
-           "channel", lp_channel_name(opts->channel));
-done:
-    free(text);
-    if (update)
-        bson_destroy(update);
-    if (projection)
-        bson_destroy(projection);
-    if (filter)
-        bson_destroy(filter);
+    else {
+        snprintf(out->tracking_id, sizeof out->tracking_id, "%s", link->tracking_id);
+        out->duplicate = true;
+        lp_log(LP_LOG_INFO, "complaint.linked_duplicate", "{s:s,s:s}", "tracking_id",
+               out->tracking_id, "channel", lp_channel_name(opts->channel));
+    }
+    bson_destroy(update);
+    bson_destroy(filter);
     return rc;
 }
 
@@ -358,6 +287,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     mongoc_collection_t *coll = NULL, *recent = NULL;
     bson_error_t error;
     char phone[LP_IDENTITY_LOOKUP_LEN + 1], email[LP_IDENTITY_LOOKUP_LEN + 1];
+    char *text = NULL;
     bool remembered = false;
     int rc = -1, found;
 
@@ -401,13 +331,14 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
     env.complaint_id = complaint_id;
     env.version = 1;
     lp_event_stamp(&env, (char *) self->svc.config->instance, event_id);
-    if (!opts->keep_duplicates && (found = s_link_duplicate(self, coll, recent, c, opts,
-                                                            env.occurred_at_ms, out, err)) != 0) {
-        out->complaint_id[0] = '\0'; /* the first complaint's PIN is not told again */
-        rc = found > 0 ? 0 : -1;
+    s_lookups(self, c, phone, email);
+    /* A near-duplicate is looked for with the other requests of the moment. */
+    intake_commit_link_t link = {0};
+    if (!opts->keep_duplicates && (*phone || *email) &&
+        !(link.text = text = intake_similar_text(c->title, c->body))) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
         goto done;
     }
-    s_lookups(self, c, phone, email);
     for (int attempt = 0; attempt < TRACKING_TRIES && rc != 0; attempt++) {
         lp_tracking_generate(out->tracking_id);
         env.tracking_id = out->tracking_id;
@@ -416,12 +347,22 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
         if (attempt == 0) {
             /* Marks, complaint and near-duplicate entry, written together with the
              * other requests of the moment (commit.h). */
-            intake_commit_item_t item = {doc,   complaint_id, event_id,
-                                         phone, email,        env.occurred_at_ms};
+            intake_commit_item_t item = {doc,
+                                         complaint_id,
+                                         event_id,
+                                         phone,
+                                         email,
+                                         env.occurred_at_ms,
+                                         link.text ? &link : NULL};
             lp_store_outcome_t stored = intake_commit(self->commit, &item, err);
             if (lp_mono_ms() - started > self->config->shed_ms)
                 atomic_store(&self->shed_until_ms, lp_mono_ms() + INTAKE_SHED_FOR_MS);
             bson_destroy(doc);
+            if (link.linked) {
+                memset(out, 0, sizeof *out); /* the first complaint's PIN is not told again */
+                rc = s_link_duplicate(coll, c, opts, env.occurred_at_ms, &link, out, err);
+                goto done;
+            }
             if (stored == LP_STORE_INSERTED) {
                 rc = 0;
                 remembered = true;
@@ -474,6 +415,7 @@ intake_submit(intake_t *self, const intake_complaint_t *c, const intake_submit_o
 done:
     if (rc != 0 && err->code == LP_ERR_DATABASE)
         lp_metric_inc(self->db_errors);
+    free(text);
     mongoc_collection_destroy(recent);
     mongoc_collection_destroy(coll);
     lp_store_push(self->svc.store, client);
