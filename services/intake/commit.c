@@ -1,34 +1,32 @@
 /* commit: group commit of new complaints (see commit.h). */
 #include "commit.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lp_clock.h"
 #include "lp_doc.h"
+#include "lp_group.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "lp_recent.h"
 #include "lp_transition.h"
 #include "similar.h"
 
-typedef struct s_waiter {
+/* One complaint handed to the group and what became of it. */
+typedef struct {
     const intake_commit_item_t *item;
     lp_store_outcome_t outcome;
     lp_error_t err;
-    bool done;
-    struct s_waiter *next;
 } s_waiter_t;
 
 struct intake_commit_t {
     lp_store_t *store;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    s_waiter_t *head, *tail; /* waiting to be written, oldest first */
-    bool writing;
+    lp_group_t *group;
 };
+
+static void s_write(void *arg, void **items, int n);
 
 intake_commit_t *
 intake_commit_new(lp_store_t *store)
@@ -37,8 +35,8 @@ intake_commit_new(lp_store_t *store)
     if (!self)
         return NULL;
     self->store = store;
-    pthread_mutex_init(&self->lock, NULL);
-    pthread_cond_init(&self->cond, NULL);
+    if (!(self->group = lp_group_new(s_write, self)))
+        intake_commit_destroy(&self);
     return self;
 }
 
@@ -48,8 +46,7 @@ intake_commit_destroy(intake_commit_t **self_p)
     if (!self_p || !*self_p)
         return;
     intake_commit_t *self = *self_p;
-    pthread_cond_destroy(&self->cond);
-    pthread_mutex_destroy(&self->lock);
+    lp_group_destroy(&self->group);
     free(self);
     *self_p = NULL;
 }
@@ -86,8 +83,8 @@ s_compare(const intake_commit_item_t *item, bson_t **docs, int n)
 static void
 s_link(mongoc_collection_t *coll, mongoc_collection_t *index, s_waiter_t **batch, int n)
 {
-    lp_recent_query_t queries[LP_STORE_BULK_MAX];
-    int who[LP_STORE_BULK_MAX], n_q = 0;
+    lp_recent_query_t queries[LP_GROUP_MAX];
+    int who[LP_GROUP_MAX], n_q = 0;
     lp_recent_entry_t *found = calloc((size_t) n * INTAKE_DUPLICATE_CANDIDATES, sizeof *found);
     bson_value_t *ids = NULL;
     bson_t **docs = NULL;
@@ -148,13 +145,15 @@ done:
 /* Writes batch[0..n): near-duplicates looked for, then marks, complaints,
  * near-duplicate entries. */
 static void
-s_write(intake_commit_t *self, s_waiter_t **all, int n_all)
+s_write(void *arg, void **items, int n_all)
 {
-    const char *ids[LP_STORE_BULK_MAX], *events[LP_STORE_BULK_MAX];
-    const bson_t *docs[LP_STORE_BULK_MAX];
-    lp_store_outcome_t out[LP_STORE_BULK_MAX];
-    lp_recent_item_t recent[LP_STORE_BULK_MAX];
-    s_waiter_t *batch[LP_STORE_BULK_MAX];
+    intake_commit_t *self = arg;
+    s_waiter_t **all = (s_waiter_t **) items;
+    const char *ids[LP_GROUP_MAX], *events[LP_GROUP_MAX];
+    const bson_t *docs[LP_GROUP_MAX];
+    lp_store_outcome_t out[LP_GROUP_MAX];
+    lp_recent_item_t recent[LP_GROUP_MAX];
+    s_waiter_t *batch[LP_GROUP_MAX];
     size_t n_recent = 0;
     lp_error_t err;
     int n = 0;
@@ -220,38 +219,8 @@ lp_store_outcome_t
 intake_commit(intake_commit_t *self, const intake_commit_item_t *item, lp_error_t *err)
 {
     s_waiter_t me = {.item = item};
-
     lp_error_clear(&me.err);
-    pthread_mutex_lock(&self->lock);
-    if (self->tail)
-        self->tail->next = &me;
-    else
-        self->head = &me;
-    self->tail = &me;
-    while (!me.done) {
-        if (self->writing) {
-            pthread_cond_wait(&self->cond, &self->lock);
-            continue;
-        }
-        /* Nobody is writing: this thread writes what waits, its own or not. */
-        s_waiter_t *batch[LP_STORE_BULK_MAX];
-        int n = 0;
-        while (self->head && n < LP_STORE_BULK_MAX) {
-            batch[n++] = self->head;
-            self->head = self->head->next;
-        }
-        if (!self->head)
-            self->tail = NULL;
-        self->writing = true;
-        pthread_mutex_unlock(&self->lock);
-        s_write(self, batch, n);
-        pthread_mutex_lock(&self->lock);
-        for (int i = 0; i < n; i++)
-            batch[i]->done = true;
-        self->writing = false;
-        pthread_cond_broadcast(&self->cond);
-    }
-    pthread_mutex_unlock(&self->lock);
+    lp_group_write(self->group, &me);
     *err = me.err;
     return me.outcome;
 }

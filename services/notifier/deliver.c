@@ -32,28 +32,58 @@ notifier_backoff_ms(int64_t base_ms, int attempt)
 }
 
 /* Records the outcome, guarded by our lease so a late writer cannot undo another's. */
-static void
-s_finish(mongoc_collection_t *notes, const bson_t *note, const char *owner, const char *state,
-         int attempts, int64_t next_at, const char *error_text, long status)
+/* One sender's result, waiting to be written with the others'. */
+typedef struct {
+    bson_t filter, *update;
+} s_result_t;
+
+void
+notifier_write_results(void *arg, void **items, int n)
 {
-    bson_iter_t id;
-    bson_t filter = BSON_INITIALIZER;
-    bson_t *update = NULL;
+    notifier_t *self = arg;
+    mongoc_client_t *client = lp_store_pop(self->svc.store);
+    mongoc_collection_t *notes =
+        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
+    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
+    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(notes, opts);
     bson_error_t error;
+
+    for (int i = 0; i < n; i++) {
+        s_result_t *r = items[i];
+        mongoc_bulk_operation_update_one_with_opts(bulk, &r->filter, r->update, NULL, NULL);
+    }
+    if (!mongoc_bulk_operation_execute(bulk, NULL, &error)) {
+        lp_metric_inc(self->db_errors);
+        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+    }
+    mongoc_bulk_operation_destroy(bulk);
+    bson_destroy(opts);
+    mongoc_collection_destroy(notes);
+    lp_store_push(self->svc.store, client);
+}
+
+/* Records an attempt's result, if this instance still holds the message, in one
+ * write with the other senders' results of the moment. A result that is not
+ * written leaves the message to be sent again once its lease ends. */
+static void
+s_finish(notifier_t *self, const bson_t *note, const char *state, int attempts, int64_t next_at,
+         const char *error_text, long status)
+{
+    s_result_t r = {.filter = BSON_INITIALIZER};
+    bson_iter_t id;
     int64_t now = lp_now_ms();
 
     if (!bson_iter_init_find(&id, note, "_id"))
         return;
-    BSON_APPEND_VALUE(&filter, "_id", bson_iter_value(&id));
-    BSON_APPEND_UTF8(&filter, "lease.owner", owner);
-    update = BCON_NEW("$set", "{", "state", BCON_UTF8(state), "attempts", BCON_INT32(attempts),
-                      "next_at", BCON_INT64(next_at), "updated_at", BCON_INT64(now), "last_status",
-                      BCON_INT32((int32_t) status), "last_error", BCON_UTF8(error_text), "}",
-                      "$unset", "{", "lease", BCON_UTF8(""), "}");
-    if (!mongoc_collection_update_one(notes, &filter, update, NULL, NULL, &error))
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-    bson_destroy(update);
-    bson_destroy(&filter);
+    BSON_APPEND_VALUE(&r.filter, "_id", bson_iter_value(&id));
+    BSON_APPEND_UTF8(&r.filter, "lease.owner", self->svc.config->instance);
+    r.update = BCON_NEW("$set", "{", "state", BCON_UTF8(state), "attempts", BCON_INT32(attempts),
+                        "next_at", BCON_INT64(next_at), "updated_at", BCON_INT64(now),
+                        "last_status", BCON_INT32((int32_t) status), "last_error",
+                        BCON_UTF8(error_text), "}", "$unset", "{", "lease", BCON_UTF8(""), "}");
+    lp_group_write(self->results, &r);
+    bson_destroy(r.update);
+    bson_destroy(&r.filter);
 }
 
 notifier_channel_metrics_t *
@@ -220,10 +250,9 @@ s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text,
 }
 
 static void
-s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-              mongoc_collection_t *due, const bson_t *note)
+s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *due,
+              const bson_t *note)
 {
-    const char *owner = self->svc.config->instance;
     const char *note_id = lp_doc_str(note, "_id");
     const char *channel = lp_doc_str(note, "channel");
     notifier_channel_metrics_t *m = notifier_metrics(self, channel);
@@ -254,28 +283,28 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     switch (outcome) {
     case S_SENT:
         lp_metric_inc(m->sent);
-        s_finish(notes, note, owner, "sent", attempts, lp_now_ms(), "", status);
+        s_finish(self, note, "sent", attempts, lp_now_ms(), "", status);
         lp_log(LP_LOG_INFO, "notification.sent", "{s:s,s:s,s:i,s:i}", "id", note_id, "channel",
                channel, "status", (int) status, "attempt", attempts);
         break;
     case S_SKIPPED:
-        s_finish(notes, note, owner, "skipped", attempts - 1, lp_now_ms(), error_text, 0);
+        s_finish(self, note, "skipped", attempts - 1, lp_now_ms(), error_text, 0);
         break;
     case S_WAIT:
         /* Not an attempt: the message waits, untouched, until the channel exists. */
-        s_finish(notes, note, owner, "pending", attempts - 1, lp_now_ms() + NOTIFIER_WAIT_MS,
-                 error_text, 0);
+        s_finish(self, note, "pending", attempts - 1, lp_now_ms() + NOTIFIER_WAIT_MS, error_text,
+                 0);
         break;
     case S_DEAD:
         lp_metric_inc(m->dead);
-        s_finish(notes, note, owner, "dead", attempts, lp_now_ms(), error_text, status);
+        s_finish(self, note, "dead", attempts, lp_now_ms(), error_text, status);
         lp_log(LP_LOG_ERROR, "notification.dead", "{s:s,s:s,s:s,s:i}", "id", note_id, "channel",
                channel, "error", error_text, "attempts", attempts);
         break;
     case S_RETRY: {
         int64_t wait = notifier_backoff_ms(self->config->backoff_ms, attempts);
         lp_metric_inc(m->failed);
-        s_finish(notes, note, owner, "failed", attempts, lp_now_ms() + wait, error_text, status);
+        s_finish(self, note, "failed", attempts, lp_now_ms() + wait, error_text, status);
         /* Found again when it is due, by the marks, not by a scan. */
         lp_error_t err;
         if (!lp_store_due(due, note_id, lp_now_ms() + wait, &err))
@@ -352,7 +381,7 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
     }
     if (note) {
-        s_deliver_one(self, agencies, notes, due, note);
+        s_deliver_one(self, agencies, due, note);
         bson_destroy(note);
     }
     bson_destroy(sending);
@@ -518,7 +547,7 @@ notifier_deliver_next(notifier_t *self)
     bson_t *ready;
     while (n == 0 && (ready = notifier_ready_pop(self->ready))) {
         if (lp_doc_int(ready, "lease.until") - lp_now_ms() > self->svc.config->lease_ms / 2) {
-            s_deliver_one(self, agencies, notes, due, ready);
+            s_deliver_one(self, agencies, due, ready);
             n = 1;
         }
         else

@@ -51,7 +51,8 @@ notifier_main(notifier_config_t *config)
         "Queued notifications left to the rescan (ready queue full, or waited too long)");
     self.ready = notifier_ready_new(NOTIFIER_READY_MAX);
     self.agencies = notifier_agencies_new(NOTIFIER_AGENCY_TTL_MS);
-    if (!self.ready || !self.agencies) {
+    self.results = lp_group_new(notifier_write_results, &self);
+    if (!self.ready || !self.agencies || !self.results) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
         rc = -1;
         goto done;
@@ -130,6 +131,7 @@ done:
     lp_identity_destroy(&self.identity);
     notifier_ready_destroy(&self.ready);
     notifier_agencies_destroy(&self.agencies);
+    lp_group_destroy(&self.results);
     curl_global_cleanup();
     return rc < 0 ? 1 : 0;
 }
