@@ -58,6 +58,14 @@ func syncMode() string {
 	return "normal"
 }
 
+// walCheckpointPages is how many pages SQLite's write-ahead log collects before
+// they are copied into the database (SQLite's default is 1,000). lapor rewrites the
+// same pages often (a complaint, its marks, the ledger's newest entries): with ten
+// times the log, each is copied once instead of many times, and the copies, a
+// fifth of the database's CPU for updates at the default, mostly go (updates
+// about 40 % faster measured alone). The log then takes up to about 40 MB.
+const walCheckpointPages = "10000"
+
 func run(addr, dir string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -78,7 +86,7 @@ func run(addr, dir string) error {
 	db, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + syncMode() + ")",
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + syncMode() + ")&_pragma=wal_autocheckpoint(" + walCheckpointPages + ")",
 		Logger:    logger,
 	})
 	if err != nil {
