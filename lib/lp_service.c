@@ -2,6 +2,7 @@
 #include "lp_service.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
 #include <string.h>
@@ -248,22 +249,20 @@ s_guarded(void *arg, lp_envelope_t *env)
     return lp_loop_should_stop(g->svc->loop) ? LP_OUTBOX_STOPPING : g->fn(g->arg, env);
 }
 
-/* One batch of lp_service_drain_batch: up to max events; *full when it got max. */
+/* Receives up to max events from sock into envs (n so far, grown); *got counts
+ * the messages taken, valid or not. */
 static int
-s_drain_one(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, void *arg, int max,
-            bool *full)
+s_receive(lp_service_t *svc, lp_bus_socket_t *sock, lp_envelope_t **envs, int n, int max, int *got)
 {
-    lp_envelope_t *envs[LP_SERVICE_BATCH_MAX];
-    int n = 0, got = 0, handled = 0;
-
-    while (got < max && !lp_loop_should_stop(svc->loop)) {
+    *got = 0;
+    while (n < max && !lp_loop_should_stop(svc->loop)) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
         if (lp_bus_recv(sock, &msg) != 0) {
             zmq_msg_close(&msg);
             break;
         }
-        got++;
+        (*got)++;
         envs[n] = lp_event_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
         if (!envs[n])
             lp_log(LP_LOG_WARN, "bus.bad_message", "{s:i}", "bytes", (int) zmq_msg_size(&msg));
@@ -271,11 +270,104 @@ s_drain_one(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, vo
             n++;
         zmq_msg_close(&msg);
     }
-    if (n > 0)
-        handled = fn(arg, envs, n);
+    return n;
+}
+
+/* Hands envs[0..n) to fn and frees them. Returns how many fn took. */
+static int
+s_hand(lp_service_batch_fn fn, void *arg, lp_envelope_t **envs, int n)
+{
+    int handled = n > 0 ? fn(arg, envs, n) : 0;
     for (int i = 0; i < n; i++)
         lp_event_free(&envs[i]);
+    return handled;
+}
+
+/* One batch of lp_service_drain_batch: up to max events; *full when it got max. */
+static int
+s_drain_one(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, void *arg, int max,
+            bool *full)
+{
+    lp_envelope_t *envs[LP_SERVICE_BATCH_MAX];
+    int got = 0, n = s_receive(svc, sock, envs, 0, max, &got);
     *full = got == max;
+    return s_hand(fn, arg, envs, n);
+}
+
+struct lp_service_gather_t {
+    lp_service_t *svc;
+    lp_service_batch_fn fn;
+    void *arg;
+    int max;
+    int64_t wait_ms;
+    int64_t first_at; /* lp_mono_ms when the oldest waiting event came */
+    int n;
+    lp_envelope_t *envs[LP_SERVICE_BATCH_MAX];
+};
+
+static void
+s_gather_tick(lp_loop_t *loop, void *arg)
+{
+    lp_service_gather_t *self = arg;
+    if (self->n > 0 && lp_mono_ms() - self->first_at >= self->wait_ms)
+        lp_service_gather_flush(self);
+}
+
+lp_service_gather_t *
+lp_service_gather_new(lp_service_t *svc, lp_service_batch_fn fn, void *arg, int max,
+                      int64_t wait_ms)
+{
+    lp_service_gather_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->svc = svc;
+    self->fn = fn;
+    self->arg = arg;
+    self->max = max < 1 || max > LP_SERVICE_BATCH_MAX ? LP_SERVICE_BATCH_MAX : max;
+    self->wait_ms = wait_ms < 1 ? 1 : wait_ms;
+    /* Checked twice per wait: an event waits between wait_ms and 1.5 times it. */
+    if (lp_loop_add_timer(svc->loop, self->wait_ms / 2 > 0 ? self->wait_ms / 2 : 1, s_gather_tick,
+                          self) != 0) {
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+lp_service_gather_destroy(lp_service_gather_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    lp_service_gather_t *self = *self_p;
+    for (int i = 0; i < self->n; i++)
+        lp_event_free(&self->envs[i]);
+    free(self);
+    *self_p = NULL;
+}
+
+int
+lp_service_gather_flush(lp_service_gather_t *self)
+{
+    int n = self->n;
+    self->n = 0;
+    return s_hand(self->fn, self->arg, self->envs, n);
+}
+
+int
+lp_service_gather(lp_service_gather_t *self, lp_bus_socket_t *sock, int batches)
+{
+    int handled = 0, got = 0;
+    do {
+        int before = self->n;
+        self->n = s_receive(self->svc, sock, self->envs, self->n, self->max, &got);
+        if (before == 0 && self->n > 0)
+            self->first_at = lp_mono_ms();
+        if (self->n == self->max)
+            handled += lp_service_gather_flush(self);
+        else
+            break; /* the socket is empty: the rest waits for company */
+    } while (--batches > 0);
     return handled;
 }
 

@@ -69,11 +69,31 @@ typedef int (*lp_service_batch_fn)(void *arg, lp_envelope_t **envs, int n);
 int lp_service_drain_batch(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn,
                            void *arg, int max, int batches);
 
+/* Events gathered for a moment before they are handled. A complaint's submitted
+ * and disposed events arrive a few milliseconds apart, and at a steady rate each
+ * event would otherwise be a batch of its own: a read of its complaint and a write
+ * of each kind. Events wait at most wait_ms (a full batch of max goes at once).
+ * What waits when the process dies is found by the sweeper through its marks. */
+typedef struct lp_service_gather_t lp_service_gather_t;
+
+/* A gather handing batches of up to max (<= LP_SERVICE_BATCH_MAX) to fn, checked
+ * by a timer of svc's loop; NULL when out of memory. Destroy it after the loop. */
+lp_service_gather_t *lp_service_gather_new(lp_service_t *svc, lp_service_batch_fn fn, void *arg,
+                                           int max, int64_t wait_ms);
+void lp_service_gather_destroy(lp_service_gather_t **self_p);
+
+/* Receives the events waiting on sock (a socket handler), handing full batches to
+ * fn at once, at most `batches` of them, like lp_service_drain_batch. Returns how
+ * many fn took. */
+int lp_service_gather(lp_service_gather_t *self, lp_bus_socket_t *sock, int batches);
+
+/* Hands whatever waits to fn now (before a stop). Returns how many fn took. */
+int lp_service_gather_flush(lp_service_gather_t *self);
+
 /* Runs stage's sweeper once (lp_outbox_sweep with the service's grace and lease,
- * events missing for full_sweep_ms dropped), tidies marks without work
- * (lp_outbox_tidy), and until it is done moves work of the form before marks
- * (lp_outbox_adopt); logs what it found. Returns the number of events handed to
- * fn, or -1. */
+ * events missing for full_sweep_ms dropped), and until it is done moves work of
+ * the forms before (lp_outbox_adopt); logs what it found. Returns the number of
+ * events handed to fn, or -1. */
 int lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, void *arg);
 
 /* Acknowledges the events envs[i] with done[i] for stage: they go to the database

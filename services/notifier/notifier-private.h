@@ -38,6 +38,7 @@ typedef struct {
 
 typedef struct {
     lp_service_t svc;
+    lp_service_gather_t *gather; /* events waiting a moment for company */
     notifier_config_t *config;
     notifier_email_config_t email;
     lp_identity_t *identity;      /* opens citizens' sealed contacts */

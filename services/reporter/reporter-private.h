@@ -16,6 +16,7 @@
 
 typedef struct {
     lp_service_t svc;
+    lp_service_gather_t *gather; /* events waiting a moment for company */
     reporter_config_t *config;
     lp_bus_socket_t *events_sub; /* from intakes and routers */
     lp_bus_socket_t *events_sub_router;
