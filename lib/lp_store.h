@@ -24,6 +24,7 @@
 #define LP_COLL_NOTIFICATIONS "notifications"
 #define LP_COLL_SERVICES "services"
 #define LP_COLL_LEDGER "stats_ledger"
+#define LP_COLL_FOLDED "stats_folded" /* which batch counted each ledger entry */
 #define LP_COLL_ROLLUPS "stats_rollups"
 #define LP_COLL_STATS_META "stats_meta"
 #define LP_COLL_OUTBOX "outbox"

@@ -115,14 +115,14 @@ s_bulk_run(mongoc_bulk_operation_t **bulk, mongoc_collection_t *coll, int *pendi
     return ok;
 }
 
-/* Marks one event's ledger entry as counted by the rebuild. */
+/* Records one event as counted by the rebuild (batch -1): a ledger entry of it,
+ * waiting now or written later, is then a repeat (see services/reporter/rollup.c). */
 static bool
-s_mark(mongoc_bulk_operation_t **bulk, mongoc_collection_t *ledger, int *pending,
-       const char *event_id, const char *complaint_id)
+s_mark(mongoc_bulk_operation_t **bulk, mongoc_collection_t *folds, int *pending,
+       const char *event_id)
 {
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(event_id));
-    bson_t *update = BCON_NEW("$set", "{", "batch", BCON_INT64(-1), "}", "$setOnInsert", "{",
-                              "complaint_id", BCON_UTF8(complaint_id), "cells", "[", "]", "}");
+    bson_t *update = BCON_NEW("$set", "{", "batch", BCON_INT64(-1), "}");
     bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
     bson_error_t error;
     bool ok = mongoc_bulk_operation_update_one_with_opts(*bulk, filter, update, opts, &error);
@@ -131,7 +131,7 @@ s_mark(mongoc_bulk_operation_t **bulk, mongoc_collection_t *ledger, int *pending
     bson_destroy(filter);
     if (!ok)
         fprintf(stderr, "laporctl: stats rebuild: %s\n", error.message);
-    return ok && (++*pending < LP_STORE_BULK_MAX || s_bulk_run(bulk, ledger, pending));
+    return ok && (++*pending < LP_STORE_BULK_MAX || s_bulk_run(bulk, folds, pending));
 }
 
 static bool
@@ -154,10 +154,10 @@ s_rebuild(lp_store_t *store)
 {
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *meta = lp_store_collection(store, client, LP_COLL_STATS_META);
-    mongoc_collection_t *ledger = lp_store_collection(store, client, LP_COLL_LEDGER);
+    mongoc_collection_t *folds = lp_store_collection(store, client, LP_COLL_FOLDED);
     mongoc_collection_t *rollups = lp_store_collection(store, client, LP_COLL_ROLLUPS);
     mongoc_collection_t *complaints = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
-    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(ledger, NULL);
+    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(folds, NULL);
     bson_t *seed = BCON_NEW("_id", BCON_UTF8(META_ID), "next_batch", BCON_INT64(1), "open_batch",
                             BCON_INT64(0));
     bson_t *meta_filter = BCON_NEW("_id", BCON_UTF8(META_ID));
@@ -171,7 +171,7 @@ s_rebuild(lp_store_t *store)
     s_cells_t cells = {0};
     bson_error_t error;
     lp_error_t err;
-    char owner[64], complaint_id[25];
+    char owner[64];
     int64_t total = 0, seen = 0, events = 0, last_batch = 0, renewed = lp_now_ms();
     int pending = 0, rc = 1;
 
@@ -204,10 +204,6 @@ s_rebuild(lp_store_t *store)
     while (mongoc_cursor_next(cursor, &doc)) {
         lp_stats_state_t before, after;
         bson_iter_t it, arr, field;
-        bson_oid_to_string(bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it)
-                               ? bson_iter_oid(&it)
-                               : &(bson_oid_t){0},
-                           complaint_id);
         lp_stats_replay(doc, NULL, &before, &after);
         if (!s_cells_add(&cells, &after)) {
             fprintf(stderr, "laporctl: stats rebuild: out of memory\n");
@@ -219,7 +215,7 @@ s_rebuild(lp_store_t *store)
                     !BSON_ITER_HOLDS_UTF8(&field))
                     continue;
                 events++;
-                if (!s_mark(&bulk, ledger, &pending, bson_iter_utf8(&field, NULL), complaint_id))
+                if (!s_mark(&bulk, folds, &pending, bson_iter_utf8(&field, NULL)))
                     goto done;
             }
         if (++seen % 500 == 0)
@@ -237,7 +233,7 @@ s_rebuild(lp_store_t *store)
         fprintf(stderr, "laporctl: stats rebuild: %s\n", error.message);
         goto done;
     }
-    if (!s_bulk_run(&bulk, ledger, &pending) || !s_renew(meta, owner))
+    if (!s_bulk_run(&bulk, folds, &pending) || !s_renew(meta, owner))
         goto done;
     fprintf(stderr, "stats rebuild: %lld complaints read; writing %zu cells\n", (long long) seen,
             cells.count);
@@ -293,7 +289,7 @@ done:
     bson_destroy(seed);
     mongoc_collection_destroy(complaints);
     mongoc_collection_destroy(rollups);
-    mongoc_collection_destroy(ledger);
+    mongoc_collection_destroy(folds);
     mongoc_collection_destroy(meta);
     lp_store_push(store, client);
     return rc;

@@ -1,17 +1,24 @@
-/* rollup: folding ledger entries into roll-up cells, each batch exactly once.
+/* rollup: folding ledger entries into roll-up cells, each entry exactly once.
  *
- * One reporter at a time holds the compactor lease. It numbers a batch in
- * stats_meta (open_batch) before tagging ledger entries with that number, then
- * adds each counter's sum with a single guarded update: last_batch < batch. A
- * crash anywhere replays the open batch, and the guard skips counters that
- * already took it; so no event is counted twice or lost, without transactions.
+ * One reporter at a time holds the compactor lease. It records a batch number and
+ * the batch's entry ids in stats_meta (open_batch, open_ids), then writes a fold
+ * record per entry into stats_folded ({_id: entry id, batch}), adds each
+ * counter's sum with a single guarded update (last_batch < batch), deletes the
+ * folded entries from the ledger and closes the batch. A crash anywhere replays
+ * the open batch by _id, and the guard skips counters that already took it; so no
+ * event is counted twice or lost, without transactions.
+ *
+ * The ledger thus holds only entries waiting to be folded, and the fold records
+ * keep an event from being counted again when it is heard again later (its new
+ * entry meets its fold record and is deleted). Records and deletes, not updates of
+ * the entries: on the local database an update costs several times an insert or a
+ * delete (this was the largest write of the pipeline).
  *
  * Which entries to fold: those this instance just wrote (kept in memory, see
- * reporter_fold_later), read and tagged by _id: "entries with batch 0" would be a
- * scan of the whole ledger on the local database, which grows with every event.
- * The batch's ids are kept in stats_meta (open_ids) so a crash replays it by _id.
- * A scan of the ledger runs at start and every LAPOR_FULL_SWEEP_MS, for entries
- * whose writer died before folding them. */
+ * reporter_fold_later), read by _id; and, at start and every LAPOR_FULL_SWEEP_MS,
+ * whatever the ledger holds (entries whose writer died before folding them).
+ * Entries of the form before (tagged with their batch in the ledger itself) stay
+ * where they are; a batch of that form left open is replayed by its tag. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +64,8 @@ s_sums_get(s_sums_t *sums, const char *id, const bson_t *dims)
     return sum;
 }
 
-/* Collects up to REPORTER_FOLD_BATCH unfolded entry ids into an $in array. */
+/* Collects up to REPORTER_FOLD_BATCH ids of entries in the ledger (all wait to be
+ * folded, or are repeats of folded events) into an array. */
 static int
 s_unfolded_ids(mongoc_collection_t *ledger, bson_t *in_array)
 {
@@ -85,62 +93,6 @@ s_unfolded_ids(mongoc_collection_t *ledger, bson_t *in_array)
     bson_destroy(opts);
     bson_destroy(filter);
     return n;
-}
-
-/* Entries tagged per command: every other write waits while one runs on the local
- * database (its front passes one write at a time), so a command stays short
- * (50 entries held the others up for about 50 ms). */
-#define S_TAG_CHUNK 10
-
-/* Tags the ledger entries listed in ids (an array) that are still unfolded (batch 0)
- * with batch b, S_TAG_CHUNK per write (the local database looks them up by _id).
- * False on a database error. */
-static bool
-s_tag(mongoc_collection_t *ledger, const bson_t *ids, int64_t b)
-{
-    bson_t *tag = BCON_NEW("$set", "{", "batch", BCON_INT64(b), "}");
-    bson_error_t error;
-    bson_iter_t it;
-    bool ok = true, more = bson_iter_init(&it, ids) && bson_iter_next(&it);
-
-    while (ok && more) {
-        bson_t filter = BSON_INITIALIZER;
-        bson_value_t chunk[S_TAG_CHUNK];
-        size_t k = 0;
-        for (; k < S_TAG_CHUNK && more; k++, more = bson_iter_next(&it))
-            chunk[k] = *bson_iter_value(&it); /* points into ids */
-        lp_store_append_ids_in(&filter, chunk, k);
-        BSON_APPEND_INT64(&filter, "batch", 0);
-        ok = mongoc_collection_update_many(ledger, &filter, tag, NULL, NULL, &error);
-        if (!ok)
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        bson_destroy(&filter);
-    }
-    bson_destroy(tag);
-    return ok;
-}
-
-/* Opens batch b: recorded in the meta document first, then the entries are tagged. */
-static bool
-s_open_batch(mongoc_collection_t *meta, mongoc_collection_t *ledger, const char *owner, int64_t b,
-             const bson_t *ids)
-{
-    bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID), "lease.owner", BCON_UTF8(owner));
-    bson_t *update =
-        BCON_NEW("$set", "{", "open_batch", BCON_INT64(b), "next_batch", BCON_INT64(b + 1), "}");
-    bson_t reply = BSON_INITIALIZER;
-    bson_error_t error = {0};
-    bson_iter_t it;
-    bool ok = mongoc_collection_update_one(meta, filter, update, NULL, &reply, &error) &&
-              bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1;
-
-    if (!ok && error.code)
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-    ok = ok && s_tag(ledger, ids, b);
-    bson_destroy(&reply);
-    bson_destroy(update);
-    bson_destroy(filter);
-    return ok;
 }
 
 /* Adds the cells of one ledger entry to sums; false when out of memory. */
@@ -241,81 +193,6 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
     return ok;
 }
 
-/* Reads the ledger entries named in list (an array of strings) in one query per
- * LP_STORE_BULK_MAX and calls take(entry, arg) for each that exists, in list order.
- * Returns the number of entries take accepted, -1 on a database error (or when
- * take returns -1). */
-static int
-s_entries(mongoc_collection_t *ledger, const bson_t *list,
-          int (*take)(const bson_t *entry, const char *id, void *arg), void *arg)
-{
-    uint32_t count = bson_count_keys(list);
-    bson_value_t *ids = calloc(count ? count : 1, sizeof *ids);
-    bson_t **docs = calloc(count ? count : 1, sizeof *docs);
-    lp_error_t err;
-    bson_iter_t it;
-    size_t k = 0;
-    int n = 0;
-
-    if (!ids || !docs || !bson_iter_init(&it, list))
-        n = -1;
-    while (n == 0 && k < count && bson_iter_next(&it))
-        if (BSON_ITER_HOLDS_UTF8(&it))
-            bson_value_copy(bson_iter_value(&it), &ids[k++]);
-    if (n == 0 && !lp_store_find_ids(ledger, ids, k, NULL, docs, &err))
-        n = -1;
-    for (size_t i = 0; i < k; i++) {
-        if (n >= 0 && docs[i]) {
-            int took = take(docs[i], ids[i].value.v_utf8.str, arg);
-            n = took < 0 ? -1 : n + took;
-        }
-        if (docs[i])
-            bson_destroy(docs[i]);
-        bson_value_destroy(&ids[i]);
-    }
-    free(docs);
-    free(ids);
-    return n;
-}
-
-typedef struct {
-    s_sums_t *sums;
-    bson_t *ids;  /* s_sum_pending: the unfolded entries' ids go here */
-    bson_t *seen; /* s_sum_pending: every entry read, to count each once */
-    int64_t batch;
-    int n;
-} s_take_t;
-
-/* A pending entry: summed when still unfolded. 1 taken, 0 not, -1 error. */
-static int
-s_take_unfolded(const bson_t *entry, const char *id, void *arg)
-{
-    s_take_t *t = arg;
-    char key[16];
-    if (t->seen) {
-        /* The list may name an entry twice (an event heard again): count it once. */
-        if (bson_has_field(t->seen, id))
-            return 0;
-        BSON_APPEND_BOOL(t->seen, id, true);
-    }
-    if (lp_doc_int(entry, "batch") != 0)
-        return 0;
-    snprintf(key, sizeof key, "%d", t->n++);
-    BSON_APPEND_UTF8(t->ids, key, id);
-    return s_sum_entry(entry, t->sums) ? 1 : -1;
-}
-
-/* An entry of an open batch: summed when tagged with it. */
-static int
-s_take_batch(const bson_t *entry, const char *id, void *arg)
-{
-    s_take_t *t = arg;
-    (void) id;
-    if (lp_doc_int(entry, "batch") != t->batch)
-        return 0;
-    return s_sum_entry(entry, t->sums) ? 1 : -1;
-}
-
 void
 reporter_fold_later(reporter_t *self, const char *id)
 {
@@ -339,44 +216,7 @@ s_pending_pop(reporter_t *self, size_t n)
     self->pending_n -= n;
 }
 
-/* Sums up to REPORTER_FOLD_BATCH of the oldest pending entries that are still
- * unfolded (each once: an event heard again is listed twice); their ids go to ids,
- * and *taken says how many pending entries were looked at (to forget once the batch
- * is folded). Returns the entries summed, -1 on error. */
-static int
-s_sum_pending(reporter_t *self, mongoc_collection_t *ledger, bson_t *ids, size_t *taken,
-              s_sums_t *sums)
-{
-    bson_t list = BSON_INITIALIZER, seen = BSON_INITIALIZER;
-    s_take_t take = {.sums = sums, .ids = ids, .seen = &seen};
-    char key[16];
-    int n = 0;
-
-    *taken = self->pending_n < REPORTER_FOLD_BATCH ? self->pending_n : REPORTER_FOLD_BATCH;
-    for (size_t i = 0; i < *taken; i++) {
-        snprintf(key, sizeof key, "%zu", i);
-        BSON_APPEND_UTF8(&list, key,
-                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX]);
-    }
-    if (*taken > 0)
-        n = s_entries(ledger, &list, s_take_unfolded, &take);
-    bson_destroy(&seen);
-    bson_destroy(&list);
-    return n;
-}
-
-/* Sums the entries of the open batch b listed in ids (after a crash), tagging any
- * the crash left untagged. Returns the entries summed, -1 on error. */
-static int
-s_sum_open(mongoc_collection_t *ledger, const bson_t *ids, int64_t b, s_sums_t *sums)
-{
-    s_take_t take = {.sums = sums, .batch = b};
-    if (!s_tag(ledger, ids, b))
-        return -1;
-    return s_entries(ledger, ids, s_take_batch, &take);
-}
-
-/* Records batch b and its ids in the meta document (before anything is tagged). */
+/* Records batch b and its ids in the meta document (before any fold record). */
 static bool
 s_record_batch(mongoc_collection_t *meta, const char *owner, int64_t b, const bson_t *ids)
 {
@@ -412,6 +252,152 @@ s_close_batch(mongoc_collection_t *meta, const char *owner)
     bson_destroy(filter);
 }
 
+/* What a fold knows of one entry it was given. */
+typedef struct {
+    const char *id;
+    bson_t *entry;  /* the ledger entry, NULL when there is none (any more) */
+    int64_t folded; /* the batch its fold record names, 0 when it has none */
+    bool counted;   /* counted by this batch */
+    bool record;    /* counted, and its fold record is still to be written */
+    bool remove;    /* its ledger entry goes once the batch is counted */
+} s_item_t;
+
+/* Fills items from the strings of list, each once (a pending list names an event
+ * heard twice twice). Returns how many. */
+static size_t
+s_items_from(const bson_t *list, s_item_t *items, size_t max)
+{
+    bson_iter_t it;
+    size_t n = 0;
+    if (!bson_iter_init(&it, list))
+        return 0;
+    while (n < max && bson_iter_next(&it)) {
+        if (!BSON_ITER_HOLDS_UTF8(&it))
+            continue;
+        const char *id = bson_iter_utf8(&it, NULL);
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = strcmp(items[i].id, id) == 0;
+        if (!seen)
+            items[n++] = (s_item_t){.id = id};
+    }
+    return n;
+}
+
+/* Reads the items' ledger entries and fold records (one query each per
+ * LP_STORE_BULK_MAX) and decides, for batch b, what becomes of each:
+ * - an entry without a fold record and untagged is counted by b;
+ * - so is one that b already counted before a crash (its record or, in the form
+ *   before, its tag names b);
+ * - one that another batch counted is a repeat: not counted, deleted.
+ * Returns how many b counts, or -1 on a database error. */
+static int
+s_decide(mongoc_collection_t *ledger, mongoc_collection_t *folds, s_item_t *items, size_t n,
+         int64_t b)
+{
+    bson_value_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bson_t **records = calloc(n ? n : 1, sizeof *records);
+    bson_t **entries = calloc(n ? n : 1, sizeof *entries);
+    lp_error_t err;
+    int counted = 0;
+
+    if (!ids || !records || !entries)
+        counted = -1;
+    for (size_t i = 0; counted == 0 && i < n; i++)
+        lp_store_str_value(&ids[i], items[i].id);
+    if (counted == 0 && (!lp_store_find_ids(ledger, ids, n, NULL, entries, &err) ||
+                         !lp_store_find_ids(folds, ids, n, NULL, records, &err)))
+        counted = -1;
+    for (size_t i = 0; counted >= 0 && i < n; i++) {
+        s_item_t *item = &items[i];
+        item->entry = entries[i];
+        entries[i] = NULL;
+        item->folded = records[i] ? lp_doc_int(records[i], "batch") : 0;
+        int64_t tag = item->entry ? lp_doc_int(item->entry, "batch") : 0;
+        item->counted =
+            item->entry && (item->folded == b || tag == b || (item->folded == 0 && tag == 0));
+        item->record = item->counted && item->folded == 0;
+        item->remove = item->entry && (tag == 0 || tag == b) && (item->counted || item->folded);
+        counted += item->counted;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (records && records[i])
+            bson_destroy(records[i]);
+        if (entries && entries[i])
+            bson_destroy(entries[i]);
+    }
+    free(entries);
+    free(records);
+    free(ids);
+    return counted;
+}
+
+/* Writes batch b's fold records of the items that need one. False on a database
+ * error, or when a record was there already (the next fold looks again). */
+static bool
+s_record_folds(mongoc_collection_t *folds, const s_item_t *items, size_t n, int64_t b)
+{
+    bson_t *docs = calloc(n ? n : 1, sizeof *docs);
+    const bson_t **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    lp_store_outcome_t *out = calloc(n ? n : 1, sizeof *out);
+    size_t k = 0;
+    bool ok = docs && ptrs && out;
+
+    for (size_t i = 0; ok && i < n; i++)
+        if (items[i].record) {
+            bson_init(&docs[k]);
+            BSON_APPEND_UTF8(&docs[k], "_id", items[i].id);
+            BSON_APPEND_INT64(&docs[k], "batch", b);
+            ptrs[k] = &docs[k];
+            k++;
+        }
+    if (ok && k > 0)
+        lp_store_insert_many(folds, ptrs, k, out);
+    for (size_t i = 0; ok && i < k; i++)
+        ok = out[i] == LP_STORE_INSERTED;
+    for (size_t i = 0; i < k; i++)
+        bson_destroy(&docs[i]);
+    free(out);
+    free(ptrs);
+    free(docs);
+    return ok;
+}
+
+/* Deletes the ledger entries of the items marked for it. A failure only leaves
+ * them to a later fold, which finds their fold records. */
+static void
+s_remove(mongoc_collection_t *ledger, const s_item_t *items, size_t n)
+{
+    bson_value_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bson_error_t error;
+    size_t k = 0;
+
+    for (size_t i = 0; ids && i < n; i++)
+        if (items[i].remove)
+            lp_store_str_value(&ids[k++], items[i].id);
+    if (k > 0) {
+        bson_t filter = BSON_INITIALIZER;
+        lp_store_append_ids_in(&filter, ids, k);
+        if (!mongoc_collection_delete_many(ledger, &filter, NULL, NULL, &error))
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        bson_destroy(&filter);
+    }
+    free(ids);
+}
+
+/* The pending list's oldest entries (up to REPORTER_FOLD_BATCH) as an array;
+ * *taken says how many (to forget once folded). */
+static void
+s_pending_list(reporter_t *self, bson_t *list, size_t *taken)
+{
+    char key[16];
+    *taken = self->pending_n < REPORTER_FOLD_BATCH ? self->pending_n : REPORTER_FOLD_BATCH;
+    for (size_t i = 0; i < *taken; i++) {
+        snprintf(key, sizeof key, "%zu", i);
+        BSON_APPEND_UTF8(list, key, self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX]);
+    }
+}
+
 int
 reporter_fold(reporter_t *self)
 {
@@ -419,17 +405,20 @@ reporter_fold(reporter_t *self)
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *meta = lp_store_collection(self->svc.store, client, LP_COLL_STATS_META);
     mongoc_collection_t *ledger = lp_store_collection(self->svc.store, client, LP_COLL_LEDGER);
+    mongoc_collection_t *folds = lp_store_collection(self->svc.store, client, LP_COLL_FOLDED);
     mongoc_collection_t *rollups = lp_store_collection(self->svc.store, client, LP_COLL_ROLLUPS);
     bson_t *seed = BCON_NEW("_id", BCON_UTF8(META_ID), "next_batch", BCON_INT64(1), "open_batch",
                             BCON_INT64(0));
     bson_t *filter = BCON_NEW("_id", BCON_UTF8(META_ID));
     bson_t *claimed = NULL;
-    bson_t ids = BSON_INITIALIZER, listed = BSON_INITIALIZER;
-    size_t taken = 0;
+    bson_t list = BSON_INITIALIZER, counted_ids = BSON_INITIALIZER;
+    s_item_t *items = NULL;
+    size_t taken = 0, n = 0;
     s_sums_t sums = {0};
     lp_error_t err;
     int64_t b = 0;
     int folded = 0;
+    bool replay = false;
 
     lp_error_clear(&err);
     mongoc_collection_insert_one(meta, seed, NULL, NULL, NULL); /* exists: fine */
@@ -441,7 +430,6 @@ reporter_fold(reporter_t *self)
     }
     b = lp_doc_int(claimed, "open_batch");
     bson_iter_t open_ids;
-    bool scan = lp_mono_ms() >= self->next_full_fold;
     if (b != 0 && bson_iter_init_find(&open_ids, claimed, "open_ids") &&
         BSON_ITER_HOLDS_ARRAY(&open_ids)) {
         /* A batch a crash left open, replayed by _id. */
@@ -449,43 +437,59 @@ reporter_fold(reporter_t *self)
         uint32_t len = 0;
         bson_t open;
         bson_iter_array(&open_ids, &len, &data);
-        if (bson_init_static(&open, data, len)) {
-            bson_copy_to_excluding_noinit(&open, &listed, "", NULL);
-            folded = s_sum_open(ledger, &listed, b, &sums);
-        }
+        if (bson_init_static(&open, data, len))
+            bson_copy_to_excluding_noinit(&open, &list, "", NULL);
+        replay = true;
     }
-    else if (b != 0)
-        folded = s_sum_batch(ledger, b, &sums); /* opened by the scan, or before marks */
-    else if (scan) {
+    else if (b != 0) {
+        /* A batch of the form before, opened by a scan: its entries carry its tag. */
+        folded = s_sum_batch(ledger, b, &sums);
+        goto apply;
+    }
+    else if (lp_mono_ms() >= self->next_full_fold) {
+        /* Everything in the ledger: entries whose writer died before folding them. */
         self->next_full_fold = lp_mono_ms() + self->svc.config->full_sweep_ms;
-        int n = s_unfolded_ids(ledger, &ids);
-        if (n <= 0) {
-            folded = n;
+        if ((folded = s_unfolded_ids(ledger, &list)) <= 0) {
             s_close_batch(meta, owner);
             goto done;
         }
-        b = lp_doc_int(claimed, "next_batch");
-        if (b < 1 || !s_open_batch(meta, ledger, owner, b, &ids)) {
-            folded = -1;
-            goto done;
-        }
-        folded = s_sum_batch(ledger, b, &sums);
     }
-    else {
-        folded = s_sum_pending(self, ledger, &ids, &taken, &sums);
-        if (folded <= 0) {
-            if (folded == 0) {
-                s_pending_pop(self, taken); /* repeats, or folded by a scan */
-                s_close_batch(meta, owner);
-            }
-            goto done;
-        }
+    else
+        s_pending_list(self, &list, &taken);
+    if (!replay)
         b = lp_doc_int(claimed, "next_batch");
-        if (b < 1 || !s_record_batch(meta, owner, b, &ids) || !s_tag(ledger, &ids, b)) {
-            folded = -1;
-            goto done;
-        }
+    uint32_t listed = bson_count_keys(&list);
+    if (!(items = calloc(listed ? listed : 1, sizeof *items))) {
+        folded = -1;
+        goto done;
     }
+    n = s_items_from(&list, items, listed);
+    if (b < 1 || (folded = s_decide(ledger, folds, items, n, b)) < 0) {
+        folded = -1;
+        goto done;
+    }
+    if (folded == 0 && !replay) {
+        s_remove(ledger, items, n); /* repeats of events folded before */
+        s_pending_pop(self, taken);
+        s_close_batch(meta, owner);
+        goto done;
+    }
+    /* The batch and its entries are recorded first, then each entry's fold. */
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (items[i].counted) {
+            char key[16];
+            snprintf(key, sizeof key, "%zu", k++);
+            BSON_APPEND_UTF8(&counted_ids, key, items[i].id);
+        }
+    if ((!replay && !s_record_batch(meta, owner, b, &counted_ids)) ||
+        !s_record_folds(folds, items, n, b)) {
+        folded = -1;
+        goto done;
+    }
+    for (size_t i = 0; folded >= 0 && i < n; i++)
+        if (items[i].counted && !s_sum_entry(items[i].entry, &sums))
+            folded = -1;
+apply:
     for (size_t i = 0; folded >= 0 && i < sums.count; i++) {
         bool any = false;
         for (int f = 0; f < LP_STATS_N_FIELDS && !any; f++)
@@ -494,6 +498,7 @@ reporter_fold(reporter_t *self)
             folded = -1;
     }
     if (folded >= 0) {
+        s_remove(ledger, items, n);
         s_pending_pop(self, taken);
         s_close_batch(meta, owner);
         lp_metric_add(self->folded, (uint64_t) folded);
@@ -503,14 +508,19 @@ reporter_fold(reporter_t *self)
 done:
     if (folded < 0)
         lp_metric_inc(self->db_errors);
+    for (size_t i = 0; items && i < n; i++)
+        if (items[i].entry)
+            bson_destroy(items[i].entry);
+    free(items);
     free(sums.items);
-    bson_destroy(&ids);
-    bson_destroy(&listed);
+    bson_destroy(&counted_ids);
+    bson_destroy(&list);
     if (claimed)
         bson_destroy(claimed);
     bson_destroy(filter);
     bson_destroy(seed);
     mongoc_collection_destroy(rollups);
+    mongoc_collection_destroy(folds);
     mongoc_collection_destroy(ledger);
     mongoc_collection_destroy(meta);
     lp_store_push(self->svc.store, client);

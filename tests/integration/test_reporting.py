@@ -424,8 +424,10 @@ class ReportingTest(SystemTestCase):
 
     def test_g_compactor_replays_an_open_batch(self):
         """A compactor that died in the middle of a batch (the batch and its ids
-        recorded, half of its entries tagged) is replayed by _id by the next one:
-        counted once, and nothing of it is left unfolded afterwards."""
+        recorded, a fold record written for some of its entries, some tagged the
+        way entries were before fold records) is replayed by _id by the next one:
+        counted once, every entry recorded as folded by that batch, and nothing of
+        it left in the ledger afterwards."""
         db = SYSTEM.db
         env = SYSTEM.extra_env
         # A reporter that records events but does not fold (no sweep for an hour).
@@ -455,16 +457,21 @@ class ReportingTest(SystemTestCase):
         self.assertGreaterEqual(len(marks), 12)
         meta = db.stats_meta.find_one({"_id": "compactor"})
         b = meta["next_batch"]
-        half = marks[: len(marks) // 2]
-        db.stats_ledger.update_many({"_id": {"$in": half}}, {"$set": {"batch": b}})
+        quarter = len(marks) // 4
+        recorded, tagged = marks[:quarter], marks[quarter:2 * quarter]
+        db.stats_folded.insert_many([{"_id": m, "batch": b} for m in recorded])
+        db.stats_ledger.update_many({"_id": {"$in": tagged}}, {"$set": {"batch": b}})
         db.stats_meta.update_one({"_id": "compactor"}, {"$set": {
             "open_batch": b, "next_batch": b + 1, "open_ids": marks,
             "lease": {"owner": "reporter-that-died", "until": 0}}})
         SYSTEM.start("reporter")
-        # The replay tags what the crash left untagged first and closes the batch last.
+        # The replay writes the fold records the crash did not, adds the batch's sums,
+        # deletes its entries and closes the batch last.
         wait_until(lambda: db.stats_meta.find_one({"_id": "compactor"})["open_batch"] == 0,
                    TIMEOUT_S, "the replayed batch to be closed")
-        self.assertEqual(db.stats_ledger.count_documents({"_id": {"$in": marks}, "batch": 0}), 0)
+        self.assertEqual(db.stats_folded.count_documents({"_id": {"$in": marks}, "batch": b}),
+                         len(marks))
+        self.assertEqual(db.stats_ledger.count_documents({"_id": {"$in": marks}}), 0)
         self.wait_rollups_equal_recount()
 
 
