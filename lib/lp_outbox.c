@@ -390,6 +390,56 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     return rc < 0 ? -1 : handled;
 }
 
+/* Work found in a form before: event_ids[i] of complaint_ids[i]. */
+typedef struct {
+    char **cids, **eids;
+    size_t n, cap;
+} s_entries_t;
+
+/* Adds the strings of the array it (entered) as events of complaint cid; stops
+ * early when out of memory (the rest waits for the next adoption). */
+static void
+s_entries_add(s_entries_t *e, const char *cid, bson_iter_t *it)
+{
+    while (bson_iter_next(it)) {
+        if (!BSON_ITER_HOLDS_UTF8(it))
+            continue;
+        if (e->n == e->cap) {
+            size_t grown = e->cap ? 2 * e->cap : 64;
+            char **c = realloc(e->cids, grown * sizeof *e->cids);
+            if (c)
+                e->cids = c;
+            char **v = c ? realloc(e->eids, grown * sizeof *e->eids) : NULL;
+            if (!v)
+                return;
+            e->eids = v;
+            e->cap = grown;
+        }
+        e->cids[e->n] = bson_strdup(cid);
+        e->eids[e->n++] = bson_strdup(bson_iter_utf8(it, NULL));
+    }
+}
+
+/* Marks the entries for stage (now). False on error (err filled). */
+static bool
+s_entries_mark(lp_store_t *store, const s_entries_t *e, const char *stage, lp_error_t *err)
+{
+    return e->n == 0 ||
+           lp_outbox_mark_many(store, (const char *const *) e->cids, (const char *const *) e->eids,
+                               e->n, &stage, 1, lp_now_ms(), err);
+}
+
+static void
+s_entries_free(s_entries_t *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        bson_free(e->cids[i]);
+        bson_free(e->eids[i]);
+    }
+    free(e->cids);
+    free(e->eids);
+}
+
 /* Moves up to max marks of the form before (one per complaint, `{_id: complaint,
  * since, <stage>: [event ids]}`) with work for stage into marks, and deletes those
  * left without work. Returns how many, or -1 on error. */
@@ -398,8 +448,7 @@ s_adopt_lists(lp_store_t *store, mongoc_collection_t *outbox, const char *stage,
               lp_error_t *err)
 {
     char list_path[64];
-    char **cids = NULL, **eids = NULL;
-    size_t n = 0, cap = 0;
+    s_entries_t entries = {0};
     bson_value_t ids[LP_STORE_BULK_MAX];
     char id_str[LP_STORE_BULK_MAX][S_MARK_ID_LEN];
     bson_error_t error;
@@ -421,23 +470,7 @@ s_adopt_lists(lp_store_t *store, mongoc_collection_t *outbox, const char *stage,
         memcpy(id_str[docs], cid, 25);
         lp_store_str_value(&ids[docs], id_str[docs]);
         docs++;
-        while (bson_iter_next(&it)) {
-            if (!BSON_ITER_HOLDS_UTF8(&it))
-                continue;
-            if (n == cap) {
-                size_t grown = cap ? 2 * cap : 64;
-                char **c = realloc(cids, grown * sizeof *cids);
-                if (c)
-                    cids = c;
-                char **e = c ? realloc(eids, grown * sizeof *eids) : NULL;
-                if (!e)
-                    break;
-                eids = e;
-                cap = grown;
-            }
-            cids[n] = bson_strdup(cid);
-            eids[n++] = bson_strdup(bson_iter_utf8(&it, NULL));
-        }
+        s_entries_add(&entries, cid, &it);
     }
     if (mongoc_cursor_error(cursor, &error)) {
         lp_store_set_error(err, &error, "read old marks");
@@ -447,9 +480,7 @@ s_adopt_lists(lp_store_t *store, mongoc_collection_t *outbox, const char *stage,
     bson_destroy(opts);
     bson_destroy(filter);
     /* New marks first, then the old lists go: nothing is ever without either. */
-    if (rc == 0 && n > 0 &&
-        !lp_outbox_mark_many(store, (const char *const *) cids, (const char *const *) eids, n,
-                             &stage, 1, lp_now_ms(), err))
+    if (rc == 0 && !s_entries_mark(store, &entries, stage, err))
         rc = -1;
     if (rc == 0 && docs > 0) {
         bson_t by_id = BSON_INITIALIZER;
@@ -467,12 +498,7 @@ s_adopt_lists(lp_store_t *store, mongoc_collection_t *outbox, const char *stage,
         bson_destroy(unset);
         bson_destroy(&by_id);
     }
-    for (size_t i = 0; i < n; i++) {
-        bson_free(cids[i]);
-        bson_free(eids[i]);
-    }
-    free(cids);
-    free(eids);
+    s_entries_free(&entries);
     return rc < 0 ? -1 : docs;
 }
 
@@ -482,8 +508,7 @@ s_adopt_todo(lp_store_t *store, mongoc_client_t *client, mongoc_collection_t *co
              mongoc_collection_t *outbox, const char *stage, int max, lp_error_t *err)
 {
     char todo_path[64], first_path[64];
-    char **cids = NULL, **eids = NULL;
-    size_t n = 0, cap = 0;
+    s_entries_t entries = {0};
     int docs = 0, rc = 0;
     bson_error_t error;
     const bson_t *doc;
@@ -521,23 +546,7 @@ s_adopt_todo(lp_store_t *store, mongoc_client_t *client, mongoc_collection_t *co
             continue;
         bson_oid_to_string(bson_iter_oid(&id), hex);
         docs++;
-        while (bson_iter_next(&it)) {
-            if (!BSON_ITER_HOLDS_UTF8(&it))
-                continue;
-            if (n == cap) {
-                size_t grown = cap ? 2 * cap : 64;
-                char **c = realloc(cids, grown * sizeof *cids);
-                if (c)
-                    cids = c;
-                char **e = c ? realloc(eids, grown * sizeof *eids) : NULL;
-                if (!e)
-                    break;
-                eids = e;
-                cap = grown;
-            }
-            cids[n] = bson_strdup(hex);
-            eids[n++] = bson_strdup(bson_iter_utf8(&it, NULL));
-        }
+        s_entries_add(&entries, hex, &it);
     }
     if (cursor && mongoc_cursor_error(cursor, &error)) {
         lp_store_set_error(err, &error, "read old todo lists");
@@ -548,24 +557,22 @@ s_adopt_todo(lp_store_t *store, mongoc_client_t *client, mongoc_collection_t *co
     bson_destroy(opts);
     bson_destroy(filter);
     /* Marks first, then the complaints' lists go: nothing is ever without either. */
-    if (rc == 0 && n > 0 &&
-        !lp_outbox_mark_many(store, (const char *const *) cids, (const char *const *) eids, n,
-                             &stage, 1, lp_now_ms(), err))
+    if (rc == 0 && !s_entries_mark(store, &entries, stage, err))
         rc = -1;
-    if (rc == 0 && n > 0) {
+    if (rc == 0 && entries.n > 0) {
         bson_t *bopts = BCON_NEW("ordered", BCON_BOOL(false));
         mongoc_bulk_operation_t *bulk = NULL;
-        for (size_t i = 0; i < n && rc == 0; i++) {
+        for (size_t i = 0; i < entries.n && rc == 0; i++) {
             bson_oid_t oid;
             if (!bulk)
                 bulk = mongoc_collection_create_bulk_operation_with_opts(coll, bopts);
-            bson_oid_init_from_string(&oid, cids[i]);
+            bson_oid_init_from_string(&oid, entries.cids[i]);
             bson_t *sel = BCON_NEW("_id", BCON_OID(&oid));
-            bson_t *pull = BCON_NEW("$pull", "{", todo_path, BCON_UTF8(eids[i]), "}");
+            bson_t *pull = BCON_NEW("$pull", "{", todo_path, BCON_UTF8(entries.eids[i]), "}");
             mongoc_bulk_operation_update_one_with_opts(bulk, sel, pull, NULL, NULL);
             bson_destroy(pull);
             bson_destroy(sel);
-            if ((i + 1) % LP_STORE_BULK_MAX == 0 || i == n - 1) {
+            if ((i + 1) % LP_STORE_BULK_MAX == 0 || i == entries.n - 1) {
                 if (!mongoc_bulk_operation_execute(bulk, NULL, &error)) {
                     lp_store_set_error(err, &error, "empty old todo lists");
                     rc = -1;
@@ -587,12 +594,7 @@ s_adopt_todo(lp_store_t *store, mongoc_client_t *client, mongoc_collection_t *co
         bson_destroy(upsert);
         bson_destroy(set);
     }
-    for (size_t i = 0; i < n; i++) {
-        bson_free(cids[i]);
-        bson_free(eids[i]);
-    }
-    free(cids);
-    free(eids);
+    s_entries_free(&entries);
     bson_destroy(by_flag);
     mongoc_collection_destroy(meta);
     return rc < 0 ? -1 : rc == 1 ? 0 : docs;

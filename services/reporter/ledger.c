@@ -94,6 +94,32 @@ s_entry(const bson_t *complaint, const lp_envelope_t *env, bson_t *doc)
     bson_append_array_end(doc, &cells);
 }
 
+/* A new entry of an event that was folded before (its entry went with the fold) is a
+ * repeat: not fresh. Read after the insert: an entry can only have gone after its
+ * fold record was written, so a record missing now stays missing for this event. */
+static void
+s_drop_folded(reporter_t *self, mongoc_client_t *client, lp_envelope_t **envs, bool *fresh, int n)
+{
+    mongoc_collection_t *folds = lp_store_collection(self->svc.store, client, LP_COLL_FOLDED);
+    bson_value_t ids[LP_SERVICE_BATCH_MAX];
+    bson_t *records[LP_SERVICE_BATCH_MAX];
+    lp_error_t err;
+    int at[LP_SERVICE_BATCH_MAX], k = 0;
+
+    for (int i = 0; i < n; i++)
+        if (fresh[i]) {
+            lp_store_str_value(&ids[k], envs[i]->event_id);
+            at[k++] = i;
+        }
+    if (k > 0 && lp_store_find_ids(folds, ids, (size_t) k, NULL, records, &err))
+        for (int j = 0; j < k; j++)
+            if (records[j]) {
+                fresh[at[j]] = false;
+                bson_destroy(records[j]);
+            }
+    mongoc_collection_destroy(folds);
+}
+
 int
 reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
 {
@@ -138,6 +164,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
             fresh[i] = out[i] == LP_STORE_INSERTED;
             ok[i] = out[i] != LP_STORE_FAILED;
         }
+        s_drop_folded(self, client, envs, fresh, n);
     }
     /* Acknowledge what is recorded; a failed acknowledgement only means the
      * sweeper hands the event over again, and the ledger keeps it counted once. */
