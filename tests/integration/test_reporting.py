@@ -422,6 +422,35 @@ class ReportingTest(SystemTestCase):
         self.assertEqual(status, 200)
         self.assertIn("Slowest open complaints", page)
 
+    def test_f_repeat_after_fold_neither_counted_nor_published(self):
+        """An event heard again after its entry was folded (and left the ledger)
+        meets its fold record: not counted twice, not published twice."""
+        db = SYSTEM.db
+
+        def published():
+            self.feed_out.seek(0)
+            return [json.loads(line) for line in self.feed_out.read().decode().splitlines()
+                    if '"event_id"' in line]
+
+        wait_until(lambda: published(), TIMEOUT_S, "the feed to print an event")
+        event_id = published()[0]["event_id"]
+        doc = db.complaints.find_one({"events.id": event_id}, {"_id": 1})
+        wait_until(lambda: db.stats_folded.count_documents({"_id": event_id}) == 1
+                   and db.stats_ledger.count_documents({"_id": event_id}) == 0, TIMEOUT_S,
+                   "the event to be folded and its entry to leave the ledger")
+        # The event again, as a sweeper hands it over when an acknowledgement was lost.
+        db.outbox.insert_one({"_id": f"{event_id}:reporter", "complaint": str(doc["_id"]),
+                              "event": event_id, "for": "reporter", "since": 0})
+        wait_until(lambda: db.outbox.count_documents({"_id": f"{event_id}:reporter"}) == 0,
+                   TIMEOUT_S, "the reporter's sweeper to take the event")
+        wait_until(lambda: db.stats_ledger.count_documents({"_id": event_id}) == 0, TIMEOUT_S,
+                   "the next fold to delete the repeated entry")
+        time.sleep(1)
+        self.assertEqual([e["event_id"] for e in published()].count(event_id), 1,
+                         "the repeated event was published again")
+        self.assertEqual(db.stats_folded.count_documents({"_id": event_id}), 1)
+        self.wait_rollups_equal_recount()
+
     def test_g_compactor_replays_an_open_batch(self):
         """A compactor that died in the middle of a batch (the batch and its ids
         recorded, a fold record written for some of its entries, some tagged the
