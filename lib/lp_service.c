@@ -290,7 +290,7 @@ s_drain_one(lp_service_t *svc, lp_bus_socket_t *sock, lp_service_batch_fn fn, vo
 {
     lp_envelope_t *envs[LP_SERVICE_BATCH_MAX];
     int got = 0, n = s_receive(svc, sock, envs, 0, max, &got);
-    *full = got == max;
+    *full = got >= max;
     return s_hand(fn, arg, envs, n);
 }
 

@@ -363,26 +363,32 @@ s_record_folds(mongoc_collection_t *folds, const s_item_t *items, size_t n, int6
     return ok;
 }
 
+/* Entries deleted per command: every other write waits while one runs on the local
+ * database (its front passes one write at a time), and a delete there reads each
+ * entry first; 100 at once held the others up for about 13 ms. */
+#define S_REMOVE_CHUNK 25
+
 /* Deletes the ledger entries of the items marked for it. A failure only leaves
  * them to a later fold, which finds their fold records. */
 static void
 s_remove(mongoc_collection_t *ledger, const s_item_t *items, size_t n)
 {
-    bson_value_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bson_value_t ids[S_REMOVE_CHUNK];
     bson_error_t error;
     size_t k = 0;
 
-    for (size_t i = 0; ids && i < n; i++)
-        if (items[i].remove)
+    for (size_t i = 0; i <= n; i++) {
+        if (k > 0 && (i == n || k == S_REMOVE_CHUNK)) {
+            bson_t filter = BSON_INITIALIZER;
+            lp_store_append_ids_in(&filter, ids, k);
+            if (!mongoc_collection_delete_many(ledger, &filter, NULL, NULL, &error))
+                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            bson_destroy(&filter);
+            k = 0;
+        }
+        if (i < n && items[i].remove)
             lp_store_str_value(&ids[k++], items[i].id);
-    if (k > 0) {
-        bson_t filter = BSON_INITIALIZER;
-        lp_store_append_ids_in(&filter, ids, k);
-        if (!mongoc_collection_delete_many(ledger, &filter, NULL, NULL, &error))
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-        bson_destroy(&filter);
     }
-    free(ids);
 }
 
 /* The pending list's oldest entries (up to REPORTER_FOLD_BATCH) as an array;
