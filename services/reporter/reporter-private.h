@@ -32,7 +32,13 @@ typedef struct {
      * ring; loop thread only). Lost with the process: the scan at start finds them. */
     char (*pending)[LP_EVENT_ID_LEN + 1];
     size_t pending_head, pending_n;
+    /* The statistics state each complaint reached with the last event recorded
+     * here (REPORTER_KNOWN_SLOTS, by a hash of its id; a newer complaint takes the
+     * slot), so that its next event needs no read of the complaint (ledger.c). */
+    struct reporter_known *known;
 } reporter_t;
+
+#define REPORTER_KNOWN_SLOTS 4096
 
 #define REPORTER_PENDING_MAX 8192
 

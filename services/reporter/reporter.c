@@ -94,5 +94,6 @@ done:
     lp_service_gather_destroy(&self.gather);
     lp_service_stop(&self.svc);
     free(self.pending);
+    free(self.known);
     return rc < 0 ? 1 : 0;
 }
