@@ -53,6 +53,32 @@ s_parse(const bson_t *doc, s_complaint_t *c)
     c->n_excluded = lp_doc_strings(doc, "excluded_agencies", c->excluded, MAX_EXCLUDED);
 }
 
+/* Fills c from a new complaint's own event, without reading it: a submitted event
+ * of version 1 with a category holds all that disposition needs (a complaint at
+ * version 1 is still received, untriaged, with no agency excluded). Whether it
+ * still is so when the disposition is written, the update's guard on status and
+ * version decides, as for a complaint that was read. False for any other event. */
+static bool
+s_from_event(const lp_envelope_t *env, s_complaint_t *c)
+{
+    const Lapor__V1__ComplaintSubmitted *s = env->submitted;
+    if (env->payload_case != LAPOR__V1__ENVELOPE__PAYLOAD_SUBMITTED || !s || env->version != 1 ||
+        !s->category || !*s->category || strlen(s->category) >= sizeof c->category || !s->region ||
+        !*s->region || strlen(s->region) >= sizeof c->region || !env->tracking_id ||
+        !*env->tracking_id || strlen(env->tracking_id) >= sizeof c->tracking_id)
+        return false;
+    snprintf(c->status, sizeof c->status, "received");
+    snprintf(c->category, sizeof c->category, "%s", s->category);
+    snprintf(c->region, sizeof c->region, "%s", s->region);
+    snprintf(c->tracking_id, sizeof c->tracking_id, "%s", env->tracking_id);
+    c->text = bson_strdup("");
+    c->n_excluded = 0;
+    c->in_triage = false;
+    c->v = 1;
+    c->created_at = env->occurred_at_ms;
+    return true;
+}
+
 void
 router_ring(router_t *self, const lp_envelope_t *env)
 {
@@ -118,23 +144,18 @@ typedef struct {
     const char *rule, *category;
     s_what_t what;
     bool planned; /* a disposition was planned (and marked) */
+    bool known;   /* c came from the event itself (s_from_event), not a read */
 } s_plan_t;
 
-/* Decides what event i of the batch needs, from its complaint doc (NULL when
- * gone). Triage (rare) is written here and then, one event at a time. */
+/* Decides what event i of the batch needs, from its complaint (p->c). Triage
+ * (rare) is written here and then, one event at a time. */
 static void
-s_decide(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in, const bson_t *doc,
-         s_plan_t *p)
+s_decide(router_t *self, mongoc_collection_t *coll, const lp_envelope_t *in, s_plan_t *p)
 {
     const char *exclude[MAX_EXCLUDED];
     double confidence = 1.0;
 
     p->rule = "coverage";
-    if (!doc) {
-        p->what = S_NOTHING; /* deleted, or a malformed id: nothing to do, ever */
-        return;
-    }
-    s_parse(doc, &p->c);
     if (strcmp(p->c.status, "received") != 0 || p->c.in_triage) {
         /* Already disposed (by us earlier, or by another router), or waiting for a
          * coordinator at the triage desk: only acknowledge. */
@@ -285,16 +306,34 @@ router_handle_batch(void *arg, lp_envelope_t **envs, int n)
         bson_init(&plans[i].set);
         bson_init(&plans[i].unset);
     }
+    /* New complaints are disposed from their own event; the others are read. */
+    bool unknown = false;
+    for (int i = 0; i < n; i++) {
+        docs[i] = NULL;
+        if (ids[i].value_type == BSON_TYPE_OID && s_from_event(envs[i], &plans[i].c)) {
+            plans[i].known = true;
+            ids[i].value_type = BSON_TYPE_EOD;
+        }
+        else
+            unknown = true;
+    }
     bson_t *projection = s_projection();
-    ok = read = lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &err);
+    ok = read = !unknown || lp_store_find_ids(coll, ids, (size_t) n, projection, docs, &err);
     bson_destroy(projection);
     if (!ok) {
         lp_metric_inc(self->db_errors);
         handled = 0;
         goto done;
     }
-    for (int i = 0; i < n; i++)
-        s_decide(self, coll, envs[i], docs[i], &plans[i]);
+    for (int i = 0; i < n; i++) {
+        if (!plans[i].known && !docs[i]) {
+            plans[i].what = S_NOTHING; /* deleted, or a malformed id: nothing to do, ever */
+            continue;
+        }
+        if (!plans[i].known)
+            s_parse(docs[i], &plans[i].c);
+        s_decide(self, coll, envs[i], &plans[i]);
+    }
     /* Every disposition's event is stamped, its work marked (one command), then the
      * guarded updates go in one bulk. */
     for (int i = 0; i < n; i++)
