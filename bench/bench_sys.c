@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench_util.h"
@@ -51,20 +52,57 @@ bench_proc_name(bench_proc_t which)
     return which < BENCH_PROC_COUNT ? s_names[which] : "?";
 }
 
+/* The first port the kernel hands out for a bind to port 0. */
+static int
+s_ephemeral_start(void)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    int lo = 32768;
+    if (f) {
+        if (fscanf(f, "%d", &lo) != 1)
+            lo = 32768;
+        fclose(f);
+    }
+    return lo > 10001 ? lo : 32768;
+}
+
+/* Whether port can be bound on loopback now. */
+static bool
+s_port_free(int port)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                               .sin_port = htons((uint16_t) port)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Below the kernel's ephemeral range: the services bind their ZeroMQ sockets to
+ * port 0, and a port taken from that range (bind to 0, release) can go to one of
+ * them before the service meant to listen on it starts. */
 int
 bench_free_port(void)
 {
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-
-    if (fd < 0)
-        return 0;
-    if (bind(fd, (struct sockaddr *) &addr, sizeof addr) == 0 &&
-        getsockname(fd, (struct sockaddr *) &addr, &len) == 0)
-        port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
+    static unsigned seed;
+    static int given[64], n_given;
+    int top = s_ephemeral_start();
+    if (!seed)
+        seed = (unsigned) getpid() ^ (unsigned) time(NULL);
+    for (int tries = 0; tries < 500; tries++) {
+        int port = 10000 + (int) (rand_r(&seed) % (unsigned) (top - 10000));
+        bool seen = false;
+        for (int i = 0; i < n_given && !seen; i++)
+            seen = given[i] == port;
+        if (seen || !s_port_free(port))
+            continue;
+        if (n_given < 64)
+            given[n_given++] = port;
+        return port;
+    }
+    return 0;
 }
 
 static bool

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -39,8 +40,36 @@ STOP_TIMEOUT_S = 15  # SIGTERM to exit, before SIGKILL
 DB_NAME = "lapor_test"
 
 
+def _ephemeral_start():
+    """The first port the kernel hands out for a bind to port 0."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_GIVEN = set()
+
+
 def free_port():
-    """A loopback TCP port that was free a moment ago (bind to 0, release)."""
+    """A loopback TCP port that was free a moment ago, chosen below the kernel's
+    ephemeral range: the services bind their ZeroMQ sockets to port 0 (any free
+    port), and a port picked from that same range (bind to 0, release) was once
+    taken by one of them before the service meant to listen on it started."""
+    top = max(_ephemeral_start() - 1, 10001)
+    rnd = random.Random()
+    for _ in range(500):
+        port = rnd.randrange(10000, top)
+        if port in _GIVEN:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _GIVEN.add(port)
+        return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
