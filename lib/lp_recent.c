@@ -30,11 +30,17 @@ s_append_entry(bson_t *parent, const char *name, const bson_oid_t *id, int64_t a
     bson_append_document_end(parent, &entry);
 }
 
-/* One upsert per key of each item, in one unordered bulk write (per LP_STORE_BULK_MAX
- * upserts). false with error filled. */
+/* One key of an item: a reporter lookup hash and the day of the complaint. */
+typedef struct {
+    char key[KEY_LEN];
+    const lp_recent_item_t *item;
+} s_key_t;
+
+/* Upserts (day, and the entry pushed) for keys[i] with pick[i] (pick NULL: all),
+ * in unordered bulk writes of LP_STORE_BULK_MAX. false with error filled. */
 static bool
-s_add_once(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
-           bson_error_t *error)
+s_push(mongoc_collection_t *recent, const s_key_t *keys, const bool *pick, size_t n,
+       bson_error_t *error)
 {
     bson_t *bulk_opts = BCON_NEW("ordered", BCON_BOOL(false));
     bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
@@ -43,40 +49,30 @@ s_add_once(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
     size_t queued = 0;
 
     for (size_t k = 0; k < n && ok; k++) {
-        const char *const lookups[2] = {items[k].phone_lookup, items[k].email_lookup};
-        for (int i = 0; i < 2 && ok; i++) {
-            char key[KEY_LEN];
-            bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, child;
-            if (!lookups[i] || !*lookups[i])
-                continue;
-            if (!bulk)
-                bulk = mongoc_collection_create_bulk_operation_with_opts(recent, bulk_opts);
-            s_key(key, lookups[i], items[k].at_ms);
-            BSON_APPEND_UTF8(&filter, "_id", key);
-            BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &child);
-            BSON_APPEND_INT64(&child, "day", items[k].at_ms / DAY_MS);
-            bson_append_document_end(&update, &child);
-            BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &child);
-            s_append_entry(&child, "complaints", &items[k].id, items[k].at_ms);
-            bson_append_document_end(&update, &child);
-            ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, upsert, error);
-            bson_destroy(&update);
-            bson_destroy(&filter);
-            if (ok && ++queued == LP_STORE_BULK_MAX) {
-                bson_t reply = BSON_INITIALIZER;
-                ok = mongoc_bulk_operation_execute(bulk, &reply, error) != 0;
-                bson_destroy(&reply);
-                mongoc_bulk_operation_destroy(bulk);
-                bulk = NULL;
-                queued = 0;
-            }
+        bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, child;
+        if (pick && !pick[k])
+            continue;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(recent, bulk_opts);
+        BSON_APPEND_UTF8(&filter, "_id", keys[k].key);
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &child);
+        BSON_APPEND_INT64(&child, "day", keys[k].item->at_ms / DAY_MS);
+        bson_append_document_end(&update, &child);
+        BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &child);
+        s_append_entry(&child, "complaints", &keys[k].item->id, keys[k].item->at_ms);
+        bson_append_document_end(&update, &child);
+        ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, upsert, error);
+        bson_destroy(&update);
+        bson_destroy(&filter);
+        if (ok && ++queued == LP_STORE_BULK_MAX) {
+            ok = mongoc_bulk_operation_execute(bulk, NULL, error) != 0;
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
         }
     }
-    if (ok && bulk) {
-        bson_t reply = BSON_INITIALIZER;
-        ok = mongoc_bulk_operation_execute(bulk, &reply, error) != 0;
-        bson_destroy(&reply);
-    }
+    if (ok && bulk)
+        ok = mongoc_bulk_operation_execute(bulk, NULL, error) != 0;
     if (bulk)
         mongoc_bulk_operation_destroy(bulk);
     bson_destroy(upsert);
@@ -88,17 +84,65 @@ int
 lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
                    lp_error_t *err)
 {
-    bson_error_t error;
+    s_key_t *keys = calloc(2 * n + 1, sizeof *keys);
+    bson_t *docs = calloc(2 * n + 1, sizeof *docs);
+    const bson_t **ptrs = calloc(2 * n + 1, sizeof *ptrs);
+    lp_store_outcome_t *out = calloc(2 * n + 1, sizeof *out);
+    bool *again = calloc(2 * n + 1, sizeof *again);
+    bson_error_t error = {0};
+    size_t k = 0;
+    int rc = 0;
 
+    if (!keys || !docs || !ptrs || !out || !again) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+        rc = -1;
+        goto done;
+    }
+    /* Most reporters send one complaint a day: their day document is new, and an
+     * insert costs the local database a fraction of an upsert. */
+    for (size_t i = 0; i < n; i++) {
+        const char *const lookups[2] = {items[i].phone_lookup, items[i].email_lookup};
+        for (int l = 0; l < 2; l++) {
+            bson_t arr;
+            if (!lookups[l] || !*lookups[l])
+                continue;
+            s_key(keys[k].key, lookups[l], items[i].at_ms);
+            keys[k].item = &items[i];
+            bson_init(&docs[k]);
+            BSON_APPEND_UTF8(&docs[k], "_id", keys[k].key);
+            BSON_APPEND_INT64(&docs[k], "day", items[i].at_ms / DAY_MS);
+            BSON_APPEND_ARRAY_BEGIN(&docs[k], "complaints", &arr);
+            s_append_entry(&arr, "0", &items[i].id, items[i].at_ms);
+            bson_append_array_end(&docs[k], &arr);
+            ptrs[k] = &docs[k];
+            k++;
+        }
+    }
+    if (k == 0)
+        goto done;
+    lp_store_insert_many(recent, ptrs, k, out);
+    /* A day document that exists (or a key twice in one batch) gets the entry
+     * pushed; so does one whose insert failed, once more. */
+    bool any = false;
+    for (size_t i = 0; i < k; i++)
+        any |= again[i] = out[i] != LP_STORE_INSERTED;
     /* Two first upserts of one day may race to insert it; the loser finds it now
-     * (an upsert that went in is not repeated: the retry holds the same entries,
-     * and a repeated $push would list a complaint twice, which lp_recent_find_many
+     * (a repeated $push would list a complaint twice, which lp_recent_find_many
      * tolerates). */
-    if (s_add_once(recent, items, n, &error) ||
-        (lp_store_is_duplicate(&error) && s_add_once(recent, items, n, &error)))
-        return 0;
-    lp_store_set_error(err, &error, "record a reporter's complaint");
-    return -1;
+    if (any && !s_push(recent, keys, again, k, &error) &&
+        !(lp_store_is_duplicate(&error) && s_push(recent, keys, again, k, &error))) {
+        lp_store_set_error(err, &error, "record a reporter's complaint");
+        rc = -1;
+    }
+done:
+    for (size_t i = 0; docs && i < k; i++)
+        bson_destroy(&docs[i]);
+    free(again);
+    free(out);
+    free(ptrs);
+    free(docs);
+    free(keys);
+    return rc;
 }
 
 int

@@ -22,8 +22,9 @@ typedef struct {
 } lp_recent_entry_t;
 
 /* Records that complaint id, created at at_ms, came from the reporter with these
- * lookup hashes (either may be NULL or "": that key is skipped). One upsert per
- * key, sent in one command. Returns 0, or -1 on a database error. */
+ * lookup hashes (either may be NULL or "": that key is skipped). A new day
+ * document is inserted, an existing one gets the entry pushed. Returns 0, or -1 on
+ * a database error. */
 int lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
                   const bson_oid_t *id, int64_t at_ms, lp_error_t *err);
 
@@ -34,7 +35,8 @@ typedef struct {
     int64_t at_ms;
 } lp_recent_item_t;
 
-/* The same for n complaints, in one command (per LP_STORE_BULK_MAX upserts). */
+/* The same for n complaints: one insert of the new day documents (per
+ * LP_STORE_BULK_MAX), one upsert command for those that existed. */
 int lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
                        lp_error_t *err);
 
