@@ -66,15 +66,17 @@ s_ephemeral_start(void)
     return lo > 10001 ? lo : 32768;
 }
 
-/* Whether port can be bound on loopback now. */
+/* Whether a TCP socket can bind (connect false) or connect (true) to port on
+ * loopback now. */
 static bool
-s_port_free(int port)
+s_port_try(int port, bool connect_to)
 {
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
                                .sin_port = htons((uint16_t) port)};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    bool ok = fd >= 0 && bind(fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+    bool ok = fd >= 0 && (connect_to ? connect(fd, (struct sockaddr *) &addr, sizeof addr)
+                                     : bind(fd, (struct sockaddr *) &addr, sizeof addr)) == 0;
     if (fd >= 0)
         close(fd);
     return ok;
@@ -96,7 +98,7 @@ bench_free_port(void)
         bool seen = false;
         for (int i = 0; i < n_given && !seen; i++)
             seen = given[i] == port;
-        if (seen || !s_port_free(port))
+        if (seen || !s_port_try(port, false))
             continue;
         if (n_given < 64)
             given[n_given++] = port;
@@ -108,14 +110,7 @@ bench_free_port(void)
 static bool
 s_port_open(int port)
 {
-    struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-                               .sin_port = htons((uint16_t) port)};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    bool ok = fd >= 0 && connect(fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
+    return s_port_try(port, true);
 }
 
 static size_t

@@ -72,39 +72,25 @@ s_mark_id(char out[S_MARK_ID_LEN], const char *event_id, const char *stage)
     snprintf(out, S_MARK_ID_LEN, "%s:%s", event_id, stage);
 }
 
-/* Ids per delete: the local database looks up to 500 _ids up by index. */
-#define S_DELETE_CHUNK 250
-
 /* Deletes the n_stages marks of each event_ids[i] with flags[i] (flags NULL: all),
- * in commands of S_DELETE_CHUNK ids. False when one failed. */
+ * in commands of 250 ids. False when one failed. */
 static bool
 s_delete(mongoc_collection_t *outbox, const char *const *event_ids, const bool *flags, int n,
          const char *const *stages, size_t n_stages)
 {
-    char(*ids)[S_MARK_ID_LEN] = malloc(S_DELETE_CHUNK * sizeof *ids);
-    bson_value_t values[S_DELETE_CHUNK];
-    bson_error_t error;
-    bool ok = ids != NULL;
-    int k = 0;
+    size_t cap = (size_t) (n > 0 ? n : 1) * n_stages;
+    char(*ids)[S_MARK_ID_LEN] = malloc(cap * sizeof *ids);
+    bson_value_t *values = malloc(cap * sizeof *values);
+    size_t k = 0;
+    bool ok = ids && values;
 
-    for (int i = 0; ok && i <= n; i++) {
-        if (k > 0 && (i == n || k + (int) n_stages > S_DELETE_CHUNK)) {
-            bson_t filter = BSON_INITIALIZER;
-            lp_store_append_ids_in(&filter, values, (size_t) k);
-            if (!mongoc_collection_delete_many(outbox, &filter, NULL, NULL, &error)) {
-                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-                ok = false;
-            }
-            bson_destroy(&filter);
-            k = 0;
-        }
-        if (i == n || (flags && !flags[i]))
-            continue;
-        for (size_t s = 0; s < n_stages; s++, k++) {
+    for (int i = 0; ok && i < n; i++)
+        for (size_t s = 0; s < n_stages && (!flags || flags[i]); s++, k++) {
             s_mark_id(ids[k], event_ids[i], stages[s]);
             lp_store_str_value(&values[k], ids[k]);
         }
-    }
+    ok = ok && lp_store_delete_ids(outbox, values, k, 250);
+    free(values);
     free(ids);
     return ok;
 }

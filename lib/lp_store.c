@@ -309,6 +309,28 @@ lp_store_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t n)
     return k;
 }
 
+bool
+lp_store_delete_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
+                    size_t per_command)
+{
+    bson_error_t error;
+    bool ok = true;
+
+    if (per_command < 1 || per_command > 500)
+        per_command = 500;
+    for (size_t from = 0; from < n; from += per_command) {
+        bson_t filter = BSON_INITIALIZER;
+        size_t k = n - from < per_command ? n - from : per_command;
+        if (lp_store_append_ids_in(&filter, ids + from, k) > 0 &&
+            !mongoc_collection_delete_many(coll, &filter, NULL, NULL, &error)) {
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+            ok = false;
+        }
+        bson_destroy(&filter);
+    }
+    return ok;
+}
+
 /* True when the _id value a is the id b (ObjectIds and strings only). */
 static bool
 s_same_id(const bson_value_t *a, const bson_value_t *b)

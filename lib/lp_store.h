@@ -96,6 +96,12 @@ bool lp_store_find_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_
  * (the local database looks them up by index, up to 500); returns how many went in. */
 int lp_store_append_ids_in(bson_t *filter, const bson_value_t *ids, size_t n);
 
+/* Deletes the documents of coll whose _id is one of ids[0..n), per_command at a time
+ * (at most 500: the local database looks them up by index; fewer keep the other
+ * writes from waiting long behind one). Failures are logged; false when one failed. */
+bool lp_store_delete_ids(mongoc_collection_t *coll, const bson_value_t *ids, size_t n,
+                         size_t per_command);
+
 /* Sets v to the ObjectId of hex (24 hex digits), or to BSON_TYPE_EOD (matches
  * nothing) when hex is not one. */
 void lp_store_oid_value(bson_value_t *v, const char *hex);

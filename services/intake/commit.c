@@ -97,7 +97,6 @@ s_link(mongoc_collection_t *coll, mongoc_collection_t *index, s_waiter_t **batch
         const intake_commit_item_t *item = batch[i]->item;
         if (!item->link || (!*item->phone_lookup && !*item->email_lookup))
             continue;
-        item->link->linked = false;
         who[n_q] = i;
         queries[n_q++] = (lp_recent_query_t){item->phone_lookup, item->email_lookup,
                                              found + (size_t) i * INTAKE_DUPLICATE_CANDIDATES,

@@ -373,22 +373,14 @@ s_record_folds(mongoc_collection_t *folds, const s_item_t *items, size_t n, int6
 static void
 s_remove(mongoc_collection_t *ledger, const s_item_t *items, size_t n)
 {
-    bson_value_t ids[S_REMOVE_CHUNK];
-    bson_error_t error;
+    bson_value_t *ids = calloc(n ? n : 1, sizeof *ids);
     size_t k = 0;
 
-    for (size_t i = 0; i <= n; i++) {
-        if (k > 0 && (i == n || k == S_REMOVE_CHUNK)) {
-            bson_t filter = BSON_INITIALIZER;
-            lp_store_append_ids_in(&filter, ids, k);
-            if (!mongoc_collection_delete_many(ledger, &filter, NULL, NULL, &error))
-                lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-            bson_destroy(&filter);
-            k = 0;
-        }
-        if (i < n && items[i].remove)
+    for (size_t i = 0; ids && i < n; i++)
+        if (items[i].remove)
             lp_store_str_value(&ids[k++], items[i].id);
-    }
+    lp_store_delete_ids(ledger, ids, k, S_REMOVE_CHUNK);
+    free(ids);
 }
 
 /* The pending list's oldest entries (up to REPORTER_FOLD_BATCH) as an array;
@@ -396,7 +388,7 @@ s_remove(mongoc_collection_t *ledger, const s_item_t *items, size_t n)
 static void
 s_pending_list(reporter_t *self, bson_t *list, size_t *taken)
 {
-    char key[16];
+    char key[24];
     *taken = self->pending_n < REPORTER_FOLD_BATCH ? self->pending_n : REPORTER_FOLD_BATCH;
     for (size_t i = 0; i < *taken; i++) {
         snprintf(key, sizeof key, "%zu", i);
@@ -483,7 +475,7 @@ reporter_fold(reporter_t *self)
     /* The batch and its entries are recorded first, then each entry's fold. */
     for (size_t i = 0, k = 0; i < n; i++)
         if (items[i].counted) {
-            char key[16];
+            char key[24];
             snprintf(key, sizeof key, "%zu", k++);
             BSON_APPEND_UTF8(&counted_ids, key, items[i].id);
         }
