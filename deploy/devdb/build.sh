@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds lapor-devdb: deploy/devdb's front with FerretDB v1.24.2 from the Go module
-# proxy, with five small fixes to FerretDB applied at build time
+# proxy, with six small fixes to FerretDB applied at build time
 # (nothing of FerretDB is kept in this repository; patch/ holds our own code).
 #
 # 1. FerretDB creates the unique _id index on the expression  _ferretdb_sjson->"_id"
@@ -26,6 +26,10 @@
 #    the same API (go.mod pins it): reading a complaint costs about 40 % less CPU.
 #    FerretDB's own sjson tests pass with it, except the wording of the errors
 #    they expect for malformed JSON.
+# 6. FerretDB's fsql logs each SQL statement at debug level with
+#    l.With(args...).Debug(...), and With encodes the arguments (whole documents)
+#    whatever the level: about 5 % of the database's CPU, most of it inside write
+#    transactions. patch/lapor_quiet.go asks the logger whether debug is on first.
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail
@@ -106,6 +110,19 @@ if [ "$json_files" != 14 ]; then
 fi
 goccy="$(awk '$1 == "github.com/goccy/go-json" {print $2}' go.mod)"
 (cd ferretdb && "$go_cmd" mod edit -require="github.com/goccy/go-json@$goccy")
+
+# 6. fsql's debug lines are built only when debug logging is on (patch/lapor_quiet.go).
+cp "$here/patch/lapor_quiet.go" ferretdb/internal/util/fsql/
+for f in tx.go db.go; do
+    for dir in '>>> ' '<<< '; do
+        recv="${f%%.go}"
+        fix "internal/util/fsql/$f" \
+            "$recv.l.With(fields...).DebugContext(ctx, fmt.Sprintf(\"$dir%s\", query))" \
+            "laporDebug(ctx, $recv.l, fields, \"$dir\", query)" 3
+    done
+    fix "internal/util/fsql/$f" '	"fmt"
+' '' 1 # used by those lines only
+done
 
 "$go_cmd" mod edit -replace "$module=./ferretdb"
 "$go_cmd" build -o "$out" .
