@@ -31,59 +31,17 @@ notifier_backoff_ms(int64_t base_ms, int attempt)
     return wait;
 }
 
-/* Records the outcome, guarded by our lease so a late writer cannot undo another's. */
-/* One sender's result, waiting to be written with the others'. */
-typedef struct {
-    bson_t filter, *update;
-} s_result_t;
-
-void
-notifier_write_results(void *arg, void **items, int n)
-{
-    notifier_t *self = arg;
-    mongoc_client_t *client = lp_store_pop(self->svc.store);
-    mongoc_collection_t *notes =
-        lp_store_collection(self->svc.store, client, LP_COLL_NOTIFICATIONS);
-    bson_t *opts = BCON_NEW("ordered", BCON_BOOL(false));
-    mongoc_bulk_operation_t *bulk = mongoc_collection_create_bulk_operation_with_opts(notes, opts);
-    bson_error_t error;
-
-    for (int i = 0; i < n; i++) {
-        s_result_t *r = items[i];
-        mongoc_bulk_operation_update_one_with_opts(bulk, &r->filter, r->update, NULL, NULL);
-    }
-    if (!mongoc_bulk_operation_execute(bulk, NULL, &error)) {
-        lp_metric_inc(self->db_errors);
-        lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
-    }
-    mongoc_bulk_operation_destroy(bulk);
-    bson_destroy(opts);
-    mongoc_collection_destroy(notes);
-    lp_store_push(self->svc.store, client);
-}
-
-/* Records an attempt's result, if this instance still holds the message, in one
- * write with the other senders' results of the moment. A result that is not
- * written leaves the message to be sent again once its lease ends. */
+/* Hands an attempt's result over, to be written (if this instance still holds the
+ * message) with the other senders' results of the moment (results.h). next_at 0:
+ * the time of the write. */
 static void
 s_finish(notifier_t *self, const bson_t *note, const char *state, int attempts, int64_t next_at,
          const char *error_text, long status)
 {
-    s_result_t r = {.filter = BSON_INITIALIZER};
     bson_iter_t id;
-    int64_t now = lp_now_ms();
-
-    if (!bson_iter_init_find(&id, note, "_id"))
-        return;
-    BSON_APPEND_VALUE(&r.filter, "_id", bson_iter_value(&id));
-    BSON_APPEND_UTF8(&r.filter, "lease.owner", self->svc.config->instance);
-    r.update = BCON_NEW("$set", "{", "state", BCON_UTF8(state), "attempts", BCON_INT32(attempts),
-                        "next_at", BCON_INT64(next_at), "updated_at", BCON_INT64(now),
-                        "last_status", BCON_INT32((int32_t) status), "last_error",
-                        BCON_UTF8(error_text), "}", "$unset", "{", "lease", BCON_UTF8(""), "}");
-    lp_group_write(self->results, &r);
-    bson_destroy(r.update);
-    bson_destroy(&r.filter);
+    if (bson_iter_init_find(&id, note, "_id"))
+        notifier_results_add(self->results, bson_iter_value(&id), state, attempts, next_at, status,
+                             error_text);
 }
 
 notifier_channel_metrics_t *
@@ -283,12 +241,12 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     switch (outcome) {
     case S_SENT:
         lp_metric_inc(m->sent);
-        s_finish(self, note, "sent", attempts, lp_now_ms(), "", status);
+        s_finish(self, note, "sent", attempts, 0, "", status);
         lp_log(LP_LOG_INFO, "notification.sent", "{s:s,s:s,s:i,s:i}", "id", note_id, "channel",
                channel, "status", (int) status, "attempt", attempts);
         break;
     case S_SKIPPED:
-        s_finish(self, note, "skipped", attempts - 1, lp_now_ms(), error_text, 0);
+        s_finish(self, note, "skipped", attempts - 1, 0, error_text, 0);
         break;
     case S_WAIT:
         /* Not an attempt: the message waits, untouched, until the channel exists. */
@@ -297,7 +255,7 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
         break;
     case S_DEAD:
         lp_metric_inc(m->dead);
-        s_finish(self, note, "dead", attempts, lp_now_ms(), error_text, status);
+        s_finish(self, note, "dead", attempts, 0, error_text, status);
         lp_log(LP_LOG_ERROR, "notification.dead", "{s:s,s:s,s:s,s:i}", "id", note_id, "channel",
                channel, "error", error_text, "attempts", attempts);
         break;
@@ -305,7 +263,9 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
         int64_t wait = notifier_backoff_ms(self->config->backoff_ms, attempts);
         lp_metric_inc(m->failed);
         s_finish(self, note, "failed", attempts, lp_now_ms() + wait, error_text, status);
-        /* Found again when it is due, by the marks, not by a scan. */
+        /* Found again when it is due, by the marks, not by a scan; the result first,
+         * or a short back-off would find the message still leased. */
+        notifier_results_flush(self->results);
         lp_error_t err;
         if (!lp_store_due(due, note_id, lp_now_ms() + wait, &err))
             lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);

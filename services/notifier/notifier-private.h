@@ -8,13 +8,13 @@
 
 #include "agencies.h"
 #include "email.h"
-#include "lp_group.h"
 #include "lp_event.h"
 #include "lp_identity.h"
 #include "lp_metrics.h"
 #include "lp_service.h"
 #include "notifier.h"
 #include "ready.h"
+#include "results.h"
 
 /* How long a message for a channel that is not configured waits before it is
  * looked at again. */
@@ -52,7 +52,7 @@ typedef struct {
     lp_metric_t *db_errors;
     lp_metric_t *ready_dropped;
     notifier_ready_t *ready;       /* ids this instance just queued, claimed by _id */
-    lp_group_t *results;           /* senders' results, written together (deliver.c) */
+    notifier_results_t *results;   /* senders' results, written together */
     notifier_agencies_t *agencies; /* webhook URLs and secrets, kept a few seconds */
     _Atomic int64_t rescan_at;     /* lp_mono_ms of the next scan for due messages */
     _Atomic int64_t marks_at;      /* lp_mono_ms of the next look at the due marks */
@@ -111,9 +111,6 @@ void notifier_queued(notifier_t *self, const bson_t *doc);
  * rescan is due, the oldest due one found by a scan. Returns how many were
  * attempted (0 or 1). */
 int notifier_deliver_next(notifier_t *self);
-
-/* Writes the results of senders' attempts (items are theirs), for lp_group. */
-void notifier_write_results(void *arg, void **items, int n);
 
 /* Starts n sender threads; wakes them when messages were queued; stops them after
  * the message each has in hand. */

@@ -40,6 +40,13 @@ s_sweep(lp_loop_t *loop, void *arg)
         notifier_senders_wake(self);
 }
 
+static void
+s_write_results(lp_loop_t *loop, void *arg)
+{
+    notifier_t *self = arg;
+    notifier_results_flush(self->results);
+}
+
 int
 notifier_main(notifier_config_t *config)
 {
@@ -63,7 +70,7 @@ notifier_main(notifier_config_t *config)
         "Queued notifications left to the rescan (ready queue full, or waited too long)");
     self.ready = notifier_ready_new(NOTIFIER_READY_MAX);
     self.agencies = notifier_agencies_new(NOTIFIER_AGENCY_TTL_MS);
-    self.results = lp_group_new(notifier_write_results, &self);
+    self.results = notifier_results_new(self.svc.store, self.svc.config->instance, self.db_errors);
     if (!self.ready || !self.agencies || !self.results) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
         rc = -1;
@@ -136,6 +143,7 @@ notifier_main(notifier_config_t *config)
     lp_loop_add_socket(self.svc.loop, self.work_pull, s_on_work, &self);
     lp_loop_add_socket(self.svc.loop, self.intake_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
+    lp_loop_add_timer(self.svc.loop, NOTIFIER_RESULTS_EVERY_MS, s_write_results, &self);
     if (notifier_senders_start(&self, (int) config->senders) != 0) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message",
                "cannot start the sender threads");
@@ -145,6 +153,7 @@ notifier_main(notifier_config_t *config)
     rc = lp_service_run(&self.svc) < 0 ? -1 : 0;
     lp_service_gather_flush(self.gather);
     notifier_senders_stop(&self);
+    notifier_results_flush(self.results);
     notifier_ready_release(&self);
 done:
     lp_service_gather_destroy(&self.gather);
@@ -152,7 +161,7 @@ done:
     lp_identity_destroy(&self.identity);
     notifier_ready_destroy(&self.ready);
     notifier_agencies_destroy(&self.agencies);
-    lp_group_destroy(&self.results);
+    notifier_results_destroy(&self.results);
     curl_global_cleanup();
     return rc < 0 ? 1 : 0;
 }
