@@ -251,7 +251,7 @@ reporter_handle_batch(void *arg, lp_envelope_t **envs, int n)
                 lp_metric_inc(self->ledgered);
             /* A repeat too: the instance that wrote the entry may have died before
              * folding it, and a fold skips an entry folded already. */
-            reporter_fold_later(self, envs[i]->event_id);
+            reporter_fold_later(self, envs[i]->event_id, fresh[i] ? entry_p[i] : NULL);
         }
     lp_service_ack(&self->svc, LP_STAGE_REPORTER, envs, ok, n);
     /* Only the reporter whose insert made the entry publishes it: each event reaches

@@ -29,9 +29,11 @@ typedef struct {
     lp_metric_t *db_errors;
     int64_t next_full_fold; /* lp_mono_ms() of the next fold by scanning the ledger */
     /* Ledger entries this instance wrote and has not folded yet, oldest first (a
-     * ring; loop thread only). Lost with the process: the scan at start finds them. */
-    char (*pending)[LP_EVENT_ID_LEN + 1];
-    size_t pending_head, pending_n;
+     * ring; loop thread only), with a copy of each entry it inserted itself (up to
+     * REPORTER_PENDING_KEPT) so that the fold need not read it back. Lost with the
+     * process: the scan at start finds them. */
+    struct reporter_pending *pending;
+    size_t pending_head, pending_n, pending_kept;
     /* The statistics state each complaint reached with the last event recorded
      * here (REPORTER_KNOWN_SLOTS, by a hash of its id; a newer complaint takes the
      * slot), so that its next event needs no read of the complaint (ledger.c). */
@@ -41,6 +43,12 @@ typedef struct {
 #define REPORTER_KNOWN_SLOTS 4096
 
 #define REPORTER_PENDING_MAX 8192
+#define REPORTER_PENDING_KEPT 2048 /* entries of about 0.5 KiB */
+
+struct reporter_pending {
+    char id[LP_EVENT_ID_LEN + 1];
+    bson_t *entry; /* NULL: not kept (written by another instance, or too many) */
+};
 
 /* ---------------------------------------------------------------------------- */
 /* Ledger and roll-ups                                                           */
@@ -59,9 +67,12 @@ int reporter_handle(void *arg, lp_envelope_t *env);
 int reporter_handle_batch(void *arg, lp_envelope_t **envs, int n);
 
 /* Remembers ledger entry id (just written by this instance, or found there already)
- * for the next fold; when the ring is full the entry is left to the ledger scan,
- * brought forward. */
-void reporter_fold_later(reporter_t *self, const char *id);
+ * for the next fold, with a copy of entry when this instance wrote it (else NULL);
+ * when the ring is full the entry is left to the ledger scan, brought forward. */
+void reporter_fold_later(reporter_t *self, const char *id, const bson_t *entry);
+
+/* Forgets every pending entry (at stop). */
+void reporter_pending_free(reporter_t *self);
 
 /* Folds ledger entries into roll-ups if this instance holds the compactor lease.
  * Returns the number of entries folded, or -1 on a database error. */

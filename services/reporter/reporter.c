@@ -93,7 +93,7 @@ reporter_main(reporter_config_t *config)
 done:
     lp_service_gather_destroy(&self.gather);
     lp_service_stop(&self.svc);
-    free(self.pending);
+    reporter_pending_free(&self);
     free(self.known);
     return rc < 0 ? 1 : 0;
 }

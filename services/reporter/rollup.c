@@ -194,7 +194,7 @@ s_apply(mongoc_collection_t *rollups, const s_sum_t *sum, int64_t b)
 }
 
 void
-reporter_fold_later(reporter_t *self, const char *id)
+reporter_fold_later(reporter_t *self, const char *id, const bson_t *entry)
 {
     if (!self->pending && !(self->pending = calloc(REPORTER_PENDING_MAX, sizeof *self->pending)))
         return;
@@ -202,8 +202,12 @@ reporter_fold_later(reporter_t *self, const char *id)
         self->next_full_fold = 0; /* the scan folds what does not fit */
         return;
     }
-    size_t at = (self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX;
-    snprintf(self->pending[at], sizeof self->pending[at], "%s", id);
+    struct reporter_pending *p =
+        &self->pending[(self->pending_head + self->pending_n++) % REPORTER_PENDING_MAX];
+    snprintf(p->id, sizeof p->id, "%s", id);
+    p->entry = NULL;
+    if (entry && self->pending_kept < REPORTER_PENDING_KEPT && (p->entry = bson_copy(entry)))
+        self->pending_kept++;
 }
 
 /* Forgets the n oldest pending entries (folded, or found folded already). */
@@ -212,8 +216,26 @@ s_pending_pop(reporter_t *self, size_t n)
 {
     if (n > self->pending_n)
         n = self->pending_n;
+    for (size_t i = 0; i < n; i++) {
+        struct reporter_pending *p =
+            &self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX];
+        if (p->entry) {
+            bson_destroy(p->entry);
+            p->entry = NULL;
+            self->pending_kept--;
+        }
+    }
     self->pending_head = (self->pending_head + n) % REPORTER_PENDING_MAX;
     self->pending_n -= n;
+}
+
+void
+reporter_pending_free(reporter_t *self)
+{
+    if (self->pending)
+        s_pending_pop(self, self->pending_n);
+    free(self->pending);
+    self->pending = NULL;
 }
 
 /* Records batch b and its ids in the meta document (before any fold record). */
@@ -284,8 +306,10 @@ s_items_from(const bson_t *list, s_item_t *items, size_t max)
     return n;
 }
 
-/* Reads the items' ledger entries and fold records (one query each per
- * LP_STORE_BULK_MAX) and decides, for batch b, what becomes of each:
+/* Reads the items' fold records and those ledger entries the items do not hold
+ * already (one query each per LP_STORE_BULK_MAX) and decides, for batch b, what
+ * becomes of each (an entry held is one this instance wrote: if it is gone, its
+ * fold record says so, for a fold writes the record before it deletes the entry):
  * - an entry without a fold record and untagged is counted by b;
  * - so is one that b already counted before a crash (its record or, in the form
  *   before, its tag names b);
@@ -296,22 +320,31 @@ s_decide(mongoc_collection_t *ledger, mongoc_collection_t *folds, s_item_t *item
          int64_t b)
 {
     bson_value_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bson_value_t *unheld = calloc(n ? n : 1, sizeof *unheld);
     bson_t **records = calloc(n ? n : 1, sizeof *records);
     bson_t **entries = calloc(n ? n : 1, sizeof *entries);
+    size_t *slot = calloc(n ? n : 1, sizeof *slot), k = 0;
     lp_error_t err;
     int counted = 0;
 
-    if (!ids || !records || !entries)
+    if (!ids || !unheld || !records || !entries || !slot)
         counted = -1;
-    for (size_t i = 0; counted == 0 && i < n; i++)
+    for (size_t i = 0; counted == 0 && i < n; i++) {
         lp_store_str_value(&ids[i], items[i].id);
-    if (counted == 0 && (!lp_store_find_ids(ledger, ids, n, NULL, entries, &err) ||
+        if (!items[i].entry) {
+            slot[k] = i;
+            unheld[k++] = ids[i];
+        }
+    }
+    if (counted == 0 && (!lp_store_find_ids(ledger, unheld, k, NULL, entries, &err) ||
                          !lp_store_find_ids(folds, ids, n, NULL, records, &err)))
         counted = -1;
+    for (size_t j = 0; counted >= 0 && j < k; j++) {
+        items[slot[j]].entry = entries[j];
+        entries[j] = NULL;
+    }
     for (size_t i = 0; counted >= 0 && i < n; i++) {
         s_item_t *item = &items[i];
-        item->entry = entries[i];
-        entries[i] = NULL;
         item->folded = records[i] ? lp_doc_int(records[i], "batch") : 0;
         int64_t tag = item->entry ? lp_doc_int(item->entry, "batch") : 0;
         item->counted =
@@ -326,8 +359,10 @@ s_decide(mongoc_collection_t *ledger, mongoc_collection_t *folds, s_item_t *item
         if (entries && entries[i])
             bson_destroy(entries[i]);
     }
+    free(slot);
     free(entries);
     free(records);
+    free(unheld);
     free(ids);
     return counted;
 }
@@ -392,7 +427,23 @@ s_pending_list(reporter_t *self, bson_t *list, size_t *taken)
     *taken = self->pending_n < REPORTER_FOLD_BATCH ? self->pending_n : REPORTER_FOLD_BATCH;
     for (size_t i = 0; i < *taken; i++) {
         snprintf(key, sizeof key, "%zu", i);
-        BSON_APPEND_UTF8(list, key, self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX]);
+        BSON_APPEND_UTF8(list, key,
+                         self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX].id);
+    }
+}
+
+/* Gives the items the copies of their entries the first taken pending ones hold. */
+static void
+s_pending_entries(reporter_t *self, size_t taken, s_item_t *items, size_t n)
+{
+    for (size_t i = 0; i < taken; i++) {
+        const struct reporter_pending *p =
+            &self->pending[(self->pending_head + i) % REPORTER_PENDING_MAX];
+        for (size_t j = 0; p->entry && j < n; j++)
+            if (!items[j].entry && strcmp(items[j].id, p->id) == 0) {
+                items[j].entry = bson_copy(p->entry);
+                break;
+            }
     }
 }
 
@@ -462,6 +513,7 @@ reporter_fold(reporter_t *self)
         goto done;
     }
     n = s_items_from(&list, items, listed);
+    s_pending_entries(self, taken, items, n);
     if (b < 1 || (folded = s_decide(ledger, folds, items, n, b)) < 0) {
         folded = -1;
         goto done;

@@ -503,6 +503,58 @@ class ReportingTest(SystemTestCase):
         self.assertEqual(db.stats_ledger.count_documents({"_id": {"$in": marks}}), 0)
         self.wait_rollups_equal_recount()
 
+    def test_h_entry_held_in_memory_and_folded_elsewhere_is_not_counted(self):
+        """A reporter folds the entries it wrote from the copies it keeps, without
+        reading them back; one that another compactor folded meanwhile (its fold
+        record written, its entry gone) is not counted again."""
+        db = SYSTEM.db
+        env = SYSTEM.extra_env
+
+        def total():
+            return sum(counts("day").values())
+
+        self.wait_rollups_equal_recount()
+        before = total()
+        self.assertEqual(SYSTEM.stop("reporter"), 0)
+        # Its first sweep (a scan of the ledger) 8 s after start, the next (its own
+        # entries, from memory) 8 s later.
+        env["LAPOR_SWEEP_MS"] = "8000"
+        try:
+            started = time.monotonic()
+            SYSTEM.start("reporter")
+            time.sleep(2.5)  # it subscribes
+            tids = []
+            for i in range(4):
+                region, category = CASES[i % len(CASES)]
+                status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), {
+                    "title": f"Keluhan dilipat {i}", "category": category, "region": region,
+                    "body": f"Uji lipatan di tempat lain {uuid.uuid4().hex}."})
+                self.assertEqual(status, 201, body)
+                tids.append(body["tracking_id"])
+            ids = [str(d["_id"]) for d in db.complaints.find({"tracking_id": {"$in": tids}})]
+            wait_until(lambda: db.stats_ledger.count_documents(
+                {"complaint_id": {"$in": ids}, "batch": 0}) == 8, TIMEOUT_S,
+                "the submitted and disposed events of the four complaints in the ledger")
+            # Another compactor folds them now: records first, then the entries go.
+            entries = [d["_id"] for d in db.stats_ledger.find({"complaint_id": {"$in": ids}})]
+            meta = db.stats_meta.find_one_and_update(
+                {"_id": "compactor"}, {"$inc": {"next_batch": 1}})
+            db.stats_folded.insert_many([{"_id": e, "batch": meta["next_batch"]}
+                                         for e in entries])
+            db.stats_ledger.delete_many({"_id": {"$in": entries}})
+            self.assertLess(time.monotonic() - started, 7.5,
+                            "too slow: the reporter's first sweep may have folded them")
+            time.sleep(max(0.0, started + 19 - time.monotonic()))  # both sweeps done
+            # That compactor's sums are not in the roll-ups (this test wrote none):
+            # counted by this reporter, the four complaints would show.
+            self.assertEqual(total(), before)
+        finally:
+            self.assertEqual(SYSTEM.stop("reporter"), 0)
+            env.pop("LAPOR_SWEEP_MS", None)
+            SYSTEM.start("reporter")
+            SYSTEM.laporctl("stats", "rebuild")
+        self.wait_rollups_equal_recount()
+
 
 if __name__ == "__main__":
     unittest.main()
