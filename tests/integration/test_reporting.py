@@ -197,6 +197,27 @@ class ReportingTest(SystemTestCase):
             wait_until(lambda: counts(dim) == recount(db, dim), TIMEOUT_S,
                        f"stats by {dim} to equal the recount")
 
+    def start_reporter_and_submit(self, n, title, body_text):
+        """Starts the (stopped) reporter, submits n complaints once it listens and
+        waits until it has recorded their submitted and disposed events in the
+        ledger, unfolded. Returns the complaints' ids."""
+        db = SYSTEM.db
+        SYSTEM.start("reporter")
+        time.sleep(2.5)  # it subscribes
+        tids = []
+        for i in range(n):
+            region, category = CASES[i % len(CASES)]
+            status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), {
+                "title": f"{title} {i}", "category": category, "region": region,
+                "body": f"{body_text} {uuid.uuid4().hex}."})
+            self.assertEqual(status, 201, body)
+            tids.append(body["tracking_id"])
+        ids = [str(d["_id"]) for d in db.complaints.find({"tracking_id": {"$in": tids}})]
+        wait_until(lambda: db.stats_ledger.count_documents(
+            {"complaint_id": {"$in": ids}, "batch": 0}) >= 2 * n, TIMEOUT_S,
+            f"the submitted and disposed events of the {n} complaints in the ledger")
+        return ids
+
     def test_a_rollups_equal_recount(self):
         db = SYSTEM.db
         # Let the sweeper settle every pending event first.
@@ -463,20 +484,7 @@ class ReportingTest(SystemTestCase):
         self.assertEqual(SYSTEM.stop("reporter"), 0)
         env["LAPOR_SWEEP_MS"] = "3600000"
         try:
-            SYSTEM.start("reporter")
-            time.sleep(2.5)  # it subscribes
-            tids = []
-            for i in range(6):
-                region, category = CASES[i % len(CASES)]
-                status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), {
-                    "title": f"Keluhan ulang {i}", "category": category, "region": region,
-                    "body": f"Uji pemulihan pemadat {uuid.uuid4().hex}."})
-                self.assertEqual(status, 201, body)
-                tids.append(body["tracking_id"])
-            ids = [str(d["_id"]) for d in db.complaints.find({"tracking_id": {"$in": tids}})]
-            wait_until(lambda: db.stats_ledger.count_documents(
-                {"complaint_id": {"$in": ids}, "batch": 0}) >= 12, TIMEOUT_S,
-                "the submitted and disposed events of the six complaints in the ledger")
+            ids = self.start_reporter_and_submit(6, "Keluhan ulang", "Uji pemulihan pemadat")
             self.assertEqual(SYSTEM.stop("reporter"), 0)
         finally:
             env.pop("LAPOR_SWEEP_MS", None)
@@ -521,20 +529,7 @@ class ReportingTest(SystemTestCase):
         env["LAPOR_SWEEP_MS"] = "8000"
         try:
             started = time.monotonic()
-            SYSTEM.start("reporter")
-            time.sleep(2.5)  # it subscribes
-            tids = []
-            for i in range(4):
-                region, category = CASES[i % len(CASES)]
-                status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), {
-                    "title": f"Keluhan dilipat {i}", "category": category, "region": region,
-                    "body": f"Uji lipatan di tempat lain {uuid.uuid4().hex}."})
-                self.assertEqual(status, 201, body)
-                tids.append(body["tracking_id"])
-            ids = [str(d["_id"]) for d in db.complaints.find({"tracking_id": {"$in": tids}})]
-            wait_until(lambda: db.stats_ledger.count_documents(
-                {"complaint_id": {"$in": ids}, "batch": 0}) == 8, TIMEOUT_S,
-                "the submitted and disposed events of the four complaints in the ledger")
+            ids = self.start_reporter_and_submit(4, "Keluhan dilipat", "Uji lipatan di tempat lain")
             # Another compactor folds them now: records first, then the entries go.
             entries = [d["_id"] for d in db.stats_ledger.find({"complaint_id": {"$in": ids}})]
             meta = db.stats_meta.find_one_and_update(
