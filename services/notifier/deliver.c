@@ -318,8 +318,10 @@ notifier_ready_release(notifier_t *self)
 void
 notifier_queued(notifier_t *self, const bson_t *doc)
 {
-    if (!notifier_ready_push(self->ready, doc))
-        lp_metric_inc(self->ready_dropped); /* the rescan finds it when the lease ends */
+    if (!notifier_ready_push(self->ready, doc)) { /* the scan finds it when the lease ends */
+        lp_metric_inc(self->ready_dropped);
+        notifier_rescan_after(self, lp_doc_int(doc, "lease.until") + 1000);
+    }
 }
 
 /* Claims one notification matching filter (lease free or expired, the oldest due
@@ -510,19 +512,23 @@ notifier_deliver_next(notifier_t *self)
             s_deliver_one(self, agencies, due, ready);
             n = 1;
         }
-        else
+        else {
             lp_metric_inc(self->ready_dropped);
+            notifier_rescan_after(self, lp_doc_int(ready, "lease.until") + 1000);
+        }
         bson_destroy(ready);
     }
     if (n == 0 && s_turn(&self->marks_at, NOTIFIER_DUE_EVERY_MS))
         n = s_claim_marked(self, agencies, notes, due);
     if (n > 0)
         atomic_store(&self->busy_at, lp_mono_ms());
+    if (n == 0 && notifier_rescan_due(self))
+        atomic_store(&self->rescan_at, 0);
     if (n == 0 && s_rescan_may(self) && s_turn(&self->rescan_at, self->config->rescan_ms)) {
         atomic_store(&self->rescanned_at, lp_mono_ms());
-        /* The safety net, rarely: messages parked for a channel configured since,
-         * "sending" whose lease expired (its sender died), and anything whose mark
-         * or ready entry was lost. */
+        /* The safety net (watch.c): "sending" whose lease expired (its sender
+         * died), anything whose mark or ready entry was lost, messages parked for
+         * a channel configured since. */
         bson_t *filter = BCON_NEW("state", "{", "$in", "[", BCON_UTF8("pending"),
                                   BCON_UTF8("failed"), BCON_UTF8("sending"), "]", "}", "next_at",
                                   "{", "$lte", BCON_INT64(lp_now_ms()), "}");

@@ -17,9 +17,10 @@ main(int argc, char **argv)
          "wait before the first retry; doubles each time, with jitter", &config.backoff_ms},
         {"senders", "LAPOR_NOTIFY_SENDERS", LP_OPT_INT, "4",
          "messages sent at the same time (a slow recipient holds up only one)", &config.senders},
-        {"rescan-ms", "LAPOR_NOTIFIER_RESCAN_MS", LP_OPT_INT, "30000",
-         "how often every notification is scanned, the safety net (expired leases, parked "
-         "messages); retries, redrives and intake's replies come by due marks at once",
+        {"rescan-ms", "LAPOR_NOTIFIER_RESCAN_MS", LP_OPT_INT, "600000",
+         "the last resort: how often every notification is scanned when nothing asked for "
+         "it (a dead notifier's leases and this one's drops ask at once); retries, redrives "
+         "and intake's replies come by due marks",
          &config.rescan_ms},
         {"identity-file", "LAPOR_IDENTITY_OPEN_FILE", LP_OPT_STRING, "run/keys/identity.secret",
          "key file that opens reporters' contacts (only the notifier has it)",
@@ -60,7 +61,7 @@ main(int argc, char **argv)
     if (config.senders < 1 || config.senders > 32)
         config.senders = 4;
     if (config.rescan_ms < 10)
-        config.rescan_ms = 30000;
+        config.rescan_ms = 600000;
     if (config.max_tries < 1)
         config.max_tries = 1;
     if (config.backoff_ms < 10)

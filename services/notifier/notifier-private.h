@@ -25,6 +25,10 @@
 /* Just-queued notifications waiting for a sender (about 1 KiB each); beyond, the
  * rescan finds them when their lease ends. */
 #define NOTIFIER_READY_MAX 4096
+/* Dead notifiers remembered, so that each causes one scan (watch.c). */
+#define NOTIFIER_DEAD_SEEN 64
+/* How often the notifiers' heartbeats are looked at. */
+#define NOTIFIER_WATCH_EVERY_MS 5000
 /* The longest notification _id ("<event>:agency:<id>:webhook", a Kannel id). */
 #define NOTIFIER_ID_MAX 192
 
@@ -51,13 +55,16 @@ typedef struct {
     lp_metric_t *queued;
     lp_metric_t *db_errors;
     lp_metric_t *ready_dropped;
-    notifier_ready_t *ready;       /* ids this instance just queued, claimed by _id */
-    notifier_results_t *results;   /* senders' results, written together */
-    notifier_agencies_t *agencies; /* webhook URLs and secrets, kept a few seconds */
-    _Atomic int64_t rescan_at;     /* lp_mono_ms of the next scan for due messages */
-    _Atomic int64_t marks_at;      /* lp_mono_ms of the next look at the due marks */
-    _Atomic int64_t busy_at;       /* lp_mono_ms of the last message delivered */
-    _Atomic int64_t rescanned_at;  /* lp_mono_ms of the last scan */
+    notifier_ready_t *ready;                 /* ids this instance just queued, claimed by _id */
+    notifier_results_t *results;             /* senders' results, written together */
+    notifier_agencies_t *agencies;           /* webhook URLs and secrets, kept a few seconds */
+    _Atomic int64_t rescan_at;               /* lp_mono_ms of the next scan for due messages */
+    _Atomic int64_t marks_at;                /* lp_mono_ms of the next look at the due marks */
+    _Atomic int64_t busy_at;                 /* lp_mono_ms of the last message delivered */
+    _Atomic int64_t rescanned_at;            /* lp_mono_ms of the last scan */
+    _Atomic int64_t rescan_after;            /* lp_now_ms after which a scan is needed, 0: none */
+    char dead_seen[NOTIFIER_DEAD_SEEN][128]; /* notifiers found dead (loop thread) */
+    int dead_next;
     pthread_t senders[NOTIFIER_MAX_SENDERS];
     int n_senders;
     pthread_mutex_t senders_lock;
@@ -121,6 +128,17 @@ void notifier_senders_stop(notifier_t *self);
 /* Gives the messages still in the ready queue back (pending, no lease) in one
  * write, for the other instances: call at stop, after the senders stopped. */
 void notifier_ready_release(notifier_t *self);
+
+/* Asks for a scan of every notification once the wall clock passes at_ms (see
+ * watch.c); the latest time asked for wins. Safe from any thread. */
+void notifier_rescan_after(notifier_t *self, int64_t at_ms);
+
+/* Whether a scan asked for is due now (then the request is taken). */
+bool notifier_rescan_due(notifier_t *self);
+
+/* Reads the notifiers' heartbeats and asks for a scan after the leases of each one
+ * newly found dead have run out (the loop's timer). */
+void notifier_watch_peers(notifier_t *self);
 
 /* Makes messages of channel that waited for it to be configured due now (at start,
  * when the channel is configured). Returns how many, or -1 on a database error. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "lp_clock.h"
 #include "lp_log.h"
 #include "lp_outbox.h"
 #include "notifier-private.h"
@@ -41,6 +42,21 @@ s_sweep(lp_loop_t *loop, void *arg)
 }
 
 static void
+s_watch(lp_loop_t *loop, void *arg)
+{
+    notifier_watch_peers(arg);
+}
+
+/* A result that could not be written leaves its message leased by this instance:
+ * the scan takes it once the lease has run out. */
+static void
+s_result_lost(void *arg)
+{
+    notifier_t *self = arg;
+    notifier_rescan_after(self, lp_now_ms() + self->svc.config->lease_ms + 1000);
+}
+
+static void
 s_write_results(lp_loop_t *loop, void *arg)
 {
     notifier_t *self = arg;
@@ -70,7 +86,8 @@ notifier_main(notifier_config_t *config)
         "Queued notifications left to the rescan (ready queue full, or waited too long)");
     self.ready = notifier_ready_new(NOTIFIER_READY_MAX);
     self.agencies = notifier_agencies_new(NOTIFIER_AGENCY_TTL_MS);
-    self.results = notifier_results_new(self.svc.store, self.svc.config->instance, self.db_errors);
+    self.results = notifier_results_new(self.svc.store, self.svc.config->instance, self.db_errors,
+                                        s_result_lost, &self);
     if (!self.ready || !self.agencies || !self.results) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
         rc = -1;
@@ -144,6 +161,7 @@ notifier_main(notifier_config_t *config)
     lp_loop_add_socket(self.svc.loop, self.intake_pull, s_on_work, &self);
     lp_loop_add_timer(self.svc.loop, config->common.sweep_ms, s_sweep, &self);
     lp_loop_add_timer(self.svc.loop, NOTIFIER_RESULTS_EVERY_MS, s_write_results, &self);
+    lp_loop_add_timer(self.svc.loop, NOTIFIER_WATCH_EVERY_MS, s_watch, &self);
     if (notifier_senders_start(&self, (int) config->senders) != 0) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message",
                "cannot start the sender threads");

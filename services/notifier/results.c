@@ -22,13 +22,16 @@ struct notifier_results_t {
     lp_store_t *store;
     char *owner;
     lp_metric_t *db_errors;
+    void (*lost)(void *arg);
+    void *arg;
     pthread_mutex_t lock;
     s_result_t *items;
     size_t n, capacity;
 };
 
 notifier_results_t *
-notifier_results_new(lp_store_t *store, const char *owner, lp_metric_t *db_errors)
+notifier_results_new(lp_store_t *store, const char *owner, lp_metric_t *db_errors,
+                     void (*lost)(void *arg), void *arg)
 {
     notifier_results_t *self = calloc(1, sizeof *self);
     if (!self || !(self->owner = strdup(owner))) {
@@ -37,6 +40,8 @@ notifier_results_new(lp_store_t *store, const char *owner, lp_metric_t *db_error
     }
     self->store = store;
     self->db_errors = db_errors;
+    self->lost = lost;
+    self->arg = arg;
     pthread_mutex_init(&self->lock, NULL);
     return self;
 }
@@ -75,6 +80,8 @@ notifier_results_add(notifier_results_t *self, const bson_value_t *id, const cha
         if (!grown) { /* the lease runs out and the message is sent again */
             pthread_mutex_unlock(&self->lock);
             lp_log(LP_LOG_WARN, "notification.result_dropped", "{s:s}", "message", "out of memory");
+            if (self->lost)
+                self->lost(self->arg);
             return;
         }
         self->items = grown;
@@ -151,6 +158,8 @@ notifier_results_flush(notifier_results_t *self)
     bool *written = calloc(n, sizeof *written);
     if (!ids || !written) {
         lp_log(LP_LOG_WARN, "notification.result_dropped", "{s:s}", "message", "out of memory");
+        if (self->lost)
+            self->lost(self->arg);
         free(written);
         free(ids);
         s_free_items(items, n);
@@ -186,6 +195,8 @@ notifier_results_flush(notifier_results_t *self)
     if (!mongoc_bulk_operation_execute(bulk, NULL, &error)) {
         lp_metric_inc(self->db_errors);
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", error.message);
+        if (self->lost)
+            self->lost(self->arg);
     }
     mongoc_bulk_operation_destroy(bulk);
     bson_destroy(opts);

@@ -24,9 +24,11 @@
 typedef struct notifier_results_t notifier_results_t;
 
 /* Results of the messages owner leases, written through store; db_errors counts
- * failed writes (may be NULL). NULL when out of memory. */
+ * failed writes (may be NULL), and lost(arg) is called after each write that
+ * failed (the messages stay leased). NULL when out of memory. */
 notifier_results_t *notifier_results_new(lp_store_t *store, const char *owner,
-                                         lp_metric_t *db_errors);
+                                         lp_metric_t *db_errors, void (*lost)(void *arg),
+                                         void *arg);
 
 /* Frees what is left unwritten (flush first); sets *self_p to NULL. Accepts NULL. */
 void notifier_results_destroy(notifier_results_t **self_p);

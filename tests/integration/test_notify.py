@@ -351,6 +351,41 @@ class NotifyTest(SystemTestCase):
                 SYSTEM.start("notifier")
             SYSTEM.laporctl("agency-webhook", "clear", AGENCY)
 
+    # l -------------------------------------------------------------------------------
+    def test_l_a_dead_notifiers_messages_go_once_its_leases_end(self):
+        """Messages a notifier inserted claimed for its own senders and never sent
+        (it was killed) are taken by the notifier that follows once the dead one's
+        heartbeat is stale and its leases have run out: the scan of every
+        notification runs then, not at its last-resort period (an hour here)."""
+        hook = SYSTEM.webhook_receiver()
+        hook.answer(200, delay=4.0)  # four senders, each held for 4 s
+        SYSTEM.laporctl("agency-webhook", "set", AGENCY, hook.url, "rahasia-dinkes-0123456789")
+        env = SYSTEM.extra_env
+        self.assertEqual(SYSTEM.stop("notifier"), 0)
+        env["LAPOR_NOTIFIER_RESCAN_MS"] = "3600000"
+        try:
+            SYSTEM.start("notifier")
+            tids = [submit({"email": address()})[2]["tracking_id"] for _ in range(8)]
+            hooks = {"tracking_id": {"$in": tids}, "channel": "webhook"}
+            wait_until(lambda: SYSTEM.db.notifications.count_documents(
+                {**hooks, "state": "sending"}) == 8, DELIVER_TIMEOUT_S,
+                "8 webhooks queued, claimed by the notifier")
+            wait_until(lambda: hook.requests, DELIVER_TIMEOUT_S, "the first webhook to start")
+            SYSTEM.kill("notifier")
+            hook.answer(200)
+            SYSTEM.start("notifier")
+            # Its start scan comes too early (the leases last 5 s); the dead one's
+            # heartbeat goes stale after 10 s, its leases are over by then.
+            wait_until(lambda: SYSTEM.db.notifications.count_documents(
+                {**hooks, "state": "sent"}) == 8, DELIVER_TIMEOUT_S, "all 8 webhooks sent")
+            sent = {r["headers"].get("webhook-id") for r in hook.requests}
+            self.assertEqual(len(sent), 8, "a webhook never reached the receiver")
+        finally:
+            SYSTEM.stop("notifier")
+            env.pop("LAPOR_NOTIFIER_RESCAN_MS", None)
+            SYSTEM.start("notifier")
+            SYSTEM.laporctl("agency-webhook", "clear", AGENCY)
+
 
 if __name__ == "__main__":
     unittest.main()
