@@ -58,12 +58,13 @@ func syncMode() string {
 	return "normal"
 }
 
-// walCheckpointPages is how many pages SQLite's write-ahead log collects before
-// they are copied into the database (SQLite's default is 1,000). lapor rewrites the
-// same pages often (a complaint, its marks, the ledger's newest entries): with ten
-// times the log, each is copied once instead of many times, and the copies, a
+// walCheckpointPages is how many pages SQLite's write-ahead log collects before a
+// commit copies them into the database (SQLite's default is 1,000). lapor rewrites
+// the same pages often (a complaint, its marks, the ledger's newest entries): with
+// ten times the log, each is copied once instead of many times, and the copies, a
 // fifth of the database's CPU for updates at the default, mostly go (updates
-// about 40 % faster measured alone). The log then takes up to about 40 MB.
+// about 40 % faster measured alone). checkpoint.go copies in the background every two
+// seconds, so this limit is the backstop; the log takes up to about 40 MB.
 const walCheckpointPages = "10000"
 
 func run(addr, dir string) error {
@@ -129,6 +130,7 @@ func run(addr, dir string) error {
 	}
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"listening\",\"addr\":%q,\"dir\":%q}\n", addr, dir)
 	go front.serve()
+	go newCheckpointer(dir).run(ctx)
 
 	<-ctx.Done()
 	front.close()
