@@ -31,12 +31,19 @@ const checkpointEvery = 2 * time.Second
 // backend keeps each database in <dir>/<name>.sqlite).
 type checkpointer struct {
 	dir    string
-	dbs    map[string]*sql.DB
+	dbs    map[string]*checkpointDB
 	failed map[string]bool // files whose error was logged already
 }
 
+// checkpointDB is a connection to one database file, and which file it opened (a
+// dropped database's file is deleted, and a new one may take its name).
+type checkpointDB struct {
+	db   *sql.DB
+	file os.FileInfo
+}
+
 func newCheckpointer(dir string) *checkpointer {
-	return &checkpointer{dir: dir, dbs: map[string]*sql.DB{}, failed: map[string]bool{}}
+	return &checkpointer{dir: dir, dbs: map[string]*checkpointDB{}, failed: map[string]bool{}}
 }
 
 // run checkpoints every database of dir until ctx ends.
@@ -57,18 +64,27 @@ func (c *checkpointer) run(ctx context.Context) {
 func (c *checkpointer) once() {
 	files, _ := filepath.Glob(filepath.Join(c.dir, "*.sqlite"))
 	for _, f := range files {
-		db := c.dbs[f]
-		if db == nil {
-			var err error
+		info, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		cdb := c.dbs[f]
+		if cdb != nil && !os.SameFile(cdb.file, info) {
+			_ = cdb.db.Close()
+			cdb = nil
+		}
+		if cdb == nil {
 			// busy_timeout 0: a checkpoint that cannot start now tries again next tick.
-			if db, err = sql.Open("sqlite", "file:"+f+"?_pragma=busy_timeout(0)"); err != nil {
+			db, err := sql.Open("sqlite", "file:"+f+"?_pragma=busy_timeout(0)")
+			if err != nil {
 				c.report(f, err)
 				continue
 			}
 			db.SetMaxOpenConns(1)
-			c.dbs[f] = db
+			cdb = &checkpointDB{db: db, file: info}
+			c.dbs[f] = cdb
 		}
-		if _, err := db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		if _, err := cdb.db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 			c.report(f, err)
 		}
 	}
@@ -83,7 +99,7 @@ func (c *checkpointer) report(file string, err error) {
 }
 
 func (c *checkpointer) close() {
-	for _, db := range c.dbs {
-		_ = db.Close()
+	for _, cdb := range c.dbs {
+		_ = cdb.db.Close()
 	}
 }
