@@ -63,6 +63,7 @@ typedef struct {
     _Atomic int64_t busy_at;                 /* lp_mono_ms of the last message delivered */
     _Atomic int64_t rescanned_at;            /* lp_mono_ms of the last scan */
     _Atomic int64_t rescan_after;            /* lp_now_ms after which a scan is needed, 0: none */
+    int64_t started_at;                      /* lp_now_ms at start */
     char dead_seen[NOTIFIER_DEAD_SEEN][128]; /* notifiers found dead (loop thread) */
     int dead_next;
     pthread_t senders[NOTIFIER_MAX_SENDERS];

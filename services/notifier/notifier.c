@@ -72,6 +72,7 @@ notifier_main(notifier_config_t *config)
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     self.config = config;
+    self.started_at = lp_now_ms();
     rc = lp_service_start(&self.svc, "notifier", &config->common, false);
     if (rc != 0)
         goto done;

@@ -21,6 +21,10 @@
 #define PEER_STALE_MS 10000
 /* Its last leases were taken at most one heartbeat (2 s) before its last one. */
 #define LEASE_SLACK_MS 2500
+/* Entries of dead instances stay in `services`: one that stopped beating longer ago
+ * than this was seen by this instance's earlier looks, or before its start (and its
+ * leases had run out for the scan at start). */
+#define PEER_FORGET_MS (3600 * 1000)
 
 void
 notifier_rescan_after(notifier_t *self, int64_t at_ms)
@@ -56,8 +60,12 @@ notifier_watch_peers(notifier_t *self)
 {
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *coll = lp_store_collection(self->svc.store, client, LP_COLL_SERVICES);
-    int64_t stale = lp_now_ms() - PEER_STALE_MS;
-    bson_t *filter = BCON_NEW("kind", BCON_UTF8("notifier"));
+    int64_t now = lp_now_ms(), stale = now - PEER_STALE_MS;
+    int64_t oldest = self->started_at - self->svc.config->lease_ms - LEASE_SLACK_MS;
+    if (oldest < now - PEER_FORGET_MS)
+        oldest = now - PEER_FORGET_MS;
+    bson_t *filter = BCON_NEW("kind", BCON_UTF8("notifier"), "heartbeat_at", "{", "$gte",
+                              BCON_INT64(oldest), "$lt", BCON_INT64(stale), "}");
     bson_t *opts = BCON_NEW("projection", "{", "heartbeat_at", BCON_INT32(1), "}");
     mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
     const bson_t *doc;
@@ -66,7 +74,7 @@ notifier_watch_peers(notifier_t *self)
     while (mongoc_cursor_next(cursor, &doc)) {
         const char *id = lp_doc_str(doc, "_id");
         int64_t beat = lp_doc_int(doc, "heartbeat_at");
-        if (beat >= stale || !*id || strcmp(id, self->svc.config->instance) == 0 ||
+        if (beat >= stale || beat < oldest || !*id || strcmp(id, self->svc.config->instance) == 0 ||
             strlen(id) >= sizeof self->dead_seen[0] || s_seen(self, id))
             continue;
         notifier_rescan_after(self, beat + LEASE_SLACK_MS + self->svc.config->lease_ms);
