@@ -72,8 +72,11 @@ s_mark_id(char out[S_MARK_ID_LEN], const char *event_id, const char *stage)
     snprintf(out, S_MARK_ID_LEN, "%s:%s", event_id, stage);
 }
 
+/* Marks deleted per command (the local database looks up to 500 _ids up by index). */
+#define S_DELETE_CHUNK 250
+
 /* Deletes the n_stages marks of each event_ids[i] with flags[i] (flags NULL: all),
- * in commands of 250 ids. False when one failed. */
+ * in commands of S_DELETE_CHUNK ids. False when one failed. */
 static bool
 s_delete(mongoc_collection_t *outbox, const char *const *event_ids, const bool *flags, int n,
          const char *const *stages, size_t n_stages)
@@ -89,7 +92,7 @@ s_delete(mongoc_collection_t *outbox, const char *const *event_ids, const bool *
             s_mark_id(ids[k], event_ids[i], stages[s]);
             lp_store_str_value(&values[k], ids[k]);
         }
-    ok = ok && lp_store_delete_ids(outbox, values, k, 250);
+    ok = ok && lp_store_delete_ids(outbox, values, k, S_DELETE_CHUNK);
     free(values);
     free(ids);
     return ok;

@@ -36,12 +36,12 @@ notifier_backoff_ms(int64_t base_ms, int attempt)
  * the time of the write. */
 static void
 s_finish(notifier_t *self, const bson_t *note, const char *state, int attempts, int64_t next_at,
-         const char *error_text, long status)
+         const char *error_text, long status, bool due)
 {
     bson_iter_t id;
     if (bson_iter_init_find(&id, note, "_id"))
         notifier_results_add(self->results, bson_iter_value(&id), state, attempts, next_at, status,
-                             error_text);
+                             error_text, due);
 }
 
 notifier_channel_metrics_t *
@@ -208,8 +208,7 @@ s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text,
 }
 
 static void
-s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *due,
-              const bson_t *note)
+s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, const bson_t *note)
 {
     const char *note_id = lp_doc_str(note, "_id");
     const char *channel = lp_doc_str(note, "channel");
@@ -241,34 +240,30 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection
     switch (outcome) {
     case S_SENT:
         lp_metric_inc(m->sent);
-        s_finish(self, note, "sent", attempts, 0, "", status);
+        s_finish(self, note, "sent", attempts, 0, "", status, false);
         lp_log(LP_LOG_INFO, "notification.sent", "{s:s,s:s,s:i,s:i}", "id", note_id, "channel",
                channel, "status", (int) status, "attempt", attempts);
         break;
     case S_SKIPPED:
-        s_finish(self, note, "skipped", attempts - 1, 0, error_text, 0);
+        s_finish(self, note, "skipped", attempts - 1, 0, error_text, 0, false);
         break;
     case S_WAIT:
         /* Not an attempt: the message waits, untouched, until the channel exists. */
-        s_finish(self, note, "pending", attempts - 1, lp_now_ms() + NOTIFIER_WAIT_MS, error_text,
-                 0);
+        s_finish(self, note, "pending", attempts - 1, lp_now_ms() + NOTIFIER_WAIT_MS, error_text, 0,
+                 false);
         break;
     case S_DEAD:
         lp_metric_inc(m->dead);
-        s_finish(self, note, "dead", attempts, 0, error_text, status);
+        s_finish(self, note, "dead", attempts, 0, error_text, status, false);
         lp_log(LP_LOG_ERROR, "notification.dead", "{s:s,s:s,s:s,s:i}", "id", note_id, "channel",
                channel, "error", error_text, "attempts", attempts);
         break;
     case S_RETRY: {
         int64_t wait = notifier_backoff_ms(self->config->backoff_ms, attempts);
         lp_metric_inc(m->failed);
-        s_finish(self, note, "failed", attempts, lp_now_ms() + wait, error_text, status);
-        /* Found again when it is due, by the marks, not by a scan; the result first,
-         * or a short back-off would find the message still leased. */
-        notifier_results_flush(self->results);
-        lp_error_t err;
-        if (!lp_store_due(due, note_id, lp_now_ms() + wait, &err))
-            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+        /* Found again when it is due, by its due mark (written after the result),
+         * not by a scan. */
+        s_finish(self, note, "failed", attempts, lp_now_ms() + wait, error_text, status, true);
         lp_log(LP_LOG_WARN, "notification.retry", "{s:s,s:s,s:s,s:i,s:I}", "id", note_id, "channel",
                channel, "error", error_text, "attempt", attempts, "retry_in_ms", (json_int_t) wait);
         break;
@@ -320,7 +315,7 @@ notifier_queued(notifier_t *self, const bson_t *doc)
 {
     if (!notifier_ready_push(self->ready, doc)) { /* the scan finds it when the lease ends */
         lp_metric_inc(self->ready_dropped);
-        notifier_rescan_after(self, lp_doc_int(doc, "lease.until") + 1000);
+        notifier_rescan_after(self, lp_doc_int(doc, "lease.until"));
     }
 }
 
@@ -329,7 +324,7 @@ notifier_queued(notifier_t *self, const bson_t *doc)
  * -1 on a database error (counted and logged). */
 static int
 s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-                    mongoc_collection_t *due, const bson_t *filter, const char *sort_field)
+                    const bson_t *filter, const char *sort_field)
 {
     bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
     bson_t *note = NULL;
@@ -343,7 +338,7 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
     }
     if (note) {
-        s_deliver_one(self, agencies, due, note);
+        s_deliver_one(self, agencies, note);
         bson_destroy(note);
     }
     bson_destroy(sending);
@@ -445,7 +440,7 @@ s_claim_marked(notifier_t *self, mongoc_collection_t *agencies, mongoc_collectio
         bson_t *claim = BCON_NEW("_id", BCON_UTF8(marks[i].id), "state", "{", "$in", "[",
                                  BCON_UTF8("pending"), BCON_UTF8("failed"), BCON_UTF8("sending"),
                                  "]", "}", "next_at", "{", "$lte", BCON_INT64(lp_now_ms()), "}");
-        n = s_claim_and_deliver(self, agencies, notes, due, claim, NULL);
+        n = s_claim_and_deliver(self, agencies, notes, claim, NULL);
         bson_destroy(claim);
         if (n != 0) {
             if (n > 0)
@@ -509,12 +504,12 @@ notifier_deliver_next(notifier_t *self)
     bson_t *ready;
     while (n == 0 && (ready = notifier_ready_pop(self->ready))) {
         if (lp_doc_int(ready, "lease.until") - lp_now_ms() > self->svc.config->lease_ms / 2) {
-            s_deliver_one(self, agencies, due, ready);
+            s_deliver_one(self, agencies, ready);
             n = 1;
         }
         else {
             lp_metric_inc(self->ready_dropped);
-            notifier_rescan_after(self, lp_doc_int(ready, "lease.until") + 1000);
+            notifier_rescan_after(self, lp_doc_int(ready, "lease.until"));
         }
         bson_destroy(ready);
     }
@@ -533,7 +528,7 @@ notifier_deliver_next(notifier_t *self)
                                   BCON_UTF8("failed"), BCON_UTF8("sending"), "]", "}", "next_at",
                                   "{", "$lte", BCON_INT64(lp_now_ms()), "}");
         s_append_channels(self, filter);
-        n = s_claim_and_deliver(self, agencies, notes, due, filter, "next_at");
+        n = s_claim_and_deliver(self, agencies, notes, filter, "next_at");
         /* A scan that found one may find more: a backlog drains at once, and only
          * an empty scan waits rescan_ms. */
         if (n > 0)

@@ -130,8 +130,9 @@ void notifier_senders_stop(notifier_t *self);
  * write, for the other instances: call at stop, after the senders stopped. */
 void notifier_ready_release(notifier_t *self);
 
-/* Asks for a scan of every notification once the wall clock passes at_ms (see
- * watch.c); the latest time asked for wins. Safe from any thread. */
+/* Asks for a scan of every notification shortly after at_ms, when a lease it must
+ * see run out ends (see watch.c); the latest time asked for wins. Safe from any
+ * thread. */
 void notifier_rescan_after(notifier_t *self, int64_t at_ms);
 
 /* Whether a scan asked for is due now (then the request is taken). */

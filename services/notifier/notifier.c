@@ -53,7 +53,7 @@ static void
 s_result_lost(void *arg)
 {
     notifier_t *self = arg;
-    notifier_rescan_after(self, lp_now_ms() + self->svc.config->lease_ms + 1000);
+    notifier_rescan_after(self, lp_now_ms() + self->svc.config->lease_ms);
 }
 
 static void

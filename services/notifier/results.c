@@ -16,6 +16,7 @@ typedef struct {
     int64_t next_at; /* 0: the time of the write */
     long status;
     char error[256];
+    bool due; /* a due mark at next_at follows the result */
 } s_result_t;
 
 struct notifier_results_t {
@@ -69,7 +70,7 @@ notifier_results_destroy(notifier_results_t **self_p)
 
 void
 notifier_results_add(notifier_results_t *self, const bson_value_t *id, const char *state,
-                     int attempts, int64_t next_at, long status, const char *error)
+                     int attempts, int64_t next_at, long status, const char *error, bool due)
 {
     bool full = false;
 
@@ -94,10 +95,32 @@ notifier_results_add(notifier_results_t *self, const bson_value_t *id, const cha
     r->next_at = next_at;
     r->status = status;
     snprintf(r->error, sizeof r->error, "%s", error);
+    r->due = due && id->value_type == BSON_TYPE_UTF8 && next_at > 0;
     full = self->n >= LP_STORE_BULK_MAX;
     pthread_mutex_unlock(&self->lock);
     if (full)
         notifier_results_flush(self);
+}
+
+/* Writes the due marks of the written results that ask for one. */
+static void
+s_mark_due(notifier_results_t *self, mongoc_client_t *client, const s_result_t *items, size_t n)
+{
+    mongoc_collection_t *due = NULL;
+    lp_error_t err;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!items[i].due)
+            continue;
+        if (!due)
+            due = lp_store_collection(self->store, client, LP_COLL_NOTIFY_DUE);
+        if (!lp_store_due(due, items[i].id.value.v_utf8.str, items[i].next_at, &err)) {
+            lp_metric_inc(self->db_errors);
+            lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
+        }
+    }
+    if (due)
+        mongoc_collection_destroy(due);
 }
 
 /* Whether a and b set the same fields to the same values. */
@@ -198,6 +221,8 @@ notifier_results_flush(notifier_results_t *self)
         if (self->lost)
             self->lost(self->arg);
     }
+    else
+        s_mark_due(self, client, items, n);
     mongoc_bulk_operation_destroy(bulk);
     bson_destroy(opts);
     mongoc_collection_destroy(notes);

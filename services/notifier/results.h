@@ -14,6 +14,7 @@
 #ifndef NOTIFIER_RESULTS_H
 #define NOTIFIER_RESULTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lp_metrics.h"
@@ -35,9 +36,11 @@ void notifier_results_destroy(notifier_results_t **self_p);
 
 /* Hands over the outcome of an attempt at message id: its new state, attempts
  * made, when it is due next (0: the time of the write), the receiver's status and
- * the error in words ("" for none). Safe from any thread. */
+ * the error in words ("" for none); due: also mark it due then in
+ * notifications_due (a retry), once the result is written (a due mark found
+ * before would meet the message still leased). Safe from any thread. */
 void notifier_results_add(notifier_results_t *self, const bson_value_t *id, const char *state,
-                          int attempts, int64_t next_at, long status, const char *error);
+                          int attempts, int64_t next_at, long status, const char *error, bool due);
 
 /* Writes every result waiting now. Safe from any thread. */
 void notifier_results_flush(notifier_results_t *self);

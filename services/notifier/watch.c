@@ -21,6 +21,8 @@
 #define PEER_STALE_MS 10000
 /* Its last leases were taken at most one heartbeat (2 s) before its last one. */
 #define LEASE_SLACK_MS 2500
+/* A lease has ended this long after its until (clocks of one machine, or close). */
+#define AFTER_LEASE_MS 1000
 /* Entries of dead instances stay in `services`: one that stopped beating longer ago
  * than this was seen by this instance's earlier looks, or before its start (and its
  * leases had run out for the scan at start). */
@@ -30,6 +32,7 @@ void
 notifier_rescan_after(notifier_t *self, int64_t at_ms)
 {
     int64_t was = atomic_load(&self->rescan_after);
+    at_ms += AFTER_LEASE_MS;
     /* One scan after the latest time asked for finds what earlier ones would. */
     while (was < at_ms && !atomic_compare_exchange_weak(&self->rescan_after, &was, at_ms))
         ;
@@ -74,7 +77,8 @@ notifier_watch_peers(notifier_t *self)
     while (mongoc_cursor_next(cursor, &doc)) {
         const char *id = lp_doc_str(doc, "_id");
         int64_t beat = lp_doc_int(doc, "heartbeat_at");
-        if (beat >= stale || beat < oldest || !*id || strcmp(id, self->svc.config->instance) == 0 ||
+        /* (the query chose the heartbeats: stopped, and recently) */
+        if (!*id || strcmp(id, self->svc.config->instance) == 0 ||
             strlen(id) >= sizeof self->dead_seen[0] || s_seen(self, id))
             continue;
         notifier_rescan_after(self, beat + LEASE_SLACK_MS + self->svc.config->lease_ms);
