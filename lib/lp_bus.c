@@ -2,6 +2,7 @@
 #include "lp_bus.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "lp_clock.h"
 #include "lp_curve.h"
+#include "lp_doc.h"
 #include "lp_log.h"
 
 #define MAX_SOCKETS 8
@@ -36,6 +38,7 @@ struct lp_bus_t {
     lp_bus_socket_t *sockets[MAX_SOCKETS];
     int n_sockets;
     lp_curve_t *curve; /* NULL: plain TCP (one host, or a trusted network) */
+    int64_t forget_at; /* when to forget long-dead instances next (0: at the first tick) */
 };
 
 int
@@ -263,6 +266,25 @@ s_discover(lp_bus_t *self, mongoc_collection_t *coll, lp_bus_socket_t *sock, lp_
     return ok;
 }
 
+/* Deletes the entries of instances that stopped beating LP_BUS_FORGET_MS ago. The
+ * collection is small, so the filter without _id costs little. */
+static void
+s_forget_dead(lp_bus_t *self, mongoc_collection_t *coll, int64_t now)
+{
+    bson_t *filter = BCON_NEW("heartbeat_at", "{", "$lt", BCON_INT64(now - LP_BUS_FORGET_MS), "}");
+    bson_t reply = BSON_INITIALIZER;
+    bson_error_t error;
+
+    if (!mongoc_collection_delete_many(coll, filter, NULL, &reply, &error))
+        lp_log(LP_LOG_WARN, "bus.forget_failed", "{s:s}", "message", error.message);
+    else if (lp_doc_int(&reply, "deletedCount") > 0)
+        lp_log(LP_LOG_INFO, "bus.instances_forgotten", "{s:I}", "count",
+               (json_int_t) lp_doc_int(&reply, "deletedCount"));
+    self->forget_at = now + LP_BUS_FORGET_EVERY_MS;
+    bson_destroy(&reply);
+    bson_destroy(filter);
+}
+
 int
 lp_bus_tick(lp_bus_t *self, lp_error_t *err)
 {
@@ -297,6 +319,8 @@ lp_bus_tick(lp_bus_t *self, lp_error_t *err)
     for (int i = 0; i < self->n_sockets && rc == 0; i++)
         if (self->sockets[i]->peer_kind[0] && !s_discover(self, coll, self->sockets[i], err))
             rc = -1;
+    if (rc == 0 && lp_now_ms() >= self->forget_at)
+        s_forget_dead(self, coll, lp_now_ms());
     bson_destroy(&opts);
     bson_destroy(&update);
     bson_destroy(&filter);

@@ -52,8 +52,16 @@ lp_bus_socket_t *lp_bus_bind_at(lp_bus_t *self, const char *name, int type, cons
 lp_bus_socket_t *lp_bus_connect(lp_bus_t *self, const char *peer_kind, const char *name, int type,
                                 lp_error_t *err);
 
-/* Renews this instance's heartbeat and follows endpoints that came or went.
- * Call every couple of seconds; a failure (database away) is logged and retried. */
+/* An instance that stopped beating this long ago (it died without withdrawing its
+ * advertisement) is deleted from `services` by the next instance that starts, or
+ * by any instance within LP_BUS_FORGET_EVERY_MS. Until then an operator sees it,
+ * and the notifier's watch (services/notifier/watch.c) looks at the last hour. */
+#define LP_BUS_FORGET_MS (24LL * 3600 * 1000)
+#define LP_BUS_FORGET_EVERY_MS (3600LL * 1000)
+
+/* Renews this instance's heartbeat, follows endpoints that came or went, and
+ * forgets long-dead instances (see LP_BUS_FORGET_MS). Call every couple of
+ * seconds; a failure (database away) is logged and retried. */
 int lp_bus_tick(lp_bus_t *self, lp_error_t *err);
 
 /* Sends one message without blocking, thread-safe: [topic][data] on PUB, [data] on

@@ -119,6 +119,29 @@ class ScaleTest(SystemTestCase):
         rows = csv.DictReader(io.StringIO(text))
         self.assertEqual({r["key"]: int(r["count"]) for r in rows}, dict(recount["agency"]))
 
+    def test_z_instances_dead_for_a_day_are_forgotten(self):
+        """An instance that died without withdrawing its entry in `services` is deleted
+        by the next instance that starts once it has been silent for a day; one that
+        died ten minutes ago stays (an operator may still want to see it)."""
+        s = SYSTEM
+        now = int(time.time() * 1000)
+        day = 24 * 3600 * 1000
+        s.db.services.insert_many([
+            {"_id": "router-dead-long-ago", "kind": "router", "host": "gone", "pid": 1,
+             "heartbeat_at": now - day - 60_000, "endpoints": {}},
+            {"_id": "router-dead-lately", "kind": "router", "host": "gone", "pid": 2,
+             "heartbeat_at": now - 600_000, "endpoints": {}}])
+        s.start("router-3")
+        try:
+            wait_until(lambda: s.db.services.find_one({"_id": "router-dead-long-ago"}) is None,
+                       15, "the entry silent for a day to be deleted")
+            self.assertIsNotNone(s.db.services.find_one({"_id": "router-dead-lately"}))
+            self.assertIsNotNone(s.db.services.find_one({"kind": "router",
+                                                         "heartbeat_at": {"$gte": now}}))
+        finally:
+            self.assertEqual(s.stop("router-3"), 0)
+            s.db.services.delete_one({"_id": "router-dead-lately"})
+
 
 if __name__ == "__main__":
     unittest.main()
