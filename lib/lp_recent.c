@@ -1,19 +1,24 @@
-/* lp_recent: each reporter's complaints of the last two days, one document per day. */
+/* lp_recent: each reporter's complaints of the last two days, one document each. */
 #include "lp_recent.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_clock.h"
 #include "lp_doc.h"
 #include "lp_identity.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 #define KEY_LEN (LP_IDENTITY_LOOKUP_LEN + 24)
+/* How long an entry is kept: the near-duplicate window is at most this. */
+#define KEEP_MS (2 * DAY_MS)
 
-/* "<lookup>:<day number>": the _id of one reporter's day. */
+/* "<lookup>:<day number>": the _id of one reporter's day until November 2026
+ * (session 8), when each reporter got one document; still forgotten from, and
+ * swept, until the last of them is two days old. */
 static void
-s_key(char key[KEY_LEN], const char *lookup, int64_t at_ms)
+s_day_key(char key[KEY_LEN], const char *lookup, int64_t at_ms)
 {
     snprintf(key, KEY_LEN, "%s:%lld", lookup, (long long) (at_ms / DAY_MS));
 }
@@ -30,135 +35,123 @@ s_append_entry(bson_t *parent, const char *name, const bson_oid_t *id, int64_t a
     bson_append_document_end(parent, &entry);
 }
 
-/* One key of an item: a reporter lookup hash and the day of the complaint. */
+/* One key of a batch: a reporter lookup hash, the item it came from, what its
+ * insert found and, when the document existed, the document read. */
 typedef struct {
-    char key[KEY_LEN];
-    const lp_recent_item_t *item;
+    const char *lookup;
+    size_t item;
+    lp_store_outcome_t claimed;
+    bson_t *doc; /* NULL: new, not read, or gone meanwhile */
 } s_key_t;
 
-/* Upserts (day, and the entry pushed) for keys[i] with pick[i] (pick NULL: all),
- * in unordered bulk writes of LP_STORE_BULK_MAX. false with error filled. */
-static bool
-s_push(mongoc_collection_t *recent, const s_key_t *keys, const bool *pick, size_t n,
-       bson_error_t *error)
-{
-    bson_t *bulk_opts = BCON_NEW("ordered", BCON_BOOL(false));
-    bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
-    mongoc_bulk_operation_t *bulk = NULL;
-    bool ok = true;
-    size_t queued = 0;
+struct lp_recent_batch_t {
+    mongoc_collection_t *recent;
+    const lp_recent_item_t *items;
+    size_t n;
+    s_key_t *keys;
+    size_t n_keys;
+};
 
-    for (size_t k = 0; k < n && ok; k++) {
-        bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, child;
-        if (pick && !pick[k])
-            continue;
-        if (!bulk)
-            bulk = mongoc_collection_create_bulk_operation_with_opts(recent, bulk_opts);
-        BSON_APPEND_UTF8(&filter, "_id", keys[k].key);
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &child);
-        BSON_APPEND_INT64(&child, "day", keys[k].item->at_ms / DAY_MS);
-        bson_append_document_end(&update, &child);
-        BSON_APPEND_DOCUMENT_BEGIN(&update, "$push", &child);
-        s_append_entry(&child, "complaints", &keys[k].item->id, keys[k].item->at_ms);
-        bson_append_document_end(&update, &child);
-        ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, &update, upsert, error);
-        bson_destroy(&update);
-        bson_destroy(&filter);
-        if (ok && ++queued == LP_STORE_BULK_MAX) {
-            ok = mongoc_bulk_operation_execute(bulk, NULL, error) != 0;
-            mongoc_bulk_operation_destroy(bulk);
-            bulk = NULL;
-            queued = 0;
+void
+lp_recent_batch_destroy(lp_recent_batch_t **self_p)
+{
+    lp_recent_batch_t *self = self_p ? *self_p : NULL;
+    if (!self)
+        return;
+    for (size_t k = 0; k < self->n_keys; k++)
+        if (self->keys[k].doc)
+            bson_destroy(self->keys[k].doc);
+    free(self->keys);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Reads the documents of the keys whose insert met an existing one. */
+static bool
+s_read_existing(lp_recent_batch_t *self, lp_error_t *err)
+{
+    bson_value_t *ids = calloc(self->n_keys + 1, sizeof *ids);
+    bson_t **docs = calloc(self->n_keys + 1, sizeof *docs);
+    size_t *which = calloc(self->n_keys + 1, sizeof *which);
+    size_t n = 0;
+    bool ok = ids && docs && which;
+
+    if (!ok)
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+    for (size_t k = 0; ok && k < self->n_keys; k++)
+        if (self->keys[k].claimed == LP_STORE_DUPLICATE) {
+            lp_store_str_value(&ids[n], self->keys[k].lookup);
+            which[n++] = k;
         }
-    }
-    if (ok && bulk)
-        ok = mongoc_bulk_operation_execute(bulk, NULL, error) != 0;
-    if (bulk)
-        mongoc_bulk_operation_destroy(bulk);
-    bson_destroy(upsert);
-    bson_destroy(bulk_opts);
+    if (ok && n > 0 && (ok = lp_store_find_ids(self->recent, ids, n, NULL, docs, err)))
+        for (size_t i = 0; i < n; i++)
+            self->keys[which[i]].doc = docs[i];
+    free(which);
+    free(docs);
+    free(ids);
     return ok;
 }
 
-int
-lp_recent_add_many(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
-                   lp_error_t *err)
+lp_recent_batch_t *
+lp_recent_batch_new(mongoc_collection_t *recent, const lp_recent_item_t *items, size_t n,
+                    lp_error_t *err)
 {
-    s_key_t *keys = calloc(2 * n + 1, sizeof *keys);
+    lp_recent_batch_t *self = calloc(1, sizeof *self);
     bson_t *docs = calloc(2 * n + 1, sizeof *docs);
     const bson_t **ptrs = calloc(2 * n + 1, sizeof *ptrs);
     lp_store_outcome_t *out = calloc(2 * n + 1, sizeof *out);
-    bool *again = calloc(2 * n + 1, sizeof *again);
-    bson_error_t error = {0};
-    size_t k = 0;
-    int rc = 0;
+    bool ok = self && docs && ptrs && out && (self->keys = calloc(2 * n + 1, sizeof *self->keys));
 
-    if (!keys || !docs || !ptrs || !out || !again) {
+    lp_error_clear(err);
+    if (!ok) {
         lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
-        rc = -1;
         goto done;
     }
-    /* Most reporters send one complaint a day: their day document is new, and an
-     * insert costs the local database a fraction of an upsert. */
+    self->recent = recent;
+    self->items = items;
+    self->n = n;
     for (size_t i = 0; i < n; i++) {
         const char *const lookups[2] = {items[i].phone_lookup, items[i].email_lookup};
         for (int l = 0; l < 2; l++) {
+            size_t k = self->n_keys;
             bson_t arr;
             if (!lookups[l] || !*lookups[l])
                 continue;
-            s_key(keys[k].key, lookups[l], items[i].at_ms);
-            keys[k].item = &items[i];
+            self->keys[k] = (s_key_t){.lookup = lookups[l], .item = i};
             bson_init(&docs[k]);
-            BSON_APPEND_UTF8(&docs[k], "_id", keys[k].key);
+            BSON_APPEND_UTF8(&docs[k], "_id", lookups[l]);
             BSON_APPEND_INT64(&docs[k], "day", items[i].at_ms / DAY_MS);
             BSON_APPEND_ARRAY_BEGIN(&docs[k], "complaints", &arr);
             s_append_entry(&arr, "0", &items[i].id, items[i].at_ms);
             bson_append_array_end(&docs[k], &arr);
             ptrs[k] = &docs[k];
-            k++;
+            self->n_keys++;
         }
     }
-    if (k == 0)
+    if (self->n_keys > 0 && !lp_store_insert_many(recent, ptrs, self->n_keys, out)) {
+        lp_error_set(err, LP_ERR_DATABASE, NULL, "could not record reporters' complaints");
+        ok = false;
         goto done;
-    lp_store_insert_many(recent, ptrs, k, out);
-    /* A day document that exists (or a key twice in one batch) gets the entry
-     * pushed; so does one whose insert failed, once more. */
-    bool any = false;
-    for (size_t i = 0; i < k; i++)
-        any |= again[i] = out[i] != LP_STORE_INSERTED;
-    /* Two first upserts of one day may race to insert it; the loser finds it now
-     * (a repeated $push would list a complaint twice, which lp_recent_find_many
-     * tolerates). */
-    if (any && !s_push(recent, keys, again, k, &error) &&
-        !(lp_store_is_duplicate(&error) && s_push(recent, keys, again, k, &error))) {
-        lp_store_set_error(err, &error, "record a reporter's complaint");
-        rc = -1;
     }
+    for (size_t k = 0; k < self->n_keys; k++)
+        self->keys[k].claimed = out[k];
+    ok = s_read_existing(self, err);
 done:
-    for (size_t i = 0; docs && i < k; i++)
-        bson_destroy(&docs[i]);
-    free(again);
+    for (size_t k = 0; self && docs && k < self->n_keys; k++)
+        bson_destroy(&docs[k]);
     free(out);
     free(ptrs);
     free(docs);
-    free(keys);
-    return rc;
+    if (!ok)
+        lp_recent_batch_destroy(&self);
+    return self;
 }
 
-int
-lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
-              const bson_oid_t *id, int64_t at_ms, lp_error_t *err)
-{
-    lp_recent_item_t item = {
-        .phone_lookup = phone_lookup, .email_lookup = email_lookup, .at_ms = at_ms};
-    bson_oid_copy(id, &item.id);
-    return lp_recent_add_many(recent, &item, 1, err);
-}
-
-/* Appends the entries of one day document created at or after since_ms. */
+/* Appends the entries of one reporter document created at or after since_ms, other
+ * than skip. */
 static int
-s_collect(const bson_t *doc, int64_t since_ms, lp_recent_entry_t **all, size_t *n, size_t *cap,
-          lp_error_t *err)
+s_collect(const bson_t *doc, int64_t since_ms, const bson_oid_t *skip, lp_recent_entry_t **all,
+          size_t *n, size_t *cap)
 {
     bson_iter_t arr;
     bson_t entry;
@@ -169,15 +162,14 @@ s_collect(const bson_t *doc, int64_t since_ms, lp_recent_entry_t **all, size_t *
     while (lp_doc_next_doc(&arr, &entry)) {
         bson_iter_t it;
         int64_t at = lp_doc_int(&entry, "at");
-        if (at < since_ms || !bson_iter_init_find(&it, &entry, "id") || !BSON_ITER_HOLDS_OID(&it))
+        if (at < since_ms || !bson_iter_init_find(&it, &entry, "id") || !BSON_ITER_HOLDS_OID(&it) ||
+            (skip && bson_oid_equal(bson_iter_oid(&it), skip)))
             continue;
         if (*n == *cap) {
             size_t grown = *cap ? *cap * 2 : 16;
             lp_recent_entry_t *more = realloc(*all, grown * sizeof **all);
-            if (!more) {
-                lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+            if (!more)
                 return -1;
-            }
             *all = more;
             *cap = grown;
         }
@@ -197,87 +189,142 @@ s_by_time(const void *a, const void *b)
     return bson_oid_compare(&x->id, &y->id);
 }
 
-/* The day documents a query reads: today's, yesterday's and the day before (a
- * window of up to two days), for the phone and for the email. */
-#define S_KEYS_PER_QUERY 6
-
-/* Keeps the newest max of a query's entries all[0..n), oldest first, each once
- * (the phone's and the email's documents name the same complaint twice). */
-static void
-s_pick(lp_recent_query_t *q, lp_recent_entry_t *all, size_t n)
+/* Sorts all[0..n) oldest first and keeps each complaint once (the phone's and the
+ * email's documents name the same complaint twice). Returns how many are left. */
+static size_t
+s_unique(lp_recent_entry_t *all, size_t n)
 {
     size_t unique = 0;
     if (n > 1)
         qsort(all, n, sizeof *all, s_by_time);
-    for (size_t i = 0; i < n; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < unique && !seen; j++)
-            seen = bson_oid_equal(&all[j].id, &all[i].id);
-        if (!seen)
+    for (size_t i = 0; i < n; i++)
+        if (unique == 0 || !bson_oid_equal(&all[unique - 1].id, &all[i].id) ||
+            all[unique - 1].at != all[i].at)
             all[unique++] = all[i];
-    }
-    size_t first = unique > (size_t) q->max ? unique - (size_t) q->max : 0;
-    q->found = 0;
-    for (size_t i = first; i < unique; i++)
-        q->out[q->found++] = all[i];
+    return unique;
 }
 
 int
-lp_recent_find_many(mongoc_collection_t *recent, lp_recent_query_t *queries, size_t n,
-                    int64_t now_ms, int64_t since_ms, lp_error_t *err)
+lp_recent_batch_earlier(const lp_recent_batch_t *self, size_t i, int64_t since_ms,
+                        lp_recent_entry_t *out, int max)
 {
-    char(*keys)[KEY_LEN] = calloc(n * S_KEYS_PER_QUERY + 1, sizeof *keys);
-    bson_value_t *ids = calloc(n * S_KEYS_PER_QUERY + 1, sizeof *ids);
-    bson_t **docs = calloc(n * S_KEYS_PER_QUERY + 1, sizeof *docs);
-    size_t *first = calloc(n + 1, sizeof *first);
     lp_recent_entry_t *all = NULL;
-    size_t k = 0, n_all = 0, cap = 0;
-    int rc = 0;
+    size_t n = 0, cap = 0;
+    int found = 0;
+
+    for (size_t k = 0; k < self->n_keys; k++)
+        if (self->keys[k].item == i && self->keys[k].doc &&
+            s_collect(self->keys[k].doc, since_ms, &self->items[i].id, &all, &n, &cap) != 0)
+            break; /* out of memory: what was collected */
+    n = s_unique(all, n);
+    for (size_t j = n > (size_t) max ? n - (size_t) max : 0; j < n; j++)
+        out[found++] = all[j];
+    free(all);
+    return found;
+}
+
+/* The update of key k's document: its entries of the last two days and the stored
+ * items of the batch with the same lookup, as the whole array. */
+static bson_t *
+s_rewrite(const lp_recent_batch_t *self, size_t k, const bool *stored, int64_t now_ms)
+{
+    lp_recent_entry_t *all = NULL;
+    size_t n = 0, cap = 0;
+    int64_t newest = 0;
+    bson_t *update = NULL, set, arr;
+
+    if (self->keys[k].doc &&
+        s_collect(self->keys[k].doc, now_ms - KEEP_MS, NULL, &all, &n, &cap) != 0)
+        goto done;
+    for (size_t j = 0; j < self->n_keys; j++) {
+        const lp_recent_item_t *item = &self->items[self->keys[j].item];
+        if (!stored[self->keys[j].item] || strcmp(self->keys[j].lookup, self->keys[k].lookup))
+            continue;
+        if (n == cap) {
+            lp_recent_entry_t *more = realloc(all, (cap = cap ? cap * 2 : 16) * sizeof *all);
+            if (!more)
+                goto done;
+            all = more;
+        }
+        all[n++] = (lp_recent_entry_t){item->id, item->at_ms};
+    }
+    n = s_unique(all, n);
+    if (n == 0)
+        goto done;
+    newest = all[n - 1].at;
+    update = bson_new();
+    BSON_APPEND_DOCUMENT_BEGIN(update, "$set", &set);
+    BSON_APPEND_INT64(&set, "day", newest / DAY_MS);
+    BSON_APPEND_ARRAY_BEGIN(&set, "complaints", &arr);
+    for (size_t i = 0; i < n; i++) {
+        char key[24];
+        const char *name;
+        bson_uint32_to_string((uint32_t) i, &name, key, sizeof key);
+        s_append_entry(&arr, name, &all[i].id, all[i].at);
+    }
+    bson_append_array_end(&set, &arr);
+    bson_append_document_end(update, &set);
+done:
+    free(all);
+    return update;
+}
+
+int
+lp_recent_batch_record(lp_recent_batch_t *self, const bool *stored, lp_error_t *err)
+{
+    bson_t *bulk_opts = BCON_NEW("ordered", BCON_BOOL(false));
+    bson_t *upsert = BCON_NEW("upsert", BCON_BOOL(true));
+    mongoc_bulk_operation_t *bulk = NULL;
+    bson_error_t error = {0};
+    int64_t now = lp_now_ms();
+    size_t queued = 0;
+    bool ok = true;
 
     lp_error_clear(err);
-    for (size_t q = 0; q < n; q++)
-        queries[q].found = 0;
-    if (!keys || !ids || !docs || !first) {
-        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
-        rc = -1;
-        goto done;
+    for (size_t k = 0; k < self->n_keys && ok; k++) {
+        bool first = true;
+        bson_t *update = NULL, filter = BSON_INITIALIZER;
+        /* Only documents that existed, once per lookup; one of a stored item. */
+        for (size_t j = 0; j < k && first; j++)
+            first = strcmp(self->keys[j].lookup, self->keys[k].lookup) != 0;
+        if (!first || self->keys[k].claimed != LP_STORE_DUPLICATE || !stored[self->keys[k].item] ||
+            !(update = s_rewrite(self, k, stored, now)))
+            continue;
+        if (!bulk)
+            bulk = mongoc_collection_create_bulk_operation_with_opts(self->recent, bulk_opts);
+        BSON_APPEND_UTF8(&filter, "_id", self->keys[k].lookup);
+        ok = mongoc_bulk_operation_update_one_with_opts(bulk, &filter, update, upsert, &error);
+        bson_destroy(&filter);
+        bson_destroy(update);
+        if (ok && ++queued == LP_STORE_BULK_MAX) {
+            ok = mongoc_bulk_operation_execute(bulk, NULL, &error) != 0;
+            mongoc_bulk_operation_destroy(bulk);
+            bulk = NULL;
+            queued = 0;
+        }
     }
-    if (since_ms < now_ms - 2 * DAY_MS)
-        since_ms = now_ms - 2 * DAY_MS;
-    /* Every query's day documents, read together by _id. */
-    for (size_t q = 0; q < n; q++) {
-        const char *const lookups[2] = {queries[q].phone_lookup, queries[q].email_lookup};
-        first[q] = k;
-        for (int i = 0; i < 2; i++)
-            for (int64_t day = since_ms / DAY_MS; day <= now_ms / DAY_MS; day++)
-                if (lookups[i] && *lookups[i] && k - first[q] < S_KEYS_PER_QUERY) {
-                    s_key(keys[k], lookups[i], day * DAY_MS);
-                    lp_store_str_value(&ids[k], keys[k]);
-                    k++;
-                }
-    }
-    first[n] = k;
-    if (k > 0 && !lp_store_find_ids(recent, ids, k, NULL, docs, err)) {
-        rc = -1;
-        goto done;
-    }
-    for (size_t q = 0; q < n && rc == 0; q++) {
-        n_all = 0;
-        for (size_t i = first[q]; i < first[q + 1] && rc == 0; i++)
-            if (docs[i])
-                rc = s_collect(docs[i], since_ms, &all, &n_all, &cap, err);
-        if (rc == 0)
-            s_pick(&queries[q], all, n_all);
-    }
-done:
-    for (size_t i = 0; docs && i < k; i++)
-        if (docs[i])
-            bson_destroy(docs[i]);
-    free(all);
-    free(first);
-    free(docs);
-    free(ids);
-    free(keys);
+    if (ok && bulk)
+        ok = mongoc_bulk_operation_execute(bulk, NULL, &error) != 0;
+    if (bulk)
+        mongoc_bulk_operation_destroy(bulk);
+    if (!ok)
+        lp_store_set_error(err, &error, "record a reporter's complaint");
+    bson_destroy(upsert);
+    bson_destroy(bulk_opts);
+    return ok ? 0 : -1;
+}
+
+int
+lp_recent_add(mongoc_collection_t *recent, const char *phone_lookup, const char *email_lookup,
+              const bson_oid_t *id, int64_t at_ms, lp_error_t *err)
+{
+    lp_recent_item_t item = {
+        .phone_lookup = phone_lookup, .email_lookup = email_lookup, .at_ms = at_ms};
+    const bool stored = true;
+    bson_oid_copy(id, &item.id);
+    lp_recent_batch_t *batch = lp_recent_batch_new(recent, &item, 1, err);
+    int rc = batch ? lp_recent_batch_record(batch, &stored, err) : -1;
+    lp_recent_batch_destroy(&batch);
     return rc;
 }
 
@@ -294,16 +341,20 @@ lp_recent_forget(mongoc_collection_t *recent, const bson_t *complaint, lp_error_
         return 0;
     for (int i = 0; i < 2 && rc == 0; i++) {
         const char *lookup = lp_doc_str(complaint, paths[i]);
-        char key[KEY_LEN];
+        char day_key[KEY_LEN];
+        bson_value_t ids[2];
         bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, pull;
         if (!*lookup)
             continue;
-        s_key(key, lookup, at);
-        BSON_APPEND_UTF8(&filter, "_id", key);
+        /* The reporter's document, and the day document of before session 8. */
+        s_day_key(day_key, lookup, at);
+        lp_store_str_value(&ids[0], lookup);
+        lp_store_str_value(&ids[1], day_key);
+        lp_store_append_ids_in(&filter, ids, 2);
         BSON_APPEND_DOCUMENT_BEGIN(&update, "$pull", &pull);
         s_append_entry(&pull, "complaints", bson_iter_oid(&it), at);
         bson_append_document_end(&update, &pull);
-        if (!mongoc_collection_update_one(recent, &filter, &update, NULL, NULL, &error)) {
+        if (!mongoc_collection_update_many(recent, &filter, &update, NULL, NULL, &error)) {
             lp_store_set_error(err, &error, "forget a reporter's complaint");
             rc = -1;
         }

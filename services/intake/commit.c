@@ -77,36 +77,28 @@ s_compare(const intake_commit_item_t *item, bson_t **docs, int n)
     }
 }
 
-/* Looks for the near-duplicates of batch[0..n) together: one read of the
- * reporters' recent complaints, one of those complaints. A complaint repeating one
- * sent in the same batch is not seen (as when two requests race). */
+/* Looks for the near-duplicates of batch[0..n) together: the reporters' recent
+ * complaints came with the claim of their documents (read only for reporters who
+ * sent some), their text in one read of those complaints. A complaint repeating
+ * one sent in the same batch is not seen (as when two requests race). */
 static void
-s_link(mongoc_collection_t *coll, mongoc_collection_t *index, s_waiter_t **batch, int n)
+s_link(mongoc_collection_t *coll, const lp_recent_batch_t *recent, s_waiter_t **batch, int n)
 {
-    lp_recent_query_t queries[LP_GROUP_MAX];
-    int who[LP_GROUP_MAX], n_q = 0;
     lp_recent_entry_t *found = calloc((size_t) n * INTAKE_DUPLICATE_CANDIDATES, sizeof *found);
+    int n_found[LP_GROUP_MAX] = {0};
     bson_value_t *ids = NULL;
     bson_t **docs = NULL;
-    int64_t now = lp_now_ms();
+    int64_t since = lp_now_ms() - INTAKE_DUPLICATE_WINDOW_MS;
     size_t n_ids = 0;
     lp_error_t err;
 
     lp_error_clear(&err);
-    for (int i = 0; found && i < n; i++) {
-        const intake_commit_item_t *item = batch[i]->item;
-        if (!item->link || (!*item->phone_lookup && !*item->email_lookup))
-            continue;
-        who[n_q] = i;
-        queries[n_q++] = (lp_recent_query_t){item->phone_lookup, item->email_lookup,
-                                             found + (size_t) i * INTAKE_DUPLICATE_CANDIDATES,
-                                             INTAKE_DUPLICATE_CANDIDATES, 0};
-    }
-    if (n_q == 0 || lp_recent_find_many(index, queries, (size_t) n_q, now,
-                                        now - INTAKE_DUPLICATE_WINDOW_MS, &err) != 0)
-        goto done;
-    for (int q = 0; q < n_q; q++)
-        n_ids += (size_t) queries[q].found;
+    for (int i = 0; found && recent && i < n; i++)
+        if (batch[i]->item->link)
+            n_ids += (size_t) (n_found[i] = lp_recent_batch_earlier(
+                                   recent, (size_t) i, since,
+                                   found + (size_t) i * INTAKE_DUPLICATE_CANDIDATES,
+                                   INTAKE_DUPLICATE_CANDIDATES));
     if (n_ids == 0)
         goto done;
     ids = calloc(n_ids, sizeof *ids);
@@ -116,10 +108,11 @@ s_link(mongoc_collection_t *coll, mongoc_collection_t *index, s_waiter_t **batch
         goto done;
     }
     n_ids = 0;
-    for (int q = 0; q < n_q; q++)
-        for (int k = 0; k < queries[q].found; k++) {
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n_found[i]; k++) {
             ids[n_ids].value_type = BSON_TYPE_OID;
-            bson_oid_copy(&queries[q].out[k].id, &ids[n_ids++].value.v_oid);
+            bson_oid_copy(&found[(size_t) i * INTAKE_DUPLICATE_CANDIDATES + (size_t) k].id,
+                          &ids[n_ids++].value.v_oid);
         }
     bson_t *projection = BCON_NEW("tracking_id", BCON_INT32(1), "title", BCON_INT32(1), "body",
                                   BCON_INT32(1), "status", BCON_INT32(1));
@@ -128,8 +121,9 @@ s_link(mongoc_collection_t *coll, mongoc_collection_t *index, s_waiter_t **batch
     if (!read)
         goto done;
     /* Oldest first, as before: a resend is linked to the first complaint. */
-    for (int q = 0, at = 0; q < n_q; at += queries[q++].found)
-        s_compare(batch[who[q]]->item, docs + at, queries[q].found);
+    for (int i = 0, at = 0; i < n; at += n_found[i++])
+        if (n_found[i] > 0)
+            s_compare(batch[i]->item, docs + at, n_found[i]);
 done:
     if (err.code != LP_ERR_NONE)
         lp_log(LP_LOG_WARN, "duplicate.lookup_failed", "{s:s}", "message", err.message);
@@ -141,8 +135,38 @@ done:
     free(found);
 }
 
-/* Writes batch[0..n): near-duplicates looked for, then marks, complaints,
- * near-duplicate entries. */
+/* Claims the near-duplicate documents of batch[0..n)'s reporters (see lp_recent.h).
+ * NULL when there are none or the database failed (logged: only a hint is lost). */
+static lp_recent_batch_t *
+s_claim_recent(mongoc_collection_t *index, s_waiter_t **batch, int n, lp_recent_item_t *items)
+{
+    bool any = false;
+    lp_error_t err;
+
+    for (int i = 0; i < n; i++) {
+        const intake_commit_item_t *item = batch[i]->item;
+        bson_iter_t it;
+        items[i] = (lp_recent_item_t){.phone_lookup = item->phone_lookup,
+                                      .email_lookup = item->email_lookup,
+                                      .at_ms = item->at_ms};
+        if (bson_iter_init_find(&it, item->doc, "_id") && BSON_ITER_HOLDS_OID(&it))
+            bson_oid_copy(bson_iter_oid(&it), &items[i].id);
+        else
+            items[i].phone_lookup = items[i].email_lookup = NULL;
+        any |= (items[i].phone_lookup && *items[i].phone_lookup) ||
+               (items[i].email_lookup && *items[i].email_lookup);
+    }
+    if (!any)
+        return NULL;
+    lp_recent_batch_t *recent = lp_recent_batch_new(index, items, (size_t) n, &err);
+    if (!recent)
+        lp_log(LP_LOG_WARN, "duplicate.lookup_failed", "{s:s}", "message", err.message);
+    return recent;
+}
+
+/* Writes batch[0..n): the reporters' near-duplicate documents claimed and
+ * near-duplicates looked for, then marks, complaints, and the near-duplicate
+ * documents that existed rewritten. */
 static void
 s_write(void *arg, void **items, int n_all)
 {
@@ -151,9 +175,10 @@ s_write(void *arg, void **items, int n_all)
     const char *ids[LP_GROUP_MAX], *events[LP_GROUP_MAX];
     const bson_t *docs[LP_GROUP_MAX];
     lp_store_outcome_t out[LP_GROUP_MAX];
-    lp_recent_item_t recent[LP_GROUP_MAX];
+    lp_recent_item_t reporters[LP_GROUP_MAX];
+    bool stored[LP_GROUP_MAX] = {false};
     s_waiter_t *batch[LP_GROUP_MAX];
-    size_t n_recent = 0;
+    int where[LP_GROUP_MAX];
     lp_error_t err;
     int n = 0;
 
@@ -161,13 +186,15 @@ s_write(void *arg, void **items, int n_all)
     mongoc_client_t *client = lp_store_pop(self->store);
     mongoc_collection_t *coll = lp_store_collection(self->store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *index = lp_store_collection(self->store, client, LP_COLL_REPORTER_RECENT);
-    s_link(coll, index, all, n_all);
+    lp_recent_batch_t *recent = s_claim_recent(index, all, n_all, reporters);
+    s_link(coll, recent, all, n_all);
     for (int i = 0; i < n_all; i++) {
         const intake_commit_item_t *item = all[i]->item;
         if (item->link && item->link->linked) {
             all[i]->outcome = LP_STORE_DUPLICATE; /* nothing new to write */
             continue;
         }
+        where[n] = i;
         batch[n] = all[i];
         ids[n] = item->complaint_id;
         events[n] = item->event_id;
@@ -187,28 +214,18 @@ s_write(void *arg, void **items, int n_all)
     if (!lp_store_insert_many(coll, docs, (size_t) n, out))
         lp_error_set(&err, LP_ERR_DATABASE, NULL, "could not store the complaint");
     for (int i = 0; i < n; i++) {
-        const intake_commit_item_t *item = batch[i]->item;
         batch[i]->outcome = out[i];
         if (out[i] == LP_STORE_FAILED)
             lp_error_set(&batch[i]->err, LP_ERR_DATABASE, NULL, "could not store the complaint");
-        else if (out[i] == LP_STORE_INSERTED && (*item->phone_lookup || *item->email_lookup)) {
-            lp_recent_item_t *r = &recent[n_recent++];
-            r->phone_lookup = item->phone_lookup;
-            r->email_lookup = item->email_lookup;
-            r->at_ms = item->at_ms;
-            bson_iter_t it;
-            if (bson_iter_init_find(&it, item->doc, "_id") && BSON_ITER_HOLDS_OID(&it))
-                bson_oid_copy(bson_iter_oid(&it), &r->id);
-            else
-                n_recent--;
-        }
+        stored[where[i]] = out[i] == LP_STORE_INSERTED;
     }
-    /* Only after the inserts: an entry never names a complaint that does not exist,
-     * and a failure here only misses a hint, so it is logged. */
+    /* Only after the inserts, so that an entry added to an existing document names
+     * a complaint that exists; a failure here only misses a hint, so it is logged. */
     lp_error_clear(&err);
-    if (n_recent > 0 && lp_recent_add_many(index, recent, n_recent, &err) != 0)
+    if (recent && lp_recent_batch_record(recent, stored, &err) != 0)
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
 done:
+    lp_recent_batch_destroy(&recent);
     mongoc_collection_destroy(index);
     mongoc_collection_destroy(coll);
     lp_store_push(self->store, client);

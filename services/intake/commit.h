@@ -2,10 +2,11 @@
  *
  * Request threads hand their complaint to intake_commit and wait. One of them at a
  * time (the first to find no write in progress) writes everything waiting: the
- * near-duplicate lookups in one read, the sweepers' marks in one command, the
- * complaints in one insert_many, the near-duplicate index in one more. While it
- * writes, the next requests gather, so under load a complaint costs a share of
- * four commands instead of four, and with a single request nothing waits: it is
+ * reporters' near-duplicate documents claimed in one insert (and read in one query
+ * when some existed), the sweepers' marks in one command, the complaints in one
+ * insert_many (and the existing near-duplicate documents rewritten in one more).
+ * While it writes, the next requests gather, so under load a complaint costs a
+ * share of three to five commands, and with a single request nothing waits: it is
  * written at once. */
 #ifndef INTAKE_COMMIT_H
 #define INTAKE_COMMIT_H

@@ -3,6 +3,7 @@ a real SMTP server (down, then up; refused, dead, re-driven), templates in both
 languages, the agency feed over ZeroMQ, SMS waiting without a gateway, sealed
 contacts, Idempotency-Key and near-duplicates."""
 
+import bson
 import json
 import subprocess
 import time
@@ -247,6 +248,28 @@ class NotifyTest(SystemTestCase):
                                   title="Jembatan patah", body=text, expect=None)
         self.assertEqual(status, 201, other)
         self.assertNotEqual(other["tracking_id"], tid)
+        # The index holds one document per reporter: the first complaint made it. An
+        # entry older than two days is in it too, as if left from three days ago.
+        first = SYSTEM.db.complaints.find_one({"tracking_id": tid})["_id"]
+        index = SYSTEM.db.reporter_recent.find_one({"complaints.id": first})
+        self.assertEqual([e["id"] for e in index["complaints"]], [first])
+        stale = {"id": bson.ObjectId(), "at": int(time.time() * 1000) - 3 * 86400 * 1000}
+        SYSTEM.db.reporter_recent.update_one({"_id": index["_id"]},
+                                             {"$push": {"complaints": stale}})
+        # A second, different complaint of the same reporter is stored and added to
+        # that document (the stale entry left out); its resend is linked to it.
+        other_text = "Lampu jalan di depan balai desa mati sejak seminggu, jalan gelap gulita."
+        second = submit(reporter, title="Lampu jalan mati", body=other_text)[2]["tracking_id"]
+        self.assertNotEqual(second, tid)
+        second_id = SYSTEM.db.complaints.find_one({"tracking_id": second})["_id"]
+        index = SYSTEM.db.reporter_recent.find_one({"_id": index["_id"]})
+        self.assertEqual([e["id"] for e in index["complaints"]], [first, second_id])
+        self.assertEqual(SYSTEM.db.reporter_recent.count_documents({"complaints.id": first}), 1)
+        status, _, again = submit(reporter, title="Lampu jalan mati",
+                                  body=other_text + " Mohon segera.", expect=None)
+        self.assertEqual(status, 200, again)
+        self.assertEqual(again["tracking_id"], second)
+        self.assertTrue(again["duplicate"])
 
     # h -------------------------------------------------------------------------------
     def test_h_webhook_500s_back_off_then_dead(self):
