@@ -1,8 +1,9 @@
-/* lp_identity: sealed contacts (libsodium crypto_box_seal) and keyed lookups. */
+/* lp_identity: sealed contacts (libsodium boxes) and keyed lookups. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lp_clock.h"
 #include "lp_identity.h"
+
+/* How a contact is sealed. Until November 2026 (session 8) every contact was a
+ * crypto_box_seal: a fresh ephemeral key pair and two X25519 computations per
+ * complaint, a third of intake's CPU on its accept path. Now intake seals with one
+ * ephemeral key pair for at most SEAL_KEY_MS or SEAL_KEY_USES contacts: the box
+ * key it shares with the notifier's key is computed once, and each contact is a
+ * crypto_box_easy_afternm with a random nonce, stored as a binary of subtype
+ * SEALED_SUBTYPE: ephemeral public key, nonce, box. Intake forgets the ephemeral
+ * secret when it moves on, and it sees the contacts of that window in clear
+ * anyway, so nobody reads more than before. The notifier keeps the last shared
+ * key it computed, so it too computes one per window; old seals still open. */
+#define SEAL_KEY_MS (60 * 1000)
+#define SEAL_KEY_USES 10000
+#define SEALED_SUBTYPE BSON_SUBTYPE_USER
+#define SEALED_HEAD (crypto_box_PUBLICKEYBYTES + crypto_box_NONCEBYTES)
+
+/* The current ephemeral key (sealing) or the last one opened with (opening). */
+typedef struct {
+    pthread_mutex_t lock;
+    unsigned char peer[crypto_box_PUBLICKEYBYTES]; /* sealing: ours; opening: the sealer's */
+    unsigned char shared[crypto_box_BEFORENMBYTES];
+    bool ready;
+    int64_t until_ms; /* sealing only */
+    int uses;
+} s_box_t;
 
 struct lp_identity_t {
     unsigned char public_key[crypto_box_PUBLICKEYBYTES];
     unsigned char secret_key[crypto_box_SECRETKEYBYTES];
     unsigned char lookup_key[crypto_generichash_KEYBYTES];
     bool has_secret;
+    s_box_t *box; /* behind a pointer: sealing and opening take a const key */
 };
 
 static void
@@ -139,6 +167,12 @@ lp_identity_load(const char *path, lp_error_t *err)
     }
     self->has_secret = s_field(text, "secret", self->secret_key, sizeof self->secret_key);
     sodium_memzero(text, sizeof text);
+    if (!(self->box = calloc(1, sizeof *self->box))) {
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+        lp_identity_destroy(&self);
+        return NULL;
+    }
+    pthread_mutex_init(&self->box->lock, NULL);
     return self;
 }
 
@@ -146,8 +180,14 @@ void
 lp_identity_destroy(lp_identity_t **self_p)
 {
     if (self_p && *self_p) {
-        sodium_memzero(*self_p, sizeof **self_p);
-        free(*self_p);
+        lp_identity_t *self = *self_p;
+        if (self->box) {
+            pthread_mutex_destroy(&self->box->lock);
+            sodium_memzero(self->box, sizeof *self->box);
+            free(self->box);
+        }
+        sodium_memzero(self, sizeof *self);
+        free(self);
         *self_p = NULL;
     }
 }
@@ -158,6 +198,53 @@ lp_identity_can_open(const lp_identity_t *self)
     return self && self->has_secret;
 }
 
+/* Copies the current sealing key (ephemeral public key, shared key) into peer and
+ * shared, making a new pair when the current one is used up. */
+static bool
+s_sealing_key(const lp_identity_t *self, unsigned char *peer, unsigned char *shared)
+{
+    s_box_t *box = self->box;
+    int64_t now = lp_mono_ms();
+    bool ok = true;
+
+    pthread_mutex_lock(&box->lock);
+    if (!box->ready || now >= box->until_ms || box->uses >= SEAL_KEY_USES) {
+        unsigned char sk[crypto_box_SECRETKEYBYTES];
+        crypto_box_keypair(box->peer, sk);
+        ok = crypto_box_beforenm(box->shared, self->public_key, sk) == 0;
+        sodium_memzero(sk, sizeof sk);
+        box->ready = ok;
+        box->until_ms = now + SEAL_KEY_MS;
+        box->uses = 0;
+    }
+    if (ok) {
+        box->uses++;
+        memcpy(peer, box->peer, crypto_box_PUBLICKEYBYTES);
+        memcpy(shared, box->shared, crypto_box_BEFORENMBYTES);
+    }
+    pthread_mutex_unlock(&box->lock);
+    return ok;
+}
+
+/* The shared key for a contact sealed with the ephemeral public key peer: the last
+ * one computed when peer is the same. */
+static bool
+s_opening_key(const lp_identity_t *self, const unsigned char *peer, unsigned char *shared)
+{
+    s_box_t *box = self->box;
+    bool ok = true;
+
+    pthread_mutex_lock(&box->lock);
+    if (!box->ready || sodium_memcmp(box->peer, peer, crypto_box_PUBLICKEYBYTES) != 0) {
+        memcpy(box->peer, peer, crypto_box_PUBLICKEYBYTES);
+        ok = box->ready = crypto_box_beforenm(box->shared, peer, self->secret_key) == 0;
+    }
+    if (ok)
+        memcpy(shared, box->shared, crypto_box_BEFORENMBYTES);
+    pthread_mutex_unlock(&box->lock);
+    return ok;
+}
+
 bool
 lp_identity_seal_contact(const lp_identity_t *self, const lp_contact_t *contact, bson_t *parent,
                          const char *key)
@@ -166,13 +253,19 @@ lp_identity_seal_contact(const lp_identity_t *self, const lp_contact_t *contact,
                             "email", contact->email);
     char *plain = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     size_t plen = plain ? strlen(plain) : 0;
-    unsigned char *sealed = plain ? malloc(plen + crypto_box_SEALBYTES) : NULL;
+    size_t slen = SEALED_HEAD + crypto_box_MACBYTES + plen;
+    unsigned char *sealed = plain ? malloc(slen) : NULL;
+    unsigned char shared[crypto_box_BEFORENMBYTES];
     bool ok = false;
 
-    if (sealed &&
-        crypto_box_seal(sealed, (const unsigned char *) plain, plen, self->public_key) == 0)
-        ok = bson_append_binary(parent, key, -1, BSON_SUBTYPE_BINARY, sealed,
-                                (uint32_t) (plen + crypto_box_SEALBYTES));
+    if (sealed && s_sealing_key(self, sealed, shared)) {
+        unsigned char *nonce = sealed + crypto_box_PUBLICKEYBYTES;
+        randombytes_buf(nonce, crypto_box_NONCEBYTES);
+        if (crypto_box_easy_afternm(sealed + SEALED_HEAD, (const unsigned char *) plain, plen,
+                                    nonce, shared) == 0)
+            ok = bson_append_binary(parent, key, -1, SEALED_SUBTYPE, sealed, (uint32_t) slen);
+    }
+    sodium_memzero(shared, sizeof shared);
     if (plain) {
         sodium_memzero(plain, plen);
         free(plain);
@@ -212,15 +305,27 @@ lp_identity_open_contact(const lp_identity_t *self, const bson_t *doc, const cha
         return -1;
     }
     bson_iter_binary(&it, &sub, &len, &data);
-    if (len <= crypto_box_SEALBYTES || !(plain = malloc(len - crypto_box_SEALBYTES + 1))) {
+    /* The box's overhead: SEALED_HEAD and a MAC, or a crypto_box_seal's. */
+    size_t over = sub == SEALED_SUBTYPE ? SEALED_HEAD + crypto_box_MACBYTES : crypto_box_SEALBYTES;
+    if (len <= over || !(plain = malloc(len - over + 1))) {
         lp_error_set(err, LP_ERR_INVALID, NULL, "the sealed contact is malformed");
         return -1;
     }
-    if (crypto_box_seal_open(plain, data, len, self->public_key, self->secret_key) != 0) {
+    bool opened = false;
+    if (sub == SEALED_SUBTYPE) {
+        unsigned char shared[crypto_box_BEFORENMBYTES];
+        opened = s_opening_key(self, data, shared) &&
+                 crypto_box_open_easy_afternm(plain, data + SEALED_HEAD, len - SEALED_HEAD,
+                                              data + crypto_box_PUBLICKEYBYTES, shared) == 0;
+        sodium_memzero(shared, sizeof shared);
+    }
+    else
+        opened = crypto_box_seal_open(plain, data, len, self->public_key, self->secret_key) == 0;
+    if (!opened) {
         lp_error_set(err, LP_ERR_INVALID, NULL, "the sealed contact does not open with this key");
         goto done;
     }
-    plain[len - crypto_box_SEALBYTES] = '\0';
+    plain[len - over] = '\0';
     obj = json_loads((const char *) plain, 0, NULL);
     if (!json_is_object(obj)) {
         lp_error_set(err, LP_ERR_INVALID, NULL, "the sealed contact is not a contact");
@@ -231,7 +336,7 @@ lp_identity_open_contact(const lp_identity_t *self, const bson_t *doc, const cha
     s_copy(contact->email, sizeof contact->email, obj, "email");
     rc = 0;
 done:
-    sodium_memzero(plain, len - crypto_box_SEALBYTES);
+    sodium_memzero(plain, len - over);
     free(plain);
     json_decref(obj);
     return rc;
