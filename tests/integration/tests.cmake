@@ -33,6 +33,7 @@ lp_add_integration_test(integration_open311 test_open311)
 lp_add_integration_test(integration_web test_web)
 lp_add_integration_test(integration_reporting test_reporting)
 lp_add_integration_test(integration_curve test_curve)
+lp_add_integration_test(integration_devdb test_devdb)
 
 # Three hosts in network namespaces with CURVE between them, a link cut under load
 # (label chaos; needs root, skipped elsewhere).
