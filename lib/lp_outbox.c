@@ -314,38 +314,22 @@ s_handle_mark(mongoc_collection_t *outbox, const bson_t *mark, const bson_t *doc
     return S_DROPPED;
 }
 
-int
-lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
-                int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
-                lp_error_t *err)
+/* Claims the marks ids[0..n) (at most LP_STORE_BULK_MAX) in one write, reads their
+ * complaints in one query and hands their events to fn until `until`; what it
+ * claimed and did not look at goes back. Adds to *handled; -1 on a database error. */
+static int
+s_sweep_chunk(mongoc_collection_t *outbox, mongoc_collection_t *coll, const bson_value_t *ids,
+              int n, const char *stage, const char *owner, int64_t lease_ms, int64_t lost_before,
+              int64_t until, lp_outbox_handler_fn fn, void *arg, bool *stopping, int *handled,
+              lp_error_t *err)
 {
-    char id_str[LP_STORE_BULK_MAX][S_MARK_ID_LEN];
-    bson_value_t ids[LP_STORE_BULK_MAX], oids[LP_STORE_BULK_MAX];
+    bson_value_t oids[LP_STORE_BULK_MAX];
     bson_t *marks[LP_STORE_BULK_MAX] = {0}, *docs[LP_STORE_BULK_MAX] = {0};
-    mongoc_client_t *client = lp_store_pop(store);
-    mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
-    mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
-    int64_t now = lp_now_ms();
-    bool read = false, stopping = false;
-    int n = 0, rc = 0, handled = 0;
+    bool read = false;
+    int rc = lp_store_claim_ids(outbox, ids, (size_t) n, NULL, "lease", owner, lease_ms, NULL,
+                                marks, err);
 
-    if (max > LP_STORE_BULK_MAX)
-        max = LP_STORE_BULK_MAX;
-    /* The oldest of stage's marks... */
-    bson_t *filter =
-        BCON_NEW("for", BCON_UTF8(stage), "since", "{", "$lt", BCON_INT64(now - grace_ms), "}");
-    bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "sort", "{", "since",
-                            BCON_INT32(1), "}", "limit", BCON_INT64(max));
-    n = s_read_ids(outbox, filter, opts, id_str, ids, max, err);
-    rc = n < 0 ? -1 : 0;
-    n = n < 0 ? 0 : n;
-    bson_destroy(opts);
-    bson_destroy(filter);
-    /* ... claimed in one write, unless another instance holds them, and their
-     * complaints read in one query. */
-    if (rc == 0 && n > 0 &&
-        (rc = lp_store_claim_ids(outbox, ids, (size_t) n, NULL, "lease", owner, lease_ms, NULL,
-                                 marks, err)) > 0) {
+    if (rc > 0) {
         bson_t *projection = BCON_NEW("events", BCON_INT32(1));
         for (int i = 0; i < n; i++)
             if (marks[i])
@@ -356,15 +340,13 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
         bson_destroy(projection);
         rc = read ? 0 : -1;
     }
-    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
     for (int i = 0; i < n; i++) {
         if (!marks[i])
             continue;
         s_outcome_t what = S_UNTOUCHED;
-        if (read && !stopping && lp_mono_ms() < until)
-            what =
-                s_handle_mark(outbox, marks[i], docs[i], stage, now - lost_ms, fn, arg, &stopping);
-        handled += what == S_HANDLED;
+        if (read && !*stopping && lp_mono_ms() < until)
+            what = s_handle_mark(outbox, marks[i], docs[i], stage, lost_before, fn, arg, stopping);
+        *handled += what == S_HANDLED;
         /* A failed event keeps the lease: it is retried after lease_ms instead of
          * starving the marks behind it. */
         if (what == S_UNTOUCHED)
@@ -373,9 +355,50 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
         if (docs[i])
             bson_destroy(docs[i]);
     }
+    return rc < 0 ? -1 : 0;
+}
+
+int
+lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,
+                int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
+                lp_error_t *err)
+{
+    char(*id_str)[S_MARK_ID_LEN] = calloc(LP_OUTBOX_SWEEP_MAX, sizeof *id_str);
+    bson_value_t *ids = calloc(LP_OUTBOX_SWEEP_MAX, sizeof *ids);
+    mongoc_client_t *client = lp_store_pop(store);
+    mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
+    mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
+    int64_t now = lp_now_ms();
+    bool stopping = false;
+    int n = 0, rc = 0, handled = 0;
+
+    if (max > LP_OUTBOX_SWEEP_MAX)
+        max = LP_OUTBOX_SWEEP_MAX;
+    /* The oldest of stage's marks, read in one query: on the local database it
+     * decodes every mark whatever the limit, so a backlog is read in a few... */
+    bson_t *filter =
+        BCON_NEW("for", BCON_UTF8(stage), "since", "{", "$lt", BCON_INT64(now - grace_ms), "}");
+    bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "sort", "{", "since",
+                            BCON_INT32(1), "}", "limit", BCON_INT64(max));
+    if (id_str && ids)
+        n = s_read_ids(outbox, filter, opts, id_str, ids, max, err);
+    else
+        lp_error_set(err, LP_ERR_SYSTEM, NULL, "out of memory");
+    rc = n < 0 || !id_str || !ids ? -1 : 0;
+    bson_destroy(opts);
+    bson_destroy(filter);
+    /* ... and handled a bulk at a time, while the time lasts. */
+    int64_t until = lp_mono_ms() + LP_OUTBOX_SWEEP_BUDGET_MS;
+    for (int from = 0; rc == 0 && from < n && !stopping && lp_mono_ms() < until;
+         from += LP_STORE_BULK_MAX)
+        rc = s_sweep_chunk(
+            outbox, coll, ids + from, n - from < LP_STORE_BULK_MAX ? n - from : LP_STORE_BULK_MAX,
+            stage, owner, lease_ms, now - lost_ms, until, fn, arg, &stopping, &handled, err);
     mongoc_collection_destroy(outbox);
     mongoc_collection_destroy(coll);
     lp_store_push(store, client);
+    free(ids);
+    free(id_str);
     return rc < 0 ? -1 : handled;
 }
 

@@ -96,9 +96,14 @@ typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
  * slow database cannot keep a service from its timers or from stopping. */
 #define LP_OUTBOX_SWEEP_BUDGET_MS 2000
 
-/* Claims up to max (at most LP_STORE_BULK_MAX) of stage's marks older than
- * grace_ms (their message may be on its way), in one write, reads their
- * complaints in one query and calls fn for each event found. A mark whose event
+/* The most marks one sweep reads. */
+#define LP_OUTBOX_SWEEP_MAX 500
+
+/* Reads up to max (at most LP_OUTBOX_SWEEP_MAX) of stage's marks older than
+ * grace_ms (their message may be on its way), oldest first, in one query; then,
+ * LP_STORE_BULK_MAX at a time and within LP_OUTBOX_SWEEP_BUDGET_MS, claims them in
+ * one write, reads their complaints in one query and calls fn for each event
+ * found (after an outage, a backlog is recovered at hundreds a second). A mark whose event
  * the complaint does not hold is dropped when it is older than lost_ms, and
  * otherwise looked at again after lease_ms, like one whose handler failed.
  * Returns the number of events handed to fn, or -1 on a database error. */

@@ -403,7 +403,7 @@ lp_service_sweep(lp_service_t *svc, const char *stage, lp_outbox_handler_fn fn, 
     /* An event missing from its complaint for full_sweep_ms is taken as never
      * written: no write waits that long. */
     n = lp_outbox_sweep(svc->store, stage, svc->config->instance, svc->config->grace_ms,
-                        svc->config->lease_ms, svc->config->full_sweep_ms, LP_STORE_BULK_MAX,
+                        svc->config->lease_ms, svc->config->full_sweep_ms, LP_OUTBOX_SWEEP_MAX,
                         s_guarded, &guard, &err);
     if (n > 0)
         lp_log(LP_LOG_INFO, "sweep.handled", "{s:s,s:i}", "stage", stage, "events", n);

@@ -259,27 +259,34 @@ class SliceTest(SystemTestCase):
     def test_d_router_down_delays_only(self):
         db = SYSTEM.db
         ids = []
+        n = 120  # more than one bulk (50): the backlog is swept several bulks a sweep
         code = SYSTEM.stop("router")
         try:
-            for i in range(5):
+            for i in range(n):
                 status, _, body = post_complaint(complaint(title=f"Puskesmas tutup {i + 1}"))
                 self.assertEqual(status, 201, body)
                 ids.append(body["tracking_id"])
-            time.sleep(0.5)
+            time.sleep(1.2)  # older than the grace (1 s): work for the sweeper
             self.assertEqual(db.complaints.count_documents(
-                {"tracking_id": {"$in": ids}, "status": "received"}), 5,
+                {"tracking_id": {"$in": ids}, "status": "received"}), n,
                 "complaints moved on while no router ran")
         finally:
+            seen = len(SYSTEM.log_text("router").splitlines())
             if not SYSTEM.running("router"):
                 SYSTEM.start("router")
         self.assertEqual(code, 0, "router did not exit cleanly on SIGTERM")
 
         def all_disposed():
             return db.complaints.count_documents(
-                {"tracking_id": {"$in": ids}, "status": "disposed"}) == 5
+                {"tracking_id": {"$in": ids}, "status": "disposed"}) == n
 
         wait_until(all_disposed, DISPOSE_TIMEOUT_S + 15,
-                   "the 5 complaints sent while the router was down to be disposed")
+                   f"the {n} complaints sent while the router was down to be disposed")
+        sweeps = [json.loads(line)["events"]
+                  for line in SYSTEM.log_text("router").splitlines()[seen:]
+                  if '"event":"sweep.handled"' in line]
+        self.assertGreater(max(sweeps, default=0), 50,
+                           f"the backlog was swept at most one bulk at a time: {sweeps}")
 
     # e -------------------------------------------------------------------------------
     def test_e_repeated_event_sends_one_webhook(self):
