@@ -269,6 +269,13 @@ done:
     return update;
 }
 
+/* Whether key k's document is rewritten: it existed, and its item was stored. */
+static bool
+s_rewrites(const lp_recent_batch_t *self, size_t k, const bool *stored)
+{
+    return self->keys[k].claimed == LP_STORE_DUPLICATE && stored[self->keys[k].item];
+}
+
 int
 lp_recent_batch_record(lp_recent_batch_t *self, const bool *stored, lp_error_t *err)
 {
@@ -284,11 +291,12 @@ lp_recent_batch_record(lp_recent_batch_t *self, const bool *stored, lp_error_t *
     for (size_t k = 0; k < self->n_keys && ok; k++) {
         bool first = true;
         bson_t *update = NULL, filter = BSON_INITIALIZER;
-        /* Only documents that existed, once per lookup; one of a stored item. */
+        /* Only documents that existed, by a stored item's key, once per lookup (a
+         * reporter twice in one batch: the second key met the first's insert). */
         for (size_t j = 0; j < k && first; j++)
-            first = strcmp(self->keys[j].lookup, self->keys[k].lookup) != 0;
-        if (!first || self->keys[k].claimed != LP_STORE_DUPLICATE || !stored[self->keys[k].item] ||
-            !(update = s_rewrite(self, k, stored, now)))
+            first = !s_rewrites(self, j, stored) ||
+                    strcmp(self->keys[j].lookup, self->keys[k].lookup) != 0;
+        if (!first || !s_rewrites(self, k, stored) || !(update = s_rewrite(self, k, stored, now)))
             continue;
         if (!bulk)
             bulk = mongoc_collection_create_bulk_operation_with_opts(self->recent, bulk_opts);

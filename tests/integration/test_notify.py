@@ -6,6 +6,7 @@ contacts, Idempotency-Key and near-duplicates."""
 import bson
 import json
 import subprocess
+import threading
 import time
 import unittest
 import uuid
@@ -408,6 +409,37 @@ class NotifyTest(SystemTestCase):
             env.pop("LAPOR_NOTIFIER_RESCAN_MS", None)
             SYSTEM.start("notifier")
             SYSTEM.laporctl("agency-webhook", "clear", AGENCY)
+
+    # m -------------------------------------------------------------------------------
+    def test_m_one_reporters_complaints_at_once_are_all_remembered(self):
+        """Two new reporters send five different complaints each, all at once: the
+        group commit takes several of one reporter in one batch (the first claims the
+        reporter's near-duplicate document, the others meet it), and every complaint
+        must end up in its reporter's document, or its resend would not be linked."""
+        texts = [("Jembatan putus", "Jembatan gantung ke kebun putus diterjang banjir kemarin."),
+                 ("Air bersih", "Pipa air bersih bocor sehingga rumah warga tidak kebagian."),
+                 ("Sekolah rusak", "Atap ruang kelas dua runtuh, murid belajar di teras."),
+                 ("Listrik padam", "Listrik padam tiap malam hampir tiga jam lamanya."),
+                 ("Sampah menumpuk", "Truk sampah tidak datang, tumpukan di pasar berbau.")]
+        reporters = [{"phone": "0815" + str(uuid.uuid4().int % 10**8).zfill(8)} for _ in range(2)]
+        results, threads = [], []
+        for i in range(len(texts)):
+            for r in reporters:
+                t = threading.Thread(target=lambda r=r, i=i: results.append(
+                    (r["phone"], submit(r, title=texts[i][0], body=texts[i][1], expect=None))))
+                threads.append(t)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(res[0] for _, res in results), [201] * 2 * len(texts), results)
+        for r in reporters:
+            mine = [SYSTEM.db.complaints.find_one({"tracking_id": res[2]["tracking_id"]})["_id"]
+                    for phone, res in results if phone == r["phone"]]
+            index = SYSTEM.db.reporter_recent.find_one({"complaints.id": mine[0]})
+            self.assertIsNotNone(index)
+            self.assertEqual(sorted(e["id"] for e in index["complaints"]), sorted(mine),
+                             f"the index of {r['phone']} misses some of its complaints")
 
 
 if __name__ == "__main__":
