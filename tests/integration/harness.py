@@ -56,11 +56,13 @@ def free_port():
     """A loopback TCP port that was free a moment ago, chosen below the kernel's
     ephemeral range: the services bind their ZeroMQ sockets to port 0 (any free
     port), and a port picked from that same range (bind to 0, release) was once
-    taken by one of them before the service meant to listen on it started."""
-    top = max(_ephemeral_start() - 1, 10001)
+    taken by one of them before the service meant to listen on it started. Not
+    below 10100: Chromium refuses to open some ports (10080 is the highest of them,
+    ERR_UNSAFE_PORT), and the browser tests open the services' pages."""
+    top = max(_ephemeral_start() - 1, 10101)
     rnd = random.Random()
     for _ in range(500):
-        port = rnd.randrange(10000, top)
+        port = rnd.randrange(10100, top)
         if port in _GIVEN:
             continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
