@@ -319,8 +319,9 @@ lp_bus_tick(lp_bus_t *self, lp_error_t *err)
     for (int i = 0; i < self->n_sockets && rc == 0; i++)
         if (self->sockets[i]->peer_kind[0] && !s_discover(self, coll, self->sockets[i], err))
             rc = -1;
-    if (rc == 0 && lp_now_ms() >= self->forget_at)
-        s_forget_dead(self, coll, lp_now_ms());
+    int64_t now = lp_now_ms();
+    if (rc == 0 && now >= self->forget_at)
+        s_forget_dead(self, coll, now);
     bson_destroy(&opts);
     bson_destroy(&update);
     bson_destroy(&filter);

@@ -363,8 +363,10 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
                 int64_t lease_ms, int64_t lost_ms, int max, lp_outbox_handler_fn fn, void *arg,
                 lp_error_t *err)
 {
-    char(*id_str)[S_MARK_ID_LEN] = calloc(LP_OUTBOX_SWEEP_MAX, sizeof *id_str);
-    bson_value_t *ids = calloc(LP_OUTBOX_SWEEP_MAX, sizeof *ids);
+    if (max > LP_OUTBOX_SWEEP_MAX)
+        max = LP_OUTBOX_SWEEP_MAX;
+    char(*id_str)[S_MARK_ID_LEN] = calloc((size_t) (max > 0 ? max : 1), sizeof *id_str);
+    bson_value_t *ids = calloc((size_t) (max > 0 ? max : 1), sizeof *ids);
     mongoc_client_t *client = lp_store_pop(store);
     mongoc_collection_t *coll = lp_store_collection(store, client, LP_COLL_COMPLAINTS);
     mongoc_collection_t *outbox = lp_store_collection(store, client, LP_COLL_OUTBOX);
@@ -372,8 +374,6 @@ lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t
     bool stopping = false;
     int n = 0, rc = 0, handled = 0;
 
-    if (max > LP_OUTBOX_SWEEP_MAX)
-        max = LP_OUTBOX_SWEEP_MAX;
     /* The oldest of stage's marks, read in one query: on the local database it
      * decodes every mark whatever the limit, so a backlog is read in a few... */
     bson_t *filter =

@@ -102,9 +102,9 @@ typedef int (*lp_outbox_handler_fn)(void *arg, lp_envelope_t *env);
 /* Reads up to max (at most LP_OUTBOX_SWEEP_MAX) of stage's marks older than
  * grace_ms (their message may be on its way), oldest first, in one query; then,
  * LP_STORE_BULK_MAX at a time and within LP_OUTBOX_SWEEP_BUDGET_MS, claims them in
- * one write, reads their complaints in one query and calls fn for each event
- * found (after an outage, a backlog is recovered at hundreds a second). A mark whose event
- * the complaint does not hold is dropped when it is older than lost_ms, and
+ * one write, reads their complaints in one query and calls fn for each event found
+ * (after an outage, a backlog is recovered at hundreds a second). A mark whose
+ * event the complaint does not hold is dropped when it is older than lost_ms, and
  * otherwise looked at again after lease_ms, like one whose handler failed.
  * Returns the number of events handed to fn, or -1 on a database error. */
 int lp_outbox_sweep(lp_store_t *store, const char *stage, const char *owner, int64_t grace_ms,

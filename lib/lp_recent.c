@@ -47,7 +47,6 @@ typedef struct {
 struct lp_recent_batch_t {
     mongoc_collection_t *recent;
     const lp_recent_item_t *items;
-    size_t n;
     s_key_t *keys;
     size_t n_keys;
 };
@@ -109,7 +108,6 @@ lp_recent_batch_new(mongoc_collection_t *recent, const lp_recent_item_t *items, 
     }
     self->recent = recent;
     self->items = items;
-    self->n = n;
     for (size_t i = 0; i < n; i++) {
         const char *const lookups[2] = {items[i].phone_lookup, items[i].email_lookup};
         for (int l = 0; l < 2; l++) {
@@ -147,6 +145,23 @@ done:
     return self;
 }
 
+/* Appends {id, at} to the growing array *all (*n used of *cap); -1 when out of memory. */
+static int
+s_add(lp_recent_entry_t **all, size_t *n, size_t *cap, const bson_oid_t *id, int64_t at)
+{
+    if (*n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 16;
+        lp_recent_entry_t *more = realloc(*all, grown * sizeof **all);
+        if (!more)
+            return -1;
+        *all = more;
+        *cap = grown;
+    }
+    bson_oid_copy(id, &(*all)[*n].id);
+    (*all)[(*n)++].at = at;
+    return 0;
+}
+
 /* Appends the entries of one reporter document created at or after since_ms, other
  * than skip. */
 static int
@@ -165,17 +180,8 @@ s_collect(const bson_t *doc, int64_t since_ms, const bson_oid_t *skip, lp_recent
         if (at < since_ms || !bson_iter_init_find(&it, &entry, "id") || !BSON_ITER_HOLDS_OID(&it) ||
             (skip && bson_oid_equal(bson_iter_oid(&it), skip)))
             continue;
-        if (*n == *cap) {
-            size_t grown = *cap ? *cap * 2 : 16;
-            lp_recent_entry_t *more = realloc(*all, grown * sizeof **all);
-            if (!more)
-                return -1;
-            *all = more;
-            *cap = grown;
-        }
-        bson_oid_copy(bson_iter_oid(&it), &(*all)[*n].id);
-        (*all)[*n].at = at;
-        (*n)++;
+        if (s_add(all, n, cap, bson_iter_oid(&it), at) != 0)
+            return -1;
     }
     return 0;
 }
@@ -238,15 +244,9 @@ s_rewrite(const lp_recent_batch_t *self, size_t k, const bool *stored, int64_t n
         goto done;
     for (size_t j = 0; j < self->n_keys; j++) {
         const lp_recent_item_t *item = &self->items[self->keys[j].item];
-        if (!stored[self->keys[j].item] || strcmp(self->keys[j].lookup, self->keys[k].lookup))
-            continue;
-        if (n == cap) {
-            lp_recent_entry_t *more = realloc(all, (cap = cap ? cap * 2 : 16) * sizeof *all);
-            if (!more)
-                goto done;
-            all = more;
-        }
-        all[n++] = (lp_recent_entry_t){item->id, item->at_ms};
+        if (stored[self->keys[j].item] && !strcmp(self->keys[j].lookup, self->keys[k].lookup) &&
+            s_add(&all, &n, &cap, &item->id, item->at_ms) != 0)
+            goto done;
     }
     n = s_unique(all, n);
     if (n == 0)

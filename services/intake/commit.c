@@ -84,6 +84,8 @@ s_compare(const intake_commit_item_t *item, bson_t **docs, int n)
 static void
 s_link(mongoc_collection_t *coll, const lp_recent_batch_t *recent, s_waiter_t **batch, int n)
 {
+    if (!recent)
+        return; /* no reporter in the batch, or the claim failed (logged) */
     lp_recent_entry_t *found = calloc((size_t) n * INTAKE_DUPLICATE_CANDIDATES, sizeof *found);
     int n_found[LP_GROUP_MAX] = {0};
     bson_value_t *ids = NULL;
@@ -93,7 +95,7 @@ s_link(mongoc_collection_t *coll, const lp_recent_batch_t *recent, s_waiter_t **
     lp_error_t err;
 
     lp_error_clear(&err);
-    for (int i = 0; found && recent && i < n; i++)
+    for (int i = 0; found && i < n; i++)
         if (batch[i]->item->link)
             n_ids += (size_t) (n_found[i] = lp_recent_batch_earlier(
                                    recent, (size_t) i, since,

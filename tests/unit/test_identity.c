@@ -15,7 +15,7 @@
 #include "lp_identity.h"
 
 typedef struct {
-    char dir[64];
+    char dir[256];
     lp_identity_t *sealer; /* intake's: public half and lookup key */
     lp_identity_t *opener; /* the notifier's: also the secret half */
 } s_keys_t;
@@ -24,17 +24,20 @@ static int
 s_setup(void **state)
 {
     s_keys_t *k = calloc(1, sizeof *k);
-    char path[128];
+    const char *tmp = getenv("TMPDIR");
+    char path[300];
     lp_error_t err;
 
-    snprintf(k->dir, sizeof k->dir, "/tmp/lapor-test-identity-XXXXXX");
-    if (!k || !mkdtemp(k->dir) || lp_identity_keygen(k->dir, &err) != 0)
+    if (!k)
+        return -1;
+    *state = k;
+    snprintf(k->dir, sizeof k->dir, "%s/lapor-test-identity-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(k->dir) || lp_identity_keygen(k->dir, &err) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/identity.seal", k->dir);
     k->sealer = lp_identity_load(path, &err);
     snprintf(path, sizeof path, "%s/identity.secret", k->dir);
     k->opener = lp_identity_load(path, &err);
-    *state = k;
     return k->sealer && k->opener ? 0 : -1;
 }
 
@@ -42,7 +45,7 @@ static int
 s_teardown(void **state)
 {
     s_keys_t *k = *state;
-    char path[128];
+    char path[300];
     lp_identity_destroy(&k->sealer);
     lp_identity_destroy(&k->opener);
     snprintf(path, sizeof path, "%s/identity.seal", k->dir);
@@ -174,7 +177,7 @@ static void
 test_older_seals_open(void **state)
 {
     s_keys_t *k = *state;
-    char path[128], line[256];
+    char path[300], line[256];
     unsigned char pk[crypto_box_PUBLICKEYBYTES];
     const char *plain = "{\"name\":\"Lama\",\"phone\":\"+628111\",\"email\":\"\"}";
     size_t plen = strlen(plain);
