@@ -34,6 +34,12 @@ lp_add_integration_test(integration_web test_web)
 lp_add_integration_test(integration_reporting test_reporting)
 lp_add_integration_test(integration_curve test_curve)
 lp_add_integration_test(integration_devdb test_devdb)
+# lapor's fixes to FerretDB, tested with Go inside the build's FerretDB tree.
+add_test(NAME devdb_sjson COMMAND ${CMAKE_SOURCE_DIR}/deploy/lapor devdb-check)
+set_tests_properties(devdb_sjson PROPERTIES
+                     ENVIRONMENT "LAPOR_BUILD_DIR=${CMAKE_BINARY_DIR}"
+                     LABELS integration
+                     TIMEOUT 600)
 
 # Three hosts in network namespaces with CURVE between them, a link cut under load
 # (label chaos; needs root, skipped elsewhere).

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs lapor's tests of its FerretDB fixes (patch/*_test.go) inside the tree that
+# build.sh prepared: the one-pass sjson decoder and encoder against FerretDB's own,
+# on known, random and damaged documents. Called by `deploy/lapor devdb-check`
+# (ctest devdb_sjson).
+#
+# usage: check.sh GO WORKDIR
+set -euo pipefail
+go_cmd="$1" work="$2"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+[ -d "$work/ferretdb/internal/handler/sjson" ] || {
+    echo "check.sh: $work/ferretdb not found: build lapor-devdb first" >&2
+    exit 1
+}
+cp "$here/patch/lapor_sjson_test.go" "$work/ferretdb/internal/handler/sjson/"
+# FerretDB's go.sum lacks the decoder build.sh added (fix 5); the front's has it.
+sort -u "$work/go.sum" "$work/ferretdb/go.sum" >"$work/ferretdb/go.sum.lapor"
+mv "$work/ferretdb/go.sum.lapor" "$work/ferretdb/go.sum"
+# FerretDB's test helpers find their repository's root by its .git.
+[ -e "$work/ferretdb/.git" ] || touch "$work/ferretdb/.git"
+cd "$work/ferretdb"
+"$go_cmd" test -count=1 -v -run '^TestLapor' ./internal/handler/sjson/
