@@ -154,5 +154,27 @@ fix internal/handler/sjson/sjson.go \
 	schema, err := marshalSchemaForDoc(d)
 ' 1
 
+# 8. Writers wait for each other in Go, not in SQLite's busy handler
+#    (patch/lapor_writer.go).
+cp "$here/patch/lapor_writer.go" ferretdb/internal/util/fsql/
+fix internal/util/fsql/db.go \
+    'func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+' \
+    'func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	w := db.laporWriter()
+	w.Lock()
+	defer w.Unlock()
+
+' 1
+fix internal/util/fsql/db.go \
+    'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {
+' \
+    'func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {
+	w := db.laporWriter()
+	w.Lock()
+	defer w.Unlock()
+
+' 1
+
 "$go_cmd" mod edit -replace "$module=./ferretdb"
 "$go_cmd" build -o "$out" .

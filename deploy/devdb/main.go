@@ -10,7 +10,8 @@
 // do not talk to FerretDB directly: they talk to serial.go's front, which lets
 // one write command at a time through to FerretDB over a private Unix socket.
 // SQLite serialises writes anyway, so little is lost and every write becomes
-// atomic with respect to the others; reads run beside them.
+// atomic with respect to the others; reads, inserts and deletes by _id run beside
+// them (they cannot lose another write's effect).
 package main
 
 import (
@@ -29,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 || os.Args[1] == "--help" || os.Args[1] == "-h" {
-		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal;\n LAPOR_DEVDB_CPUPROFILE=FILE: write a Go CPU profile of the whole run, for go tool pprof)\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal;\n LAPOR_DEVDB_CPUPROFILE=FILE: write a Go CPU profile of the whole run, for go tool pprof;\n LAPOR_DEVDB_LOCK_ALL=1: inserts and deletes by _id wait for the other writes too)\n", os.Args[0])
 		os.Exit(2)
 	}
 	addr, dir := os.Args[1], os.Args[2]

@@ -5,10 +5,11 @@ package main
 // connection, so cursors and sessions keep their meaning; a global lock is held
 // from sending a write until its reply has been read.
 //
-// Only writes take the lock. Lost updates come from two writes interleaving their
-// read-modify-write; a read cannot cause one. Holding the lock for reads too would
-// also deadlock: FerretDB may make a write wait until an open cursor is closed,
-// while that cursor's getMore waits for the lock.
+// Only writes that read what they change take the lock. Lost updates come from two
+// writes interleaving their read-modify-write; a read cannot cause one, nor can an
+// insert or a delete by _id alone (withoutLock). Holding the lock for reads too
+// would also deadlock: FerretDB may make a write wait until an open cursor is
+// closed, while that cursor's getMore waits for the lock.
 
 import (
 	"encoding/binary"
@@ -319,7 +320,7 @@ func expectsReply(msg []byte) bool {
 
 // exchange sends one request and reads its reply, holding the lock for writes.
 func (f *serialFront) exchange(back net.Conn, req []byte) ([]byte, error) {
-	if len(req) < headerLen+4 || isWrite(req) {
+	if len(req) < headerLen+4 || (isWrite(req) && (lockAllWrites || !withoutLock(req))) {
 		f.lock.Lock()
 		defer f.lock.Unlock()
 	}
@@ -370,4 +371,97 @@ func (f *serialFront) relay(client net.Conn) {
 			}
 		}
 	}
+}
+
+// lockAllWrites (LAPOR_DEVDB_LOCK_ALL=1) makes inserts and deletes by _id take the
+// lock too, as every write did before: for comparing, or if in doubt.
+var lockAllWrites = os.Getenv("LAPOR_DEVDB_LOCK_ALL") == "1"
+
+// withoutLock: writes that cannot lose another write's effect need not wait for
+// them. An insert only adds documents (a duplicate _id is refused by SQLite's
+// unique index, atomically). A delete whose every statement selects by _id alone
+// removes what it finds whatever changed it meanwhile: an update that read the
+// document before finds nothing to write back, as if it had come first. Writers
+// still meet in FerretDB's write mutex (patch/lapor_writer.go) around the SQLite
+// transaction itself. Anything this cannot read takes the lock.
+func withoutLock(msg []byte) bool {
+	if len(msg) < headerLen+4 || binary.LittleEndian.Uint32(msg[12:16]) != opMsg {
+		return false
+	}
+	p := msg[headerLen+4:]
+	var command []byte
+	var seq [][]byte // statements sent as a document sequence (kind 1)
+	for len(p) > 0 {
+		kind := p[0]
+		p = p[1:]
+		if len(p) < 4 {
+			return false
+		}
+		n := int(int32(binary.LittleEndian.Uint32(p)))
+		if n < 5 || n > len(p) {
+			return false
+		}
+		switch kind {
+		case 0:
+			command = p[:n]
+		case 1:
+			sec := p[4:n]
+			end := 0
+			for end < len(sec) && sec[end] != 0 {
+				end++
+			}
+			if end == len(sec) {
+				return false
+			}
+			for docs := sec[end+1:]; len(docs) > 0; {
+				if len(docs) < 5 {
+					return false
+				}
+				m := int(int32(binary.LittleEndian.Uint32(docs)))
+				if m < 5 || m > len(docs) {
+					return false
+				}
+				seq = append(seq, docs[:m])
+				docs = docs[m:]
+			}
+		default:
+			return false
+		}
+		p = p[n:]
+	}
+	if command == nil {
+		return false
+	}
+	keys := bsonKeys(command)
+	if len(keys) == 0 {
+		return false
+	}
+	switch keys[0] {
+	case "insert":
+		return true
+	case "delete":
+		stmts := seq
+		if d := bsonField(command, "deletes"); d != nil {
+			bsonWalk(d, func(_ string, typ byte, v []byte) bool {
+				if typ == 0x03 {
+					stmts = append(stmts, v)
+				}
+				return true
+			})
+		}
+		if len(stmts) == 0 {
+			return false
+		}
+		for _, st := range stmts {
+			q := bsonField(st, "q")
+			if q == nil {
+				return false
+			}
+			if k := bsonKeys(q); len(k) != 1 || k[0] != "_id" {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -10,7 +10,7 @@
 #include "lp_stats.h"
 #include "reporter.h"
 
-#define REPORTER_FOLD_BATCH 100 /* small enough to finish well inside a lease and a stop */
+#define REPORTER_FOLD_BATCH 500 /* small enough to finish well inside a lease and a stop */
 #define REPORTER_CELL_ID_LEN 320
 #define LP_BUS_ANALYST_FEED "analyst_feed" /* reporter PUB -> analysts (laporctl feed) */
 

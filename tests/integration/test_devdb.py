@@ -1,9 +1,13 @@
 """The local database (lapor-devdb): its background checkpoint moves committed pages
 from SQLite's write-ahead log into the database file within seconds, instead of
-inside the commit that fills the log (deploy/devdb/checkpoint.go)."""
+inside the commit that fills the log (deploy/devdb/checkpoint.go); updates stay
+atomic while inserts and deletes by _id pass beside them (deploy/devdb/serial.go)."""
 
+import threading
 import time
 import unittest
+
+from pymongo.errors import DuplicateKeyError
 from pathlib import Path
 
 from harness import DB_NAME, System, SystemTestCase, wait_until
@@ -40,6 +44,68 @@ class DevdbTest(SystemTestCase):
         wait_until(lambda: path.stat().st_size >= before + 1_000_000, 15,
                    "the database file to take the committed pages")
         self.assertEqual(db.scratch.count_documents({}), 2001)
+
+    def run_threads(self, *targets):
+        errors = []
+
+        def guard(fn):
+            try:
+                fn()
+            except Exception as e:  # reported below, with the others
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=guard, args=(t,)) for t in targets]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+            self.assertFalse(t.is_alive(), "a writer hangs")
+        self.assertEqual(errors, [])
+
+    def test_updates_stay_atomic_while_inserts_and_deletes_pass_beside_them(self):
+        db = SYSTEM.db
+        db.counters.insert_one({"_id": "c", "n": 0})
+
+        def increment():
+            for _ in range(150):
+                db.counters.update_one({"_id": "c"}, {"$inc": {"n": 1}})
+
+        def insert_and_delete(k):
+            def run():
+                for i in range(60):
+                    ids = [f"w{k}-{i}-{j}" for j in range(5)]
+                    db.churn.insert_many([{"_id": x, "text": "y" * 500} for x in ids])
+                    db.churn.delete_many({"_id": {"$in": ids[:3]}})
+                    db.churn.delete_one({"_id": ids[3]})
+                    # and an update of a document the delete may meet
+                    db.churn.update_one({"_id": ids[4]}, {"$set": {"seen": True}})
+            return run
+
+        self.run_threads(increment, increment, increment, increment,
+                         insert_and_delete(1), insert_and_delete(2))
+        # Four writers' 600 increments, none lost to another's read-modify-write.
+        self.assertEqual(db.counters.find_one({"_id": "c"})["n"], 600)
+        left = list(db.churn.find({}, {"_id": 1, "seen": 1}))
+        self.assertEqual(len(left), 2 * 60)
+        self.assertTrue(all(d.get("seen") for d in left))
+
+    def test_one_of_many_inserts_of_an_id_at_once_wins(self):
+        db = SYSTEM.db
+        for round_ in range(20):
+            won = []
+
+            def claim(k, round_=round_, won=won):
+                def run():
+                    try:
+                        db.claims.insert_one({"_id": f"r{round_}", "by": k})
+                        won.append(k)
+                    except DuplicateKeyError:
+                        pass
+                return run
+
+            self.run_threads(*(claim(k) for k in range(6)))
+            self.assertEqual(len(won), 1, f"round {round_}: {won}")
+            self.assertEqual(db.claims.find_one({"_id": f"r{round_}"})["by"], won[0])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,23 @@
+package fsql
+
+// lapor_writer.go: added to FerretDB's fsql package by deploy/devdb/build.sh.
+//
+// SQLite lets one write transaction run at a time; a second writer is refused
+// with SQLITE_BUSY and its busy handler sleeps 1, 2, 5, 10 ... ms before trying
+// again. lapor-devdb's front (serial.go) lets inserts through beside the other
+// writes, so writers meet here: they wait for each other on a Go mutex per
+// database instead, and the next one starts as soon as the last one commits.
+
+import "sync"
+
+var laporWriters sync.Map // *DB -> *sync.Mutex
+
+// laporWriter is db's write mutex, taken around each write transaction and each
+// statement run outside one (DDL, deletes). Neither runs inside the other.
+func (db *DB) laporWriter() *sync.Mutex {
+	if m, ok := laporWriters.Load(db); ok {
+		return m.(*sync.Mutex)
+	}
+	m, _ := laporWriters.LoadOrStore(db, new(sync.Mutex))
+	return m.(*sync.Mutex)
+}
