@@ -150,6 +150,16 @@ func (p *laporParser) number() ([]byte, bool) {
 	return p.b[start:p.i], true
 }
 
+// integer reads a JSON integer that fits in bits.
+func (p *laporParser) integer(bits int) (int64, bool) {
+	n, ok := p.number()
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(n), 10, bits)
+	return v, err == nil
+}
+
 func (p *laporParser) literal(word string) bool {
 	p.ws()
 	if bytes.HasPrefix(p.b[p.i:], []byte(word)) {
@@ -431,26 +441,13 @@ func (p *laporParser) value(e *laporElem) (any, bool) {
 		}
 		return nil, false
 	case elemTypeInt:
-		n, ok := p.number()
-		if !ok {
-			return nil, false
-		}
-		v, err := strconv.ParseInt(string(n), 10, 32)
-		return int32(v), err == nil
+		v, ok := p.integer(32)
+		return int32(v), ok
 	case elemTypeLong:
-		n, ok := p.number()
-		if !ok {
-			return nil, false
-		}
-		v, err := strconv.ParseInt(string(n), 10, 64)
-		return v, err == nil
+		return p.integer(64)
 	case elemTypeDate:
-		n, ok := p.number()
-		if !ok {
-			return nil, false
-		}
-		v, err := strconv.ParseInt(string(n), 10, 64)
-		return time.UnixMilli(v), err == nil
+		v, ok := p.integer(64)
+		return time.UnixMilli(v), ok
 	case elemTypeTimestamp:
 		n, ok := p.number()
 		if !ok {
