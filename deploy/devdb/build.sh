@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds lapor-devdb: deploy/devdb's front with FerretDB v1.24.2 from the Go module
-# proxy, with seven small fixes to FerretDB applied at build time
+# proxy, with eight small fixes to FerretDB applied at build time
 # (nothing of FerretDB is kept in this repository; patch/ holds our own code).
 #
 # 1. FerretDB creates the unique _id index on the expression  _ferretdb_sjson->"_id"
@@ -37,6 +37,10 @@
 #    the schemas it read; for any input it does not vouch for (keys out of order,
 #    malformed JSON) Unmarshal decodes the old way, with the old errors. Encoding
 #    built a buffer per value; the patch writes the same bytes into one.
+# 8. The front (serial.go) lets inserts and deletes by _id through beside the other
+#    writes; SQLite then refused the second writer with SQLITE_BUSY and its busy
+#    handler slept 1, 2, 5 ... ms. patch/lapor_writer.go makes FerretDB's writers
+#    wait for each other on a Go mutex instead.
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail

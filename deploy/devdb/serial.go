@@ -318,7 +318,8 @@ func expectsReply(msg []byte) bool {
 	return binary.LittleEndian.Uint32(msg[16:20])&moreToCome == 0
 }
 
-// exchange sends one request and reads its reply, holding the lock for writes.
+// exchange sends one request and reads its reply, holding the lock for writes
+// that read what they change.
 func (f *serialFront) exchange(back net.Conn, req []byte) ([]byte, error) {
 	if len(req) < headerLen+4 || (isWrite(req) && (lockAllWrites || !withoutLock(req))) {
 		f.lock.Lock()
@@ -440,16 +441,15 @@ func withoutLock(msg []byte) bool {
 	case "insert":
 		return true
 	case "delete":
-		stmts := seq
+		stmts, odd := seq, false
 		if d := bsonField(command, "deletes"); d != nil {
 			bsonWalk(d, func(_ string, typ byte, v []byte) bool {
-				if typ == 0x03 {
-					stmts = append(stmts, v)
-				}
-				return true
+				stmts = append(stmts, v)
+				odd = odd || typ != 0x03
+				return !odd
 			})
 		}
-		if len(stmts) == 0 {
+		if odd || len(stmts) == 0 {
 			return false
 		}
 		for _, st := range stmts {
