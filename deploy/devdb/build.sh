@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds lapor-devdb: deploy/devdb's front with FerretDB v1.24.2 from the Go module
-# proxy, with eight small fixes to FerretDB applied at build time
+# proxy, with nine small fixes to FerretDB applied at build time
 # (nothing of FerretDB is kept in this repository; patch/ holds our own code).
 #
 # 1. FerretDB creates the unique _id index on the expression  _ferretdb_sjson->"_id"
@@ -41,6 +41,9 @@
 #    writes; SQLite then refused the second writer with SQLITE_BUSY and its busy
 #    handler slept 1, 2, 5 ... ms. patch/lapor_writer.go makes FerretDB's writers
 #    wait for each other on a Go mutex instead.
+# 9. FerretDB wrote each document an update changed in a transaction of its own
+#    (an update_many of 50: 50 commits). patch/lapor_update.go gathers one
+#    statement's documents and writes them in transactions of up to 100.
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail
@@ -179,6 +182,13 @@ fix internal/util/fsql/db.go \
 	defer w.Unlock()
 
 ' 1
+
+# 9. The documents one update statement changes are written in one transaction
+#    (patch/lapor_update.go), not one each.
+cp "$here/patch/lapor_update.go" ferretdb/internal/handler/common/
+fix internal/handler/common/update.go \
+    'func UpdateDocument(ctx context.Context, c backends.Collection,' \
+    'func laporUpdateDocument(ctx context.Context, c backends.Collection,' 1
 
 "$go_cmd" mod edit -replace "$module=./ferretdb"
 "$go_cmd" build -o "$out" .

@@ -7,6 +7,7 @@ import threading
 import time
 import unittest
 
+from pymongo import UpdateMany, UpdateOne
 from pymongo.errors import DuplicateKeyError
 from pathlib import Path
 
@@ -88,6 +89,23 @@ class DevdbTest(SystemTestCase):
         left = list(db.churn.find({}, {"_id": 1, "seen": 1}))
         self.assertEqual(len(left), 2 * 60)
         self.assertTrue(all(d.get("seen") for d in left))
+
+    def test_an_update_of_many_documents_changes_each_once(self):
+        # Written in transactions of up to 100 (deploy/devdb/patch/lapor_update.go).
+        db = SYSTEM.db
+        db.many.insert_many([{"_id": i, "n": 0, "odd": i % 2} for i in range(250)])
+        r = db.many.update_many({"_id": {"$in": list(range(250))}, "odd": 1},
+                                {"$inc": {"n": 1}})
+        self.assertEqual((r.matched_count, r.modified_count), (125, 125))
+        r = db.many.update_many({}, {"$inc": {"n": 1}})
+        self.assertEqual((r.matched_count, r.modified_count), (250, 250))
+        ns = {d["_id"]: d["n"] for d in db.many.find({})}
+        self.assertEqual(ns, {i: 1 + i % 2 for i in range(250)})
+        # Statements of one command see the ones before them.
+        r = db.many.bulk_write([UpdateMany({}, {"$inc": {"n": 1}}),
+                                UpdateOne({"_id": 7, "n": 3}, {"$set": {"seen": True}})])
+        self.assertEqual(r.modified_count, 251)
+        self.assertTrue(db.many.find_one({"_id": 7}).get("seen"))
 
     def test_one_of_many_inserts_of_an_id_at_once_wins(self):
         db = SYSTEM.db
