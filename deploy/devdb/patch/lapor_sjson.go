@@ -607,12 +607,8 @@ func laporAppendString(buf []byte, s string) ([]byte, bool) {
 	return append(buf, b...), true
 }
 
-func laporAppendSchema(buf []byte, d *types.Document) ([]byte, bool) {
-	keys, values := d.Keys(), d.Values()
-	if len(keys) == 0 {
-		return append(buf, '{', '}'), true
-	}
-	buf = append(buf, `{"p":{`...)
+// laporAppendPairs writes "key":<each(value)> for every field, comma-separated.
+func laporAppendPairs(buf []byte, keys []string, values []any, each func([]byte, any) ([]byte, bool)) ([]byte, bool) {
 	var ok bool
 	for i, key := range keys {
 		if i > 0 {
@@ -622,9 +618,22 @@ func laporAppendSchema(buf []byte, d *types.Document) ([]byte, bool) {
 			return nil, false
 		}
 		buf = append(buf, ':')
-		if buf, ok = laporAppendElem(buf, values[i]); !ok {
+		if buf, ok = each(buf, values[i]); !ok {
 			return nil, false
 		}
+	}
+	return buf, true
+}
+
+func laporAppendSchema(buf []byte, d *types.Document) ([]byte, bool) {
+	keys, values := d.Keys(), d.Values()
+	if len(keys) == 0 {
+		return append(buf, '{', '}'), true
+	}
+	buf = append(buf, `{"p":{`...)
+	buf, ok := laporAppendPairs(buf, keys, values, laporAppendElem)
+	if !ok {
+		return nil, false
 	}
 	buf = append(buf, `},"$k":[`...)
 	for i, key := range keys {
@@ -696,18 +705,8 @@ func laporAppendValue(buf []byte, v any) ([]byte, bool) {
 	switch v := v.(type) {
 	case *types.Document:
 		buf = append(buf, '{')
-		keys, values := v.Keys(), v.Values()
-		for i, key := range keys {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			if buf, ok = laporAppendString(buf, key); !ok {
-				return nil, false
-			}
-			buf = append(buf, ':')
-			if buf, ok = laporAppendValue(buf, values[i]); !ok {
-				return nil, false
-			}
+		if buf, ok = laporAppendPairs(buf, v.Keys(), v.Values(), laporAppendValue); !ok {
+			return nil, false
 		}
 		return append(buf, '}'), true
 	case *types.Array:
