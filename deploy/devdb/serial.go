@@ -433,11 +433,12 @@ func withoutLock(msg []byte) bool {
 	if command == nil {
 		return false
 	}
-	keys := bsonKeys(command)
-	if len(keys) == 0 {
+	var name string // the command's name: its first key
+	bsonWalk(command, func(n string, _ byte, _ []byte) bool {
+		name = n
 		return false
-	}
-	switch keys[0] {
+	})
+	switch name {
 	case "insert":
 		return true
 	case "delete":

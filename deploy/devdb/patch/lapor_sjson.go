@@ -160,9 +160,10 @@ func (p *laporParser) integer(bits int) (int64, bool) {
 	return v, err == nil
 }
 
+// literal consumes word (null, true, false) if it comes next.
 func (p *laporParser) literal(word string) bool {
 	p.ws()
-	if bytes.HasPrefix(p.b[p.i:], []byte(word)) {
+	if len(p.b)-p.i >= len(word) && string(p.b[p.i:p.i+len(word)]) == word {
 		p.i += len(word)
 		return true
 	}
@@ -375,14 +376,7 @@ func (p *laporParser) value(e *laporElem) (any, bool) {
 		if e.doc == nil || !p.eat('{') {
 			return nil, false
 		}
-		d, ok := p.fields(e.doc, true)
-		if !ok {
-			return nil, false
-		}
-		if len(e.doc.keys) == 0 {
-			return new(types.Document), true
-		}
-		return d, true
+		return p.fields(e.doc, true)
 	case elemTypeArray:
 		if e.items == nil || !p.eat('[') {
 			return nil, false
