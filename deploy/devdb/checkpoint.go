@@ -4,7 +4,7 @@ package main
 // background, instead of inside whichever write filled the log.
 //
 // SQLite checkpoints automatically when a commit leaves the log over
-// wal_autocheckpoint pages, in that commit: with lapor's 10,000 pages that is
+// wal_autocheckpoint pages, in that commit: with lapor's 40,000 pages that is
 // tens of megabytes copied while every other write waits behind the front's lock
 // (serial.go), a stall that showed in the benchmark's p99. Here a goroutine runs a
 // passive checkpoint (it waits for no reader or writer) every checkpointEvery on

@@ -62,11 +62,13 @@ func syncMode() string {
 // walCheckpointPages is how many pages SQLite's write-ahead log collects before a
 // commit copies them into the database (SQLite's default is 1,000). lapor rewrites
 // the same pages often (a complaint, its marks, the ledger's newest entries): with
-// ten times the log, each is copied once instead of many times, and the copies, a
-// fifth of the database's CPU for updates at the default, mostly go (updates
-// about 40 % faster measured alone). checkpoint.go copies in the background every two
-// seconds, so this limit is the backstop; the log takes up to about 40 MB.
-const walCheckpointPages = "10000"
+// a longer log, each is copied once instead of many times, and the copies, a fifth
+// of the database's CPU for updates at the default, mostly go. checkpoint.go copies
+// in the background every two seconds, so this limit is only the backstop: at
+// 10,000 pages the pipeline filled the log in under two seconds (about 500
+// complaints a second), and most checkpoints ran inside a write, with its fsync,
+// while every other write waited. The log takes up to about 160 MB.
+const walCheckpointPages = "40000"
 
 func run(addr, dir string) error {
 	dir, err := filepath.Abs(dir)

@@ -49,6 +49,7 @@ type commandStats struct {
 type commandCost struct {
 	n     int64
 	total time.Duration
+	max   time.Duration // the slowest one: stalls show here, not in the mean
 }
 
 func (s *commandStats) add(key string, start time.Time) {
@@ -61,6 +62,7 @@ func (s *commandStats) add(key string, start time.Time) {
 	}
 	c.n++
 	c.total += d
+	c.max = max(c.max, d)
 	s.mu.Unlock()
 }
 
@@ -75,8 +77,9 @@ func (s *commandStats) print(w io.Writer) {
 	sort.Slice(keys, func(i, j int) bool { return s.byKey[keys[i]].total > s.byKey[keys[j]].total })
 	for _, k := range keys {
 		c := s.byKey[k]
-		fmt.Fprintf(w, "{\"svc\":\"devdb\",\"event\":\"command_stats\",\"command\":%q,\"count\":%d,\"total_ms\":%.1f,\"mean_ms\":%.3f}\n",
-			k, c.n, float64(c.total.Microseconds())/1000, float64(c.total.Microseconds())/1000/float64(c.n))
+		fmt.Fprintf(w, "{\"svc\":\"devdb\",\"event\":\"command_stats\",\"command\":%q,\"count\":%d,\"total_ms\":%.1f,\"mean_ms\":%.3f,\"max_ms\":%.1f}\n",
+			k, c.n, float64(c.total.Microseconds())/1000, float64(c.total.Microseconds())/1000/float64(c.n),
+			float64(c.max.Microseconds())/1000)
 	}
 }
 
