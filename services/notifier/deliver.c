@@ -63,8 +63,8 @@ typedef enum {
 } s_outcome_t;
 
 static s_outcome_t
-s_send_webhook(notifier_t *self, mongoc_collection_t *agencies, const bson_t *note, long *status,
-               char *error_text, size_t error_size)
+s_send_webhook(notifier_t *self, webhook_client_t *hooks, mongoc_collection_t *agencies,
+               const bson_t *note, long *status, char *error_text, size_t error_size)
 {
     lp_error_t err;
     bson_t *agency =
@@ -77,11 +77,13 @@ s_send_webhook(notifier_t *self, mongoc_collection_t *agencies, const bson_t *no
         snprintf(error_text, error_size, "the agency has no webhook configured");
         outcome = S_SKIPPED;
     }
+    else if (!hooks)
+        snprintf(error_text, error_size, "out of memory for an HTTP client");
     else {
-        *status =
-            webhook_post(lp_doc_str(agency, "webhook.url"), lp_doc_str(agency, "webhook.secret"),
-                         lp_doc_str(note, "event_id"), lp_doc_str(note, "payload"),
-                         self->config->webhook_timeout_ms, error_text, error_size);
+        *status = webhook_post(hooks, lp_doc_str(agency, "webhook.url"),
+                               lp_doc_str(agency, "webhook.secret"), lp_doc_str(note, "event_id"),
+                               lp_doc_str(note, "payload"), self->config->webhook_timeout_ms,
+                               error_text, error_size);
         if (*status >= 200 && *status < 300)
             outcome = S_SENT;
         else if (*status > 0)
@@ -208,7 +210,8 @@ s_send_sms(notifier_t *self, const bson_t *note, long *status, char *error_text,
 }
 
 static void
-s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, const bson_t *note)
+s_deliver_one(notifier_t *self, webhook_client_t *hooks, mongoc_collection_t *agencies,
+              const bson_t *note)
 {
     const char *note_id = lp_doc_str(note, "_id");
     const char *channel = lp_doc_str(note, "channel");
@@ -224,7 +227,8 @@ s_deliver_one(notifier_t *self, mongoc_collection_t *agencies, const bson_t *not
         attempts = (int) bson_iter_as_int64(&it);
     attempts++;
     if (strcmp(channel, "webhook") == 0)
-        outcome = s_send_webhook(self, agencies, note, &status, error_text, sizeof error_text);
+        outcome =
+            s_send_webhook(self, hooks, agencies, note, &status, error_text, sizeof error_text);
     else if (strcmp(channel, "email") == 0)
         outcome = s_send_email(self, note, error_text, sizeof error_text);
     else if (strcmp(channel, "sms") == 0)
@@ -323,8 +327,8 @@ notifier_queued(notifier_t *self, const bson_t *doc)
  * first when sort_field is given) and delivers it. 1 attempted, 0 nothing claimed,
  * -1 on a database error (counted and logged). */
 static int
-s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-                    const bson_t *filter, const char *sort_field)
+s_claim_and_deliver(notifier_t *self, webhook_client_t *hooks, mongoc_collection_t *agencies,
+                    mongoc_collection_t *notes, const bson_t *filter, const char *sort_field)
 {
     bson_t *sending = BCON_NEW("state", BCON_UTF8("sending"));
     bson_t *note = NULL;
@@ -338,7 +342,7 @@ s_claim_and_deliver(notifier_t *self, mongoc_collection_t *agencies, mongoc_coll
         lp_log(LP_LOG_WARN, "database.error", "{s:s}", "message", err.message);
     }
     if (note) {
-        s_deliver_one(self, agencies, note);
+        s_deliver_one(self, hooks, agencies, note);
         bson_destroy(note);
     }
     bson_destroy(sending);
@@ -408,8 +412,8 @@ s_drop_mark(mongoc_collection_t *due, const s_due_t *mark)
  * by a live lease or not due yet moves to when it may be. 1 attempted, 0 none,
  * -1 on a database error. */
 static int
-s_claim_marked(notifier_t *self, mongoc_collection_t *agencies, mongoc_collection_t *notes,
-               mongoc_collection_t *due)
+s_claim_marked(notifier_t *self, webhook_client_t *hooks, mongoc_collection_t *agencies,
+               mongoc_collection_t *notes, mongoc_collection_t *due)
 {
     bson_t *filter = BCON_NEW("at", "{", "$lte", BCON_INT64(lp_now_ms()), "}");
     bson_t *opts = BCON_NEW("sort", "{", "at", BCON_INT32(1), "}", "limit", BCON_INT64(16));
@@ -440,7 +444,7 @@ s_claim_marked(notifier_t *self, mongoc_collection_t *agencies, mongoc_collectio
         bson_t *claim = BCON_NEW("_id", BCON_UTF8(marks[i].id), "state", "{", "$in", "[",
                                  BCON_UTF8("pending"), BCON_UTF8("failed"), BCON_UTF8("sending"),
                                  "]", "}", "next_at", "{", "$lte", BCON_INT64(lp_now_ms()), "}");
-        n = s_claim_and_deliver(self, agencies, notes, claim, NULL);
+        n = s_claim_and_deliver(self, hooks, agencies, notes, claim, NULL);
         bson_destroy(claim);
         if (n != 0) {
             if (n > 0)
@@ -488,7 +492,7 @@ s_rescan_may(notifier_t *self)
 }
 
 int
-notifier_deliver_next(notifier_t *self)
+notifier_deliver_next(notifier_t *self, webhook_client_t *hooks)
 {
     mongoc_client_t *client = lp_store_pop(self->svc.store);
     mongoc_collection_t *notes =
@@ -504,7 +508,7 @@ notifier_deliver_next(notifier_t *self)
     bson_t *ready;
     while (n == 0 && (ready = notifier_ready_pop(self->ready))) {
         if (lp_doc_int(ready, "lease.until") - lp_now_ms() > self->svc.config->lease_ms / 2) {
-            s_deliver_one(self, agencies, ready);
+            s_deliver_one(self, hooks, agencies, ready);
             n = 1;
         }
         else {
@@ -514,7 +518,7 @@ notifier_deliver_next(notifier_t *self)
         bson_destroy(ready);
     }
     if (n == 0 && s_turn(&self->marks_at, NOTIFIER_DUE_EVERY_MS))
-        n = s_claim_marked(self, agencies, notes, due);
+        n = s_claim_marked(self, hooks, agencies, notes, due);
     if (n > 0)
         atomic_store(&self->busy_at, lp_mono_ms());
     if (n == 0 && notifier_rescan_due(self))
@@ -528,7 +532,7 @@ notifier_deliver_next(notifier_t *self)
                                   BCON_UTF8("failed"), BCON_UTF8("sending"), "]", "}", "next_at",
                                   "{", "$lte", BCON_INT64(lp_now_ms()), "}");
         s_append_channels(self, filter);
-        n = s_claim_and_deliver(self, agencies, notes, filter, "next_at");
+        n = s_claim_and_deliver(self, hooks, agencies, notes, filter, "next_at");
         /* A scan that found one may find more: a backlog drains at once, and only
          * an empty scan waits rescan_ms. */
         if (n > 0)
@@ -564,10 +568,13 @@ static void *
 s_sender(void *arg)
 {
     notifier_t *self = arg;
+    /* Its own connections to the agencies' receivers, reused from one post to the
+     * next (NULL when out of memory: webhooks then wait, counted as failures). */
+    webhook_client_t *hooks = webhook_client_new();
     pthread_mutex_lock(&self->senders_lock);
     while (!self->senders_stop) {
         pthread_mutex_unlock(&self->senders_lock);
-        int sent = notifier_deliver_next(self);
+        int sent = notifier_deliver_next(self, hooks);
         pthread_mutex_lock(&self->senders_lock);
         if (sent > 0) {
             /* There was work: bring in one more sender. They join one by one while
@@ -587,6 +594,7 @@ s_sender(void *arg)
             self->senders_wakeups--;
     }
     pthread_mutex_unlock(&self->senders_lock);
+    webhook_client_destroy(&hooks);
     return NULL;
 }
 

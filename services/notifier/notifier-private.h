@@ -15,6 +15,7 @@
 #include "notifier.h"
 #include "ready.h"
 #include "results.h"
+#include "webhook.h"
 
 /* How long a message for a channel that is not configured waits before it is
  * looked at again. */
@@ -116,9 +117,9 @@ int notifier_handle_batch(void *arg, lp_envelope_t **envs, int n);
 void notifier_queued(notifier_t *self, const bson_t *doc);
 
 /* Delivers one notification: the next id this instance queued, or else, when a
- * rescan is due, the oldest due one found by a scan. Returns how many were
- * attempted (0 or 1). */
-int notifier_deliver_next(notifier_t *self);
+ * rescan is due, the oldest due one found by a scan, posting webhooks with the
+ * calling sender's hooks. Returns how many were attempted (0 or 1). */
+int notifier_deliver_next(notifier_t *self, webhook_client_t *hooks);
 
 /* Starts n sender threads; wakes them when messages were queued; stops them after
  * the message each has in hand. */

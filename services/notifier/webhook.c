@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,6 +46,33 @@ webhook_sign(const char *secret, const char *id, int64_t timestamp, const char *
     return 0;
 }
 
+struct webhook_client_t {
+    CURL *curl;
+};
+
+webhook_client_t *
+webhook_client_new(void)
+{
+    webhook_client_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (!(self->curl = curl_easy_init()))
+        webhook_client_destroy(&self);
+    return self;
+}
+
+void
+webhook_client_destroy(webhook_client_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    webhook_client_t *self = *self_p;
+    if (self->curl)
+        curl_easy_cleanup(self->curl);
+    free(self);
+    *self_p = NULL;
+}
+
 /* Drops the receiver's answer body: only its status matters. */
 static size_t
 s_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -53,10 +81,10 @@ s_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 long
-webhook_post(const char *url, const char *secret, const char *id, const char *body, long timeout_ms,
-             char *error, size_t error_size)
+webhook_post(webhook_client_t *self, const char *url, const char *secret, const char *id,
+             const char *body, long timeout_ms, char *error, size_t error_size)
 {
-    CURL *curl = curl_easy_init();
+    CURL *curl = self->curl;
     struct curl_slist *headers = NULL;
     char sig[WEBHOOK_SIGNATURE_LEN], line[160];
     int64_t now = (int64_t) time(NULL);
@@ -64,13 +92,8 @@ webhook_post(const char *url, const char *secret, const char *id, const char *bo
     CURLcode res;
 
     error[0] = '\0';
-    if (!curl) {
-        snprintf(error, error_size, "curl_easy_init failed");
-        return -1;
-    }
     if (webhook_sign(secret, id, now, body, strlen(body), sig) != 0) {
         snprintf(error, error_size, "the agency secret is not usable");
-        curl_easy_cleanup(curl);
         return -1;
     }
     headers = curl_slist_append(headers, "Content-Type: application/json");
@@ -82,6 +105,8 @@ webhook_post(const char *url, const char *secret, const char *id, const char *bo
     headers = curl_slist_append(headers, line);
     headers = curl_slist_append(headers, "User-Agent: lapor-notifier/0.1");
 
+    /* Every option of the last post goes; its open connections stay. */
+    curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
@@ -98,6 +123,5 @@ webhook_post(const char *url, const char *secret, const char *id, const char *bo
     else
         snprintf(error, error_size, "%s", curl_easy_strerror(res));
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
     return status;
 }

@@ -165,8 +165,9 @@ def webhook_signature_ok(secret, headers, body):
 
 class WebhookReceiver:
     """An HTTP server on a free loopback port, in a thread, that records every request
-    (method, path, headers with lower-case names, body bytes) and answers `status`
-    (settable) after `delay` seconds."""
+    (method, path, headers with lower-case names, body bytes, the client's address
+    and port as `peer`: one per connection) and answers `status` (settable) after
+    `delay` seconds. It keeps connections open between requests (HTTP/1.1)."""
 
     def __init__(self, host="127.0.0.1"):
         self.status = 200
@@ -186,6 +187,7 @@ class WebhookReceiver:
                     "path": self.path,
                     "headers": {k.lower(): v for k, v in self.headers.items()},
                     "body": body,
+                    "peer": self.client_address,
                     "at": time.time(),
                 }
                 with receiver._lock:

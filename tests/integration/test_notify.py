@@ -441,6 +441,28 @@ class NotifyTest(SystemTestCase):
             self.assertEqual(sorted(e["id"] for e in index["complaints"]), sorted(mine),
                              f"the index of {r['phone']} misses some of its complaints")
 
+    # n -------------------------------------------------------------------------------
+    def test_n_webhooks_reuse_their_connections(self):
+        """Each sender keeps its connection to an agency's receiver: webhooks after the
+        first ride on connections already open instead of connecting each time (for
+        https, a TLS handshake each). The notifier has 4 senders here, so 10 webhooks
+        sent one after another come over at most 4 connections."""
+        hook = SYSTEM.webhook_receiver()
+        SYSTEM.laporctl("agency-webhook", "set", AGENCY, hook.url, "rahasia-dinkes-0123456789")
+        try:
+            for i in range(10):
+                tid = submit({"email": address()})[2]["tracking_id"]
+                wait_until(lambda: any(json.loads(r["body"])["complaint"]["tracking_id"] == tid
+                                       for r in hook.requests), DELIVER_TIMEOUT_S,
+                           f"webhook {i + 1}")
+            requests = hook.requests
+            peers = {r["peer"] for r in requests}
+            self.assertGreaterEqual(len(requests), 10)
+            self.assertLessEqual(len(peers), 4, f"{len(requests)} webhooks over {len(peers)} "
+                                 "connections: a new connection per webhook")
+        finally:
+            SYSTEM.laporctl("agency-webhook", "clear", AGENCY)
+
 
 if __name__ == "__main__":
     unittest.main()
