@@ -63,6 +63,34 @@ test_generated_ids_are_valid(void **state)
         assert_true(first_digit_seen[d] > 0);
 }
 
+/* Every digit of every position equally likely: 20,000 IDs give each digit of
+ * positions 2..9 about 2,000 draws per position (sd 42) and each of 1..9 in front
+ * about 2,222 (sd 44); 15 % off is more than 7 sd, and a skewed mapping of random
+ * bytes to digits (a nibble modulo ten doubles 0..5) is far beyond. */
+static void
+test_generated_digits_are_uniform(void **state)
+{
+    enum { N = 20000 };
+    static int seen[LP_TRACKING_LEN - 1][10];
+    char id[LP_TRACKING_LEN + 1];
+    (void) state;
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < N; i++) {
+        lp_tracking_generate(id);
+        for (int p = 0; p < LP_TRACKING_LEN - 1; p++)
+            seen[p][id[p] - '0']++;
+    }
+    for (int p = 0; p < LP_TRACKING_LEN - 1; p++) {
+        int first = p == 0 ? 1 : 0;
+        double expected = (double) N / (10 - first);
+        assert_int_equal(p == 0 ? seen[p][0] : 0, 0);
+        for (int d = first; d <= 9; d++) {
+            assert_true(seen[p][d] > expected * 0.85);
+            assert_true(seen[p][d] < expected * 1.15);
+        }
+    }
+}
+
 static void
 test_generated_ids_differ(void **state)
 {
@@ -257,6 +285,7 @@ main(void)
         cmocka_unit_test(test_textbook_check_digit),
         cmocka_unit_test(test_known_ids),
         cmocka_unit_test(test_generated_ids_are_valid),
+        cmocka_unit_test(test_generated_digits_are_uniform),
         cmocka_unit_test(test_generated_ids_differ),
         cmocka_unit_test(test_single_digit_errors_and_transpositions),
         cmocka_unit_test(test_valid_rejects_wrong_shape),
