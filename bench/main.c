@@ -110,6 +110,17 @@ s_self_cpu_ms(void)
 /* -------------------------------------------------------------------------------------
  * Raw limits */
 
+/* A raw limit is the most this machine did: the best of BENCH_RAW_ROUNDS rounds, so
+ * that a slow moment of the machine (a bare libmicrohttpd round once measured a
+ * sixth of the others) does not pass for the limit. */
+#define BENCH_RAW_ROUNDS 3
+
+static double
+s_best(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 static void
 s_measure_raw(s_bench_t *b)
 {
@@ -117,14 +128,19 @@ s_measure_raw(s_bench_t *b)
     bench_server_t *bare = NULL;
     bench_load_result_t load;
 
-    printf("measuring raw limits (%ld s each) ...\n", b->cfg.raw_s);
+    printf("measuring raw limits (%ld s each, the best of %d rounds) ...\n", b->cfg.raw_s,
+           BENCH_RAW_ROUNDS);
     fflush(stdout);
-    b->raw.insert_one = bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 1, secs);
-    b->raw.insert_many = bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 100, secs);
+    b->raw.insert_one = b->raw.insert_many = b->raw.bare_http = -1;
+    for (int round = 0; round < BENCH_RAW_ROUNDS; round++) {
+        b->raw.insert_one =
+            s_best(b->raw.insert_one, bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 1, secs));
+        b->raw.insert_many = s_best(b->raw.insert_many,
+                                    bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 100, secs));
+    }
     b->raw.zmq = bench_zmq_pushpull(secs < 2 ? secs : 2, &b->raw.zmq_bytes);
     /* The same thread count as intake's default (LAPOR_INTAKE_THREADS). */
     bare = bench_server_new(BENCH_SERVER_BARE, 0, 16);
-    b->raw.bare_http = -1;
     if (bare) {
         char url[64];
         snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/complaints", bench_server_port(bare));
@@ -133,9 +149,11 @@ s_measure_raw(s_bench_t *b)
                                .duration_s = secs,
                                .timeout_ms = 10000,
                                .label = "bare"};
-        if (bench_load_run(&o, &load) == 0)
-            b->raw.bare_http = bench_load_accept_rate(&load);
-        bench_load_result_clear(&load);
+        for (int round = 0; round < BENCH_RAW_ROUNDS; round++) {
+            if (bench_load_run(&o, &load) == 0)
+                b->raw.bare_http = s_best(b->raw.bare_http, bench_load_accept_rate(&load));
+            bench_load_result_clear(&load);
+        }
         bench_server_destroy(&bare);
     }
 }
