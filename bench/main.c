@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <mongoc/mongoc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -115,12 +116,6 @@ s_self_cpu_ms(void)
  * sixth of the others) does not pass for the limit. */
 #define BENCH_RAW_ROUNDS 3
 
-static double
-s_best(double a, double b)
-{
-    return b > a ? b : a;
-}
-
 static void
 s_measure_raw(s_bench_t *b)
 {
@@ -134,9 +129,9 @@ s_measure_raw(s_bench_t *b)
     b->raw.insert_one = b->raw.insert_many = b->raw.bare_http = -1;
     for (int round = 0; round < BENCH_RAW_ROUNDS; round++) {
         b->raw.insert_one =
-            s_best(b->raw.insert_one, bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 1, secs));
-        b->raw.insert_many = s_best(b->raw.insert_many,
-                                    bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 100, secs));
+            fmax(b->raw.insert_one, bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 1, secs));
+        b->raw.insert_many =
+            fmax(b->raw.insert_many, bench_db_raw_insert(bench_sys_mongodb_uri(b->sys), 100, secs));
     }
     b->raw.zmq = bench_zmq_pushpull(secs < 2 ? secs : 2, &b->raw.zmq_bytes);
     /* The same thread count as intake's default (LAPOR_INTAKE_THREADS). */
@@ -151,7 +146,7 @@ s_measure_raw(s_bench_t *b)
                                .label = "bare"};
         for (int round = 0; round < BENCH_RAW_ROUNDS; round++) {
             if (bench_load_run(&o, &load) == 0)
-                b->raw.bare_http = s_best(b->raw.bare_http, bench_load_accept_rate(&load));
+                b->raw.bare_http = fmax(b->raw.bare_http, bench_load_accept_rate(&load));
             bench_load_result_clear(&load);
         }
         bench_server_destroy(&bare);

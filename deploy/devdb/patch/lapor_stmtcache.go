@@ -42,78 +42,59 @@ type laporDriver struct {
 	base driver.Driver
 }
 
+// laporBase is every method of a connection that database/sql may call; modernc's
+// connections have them all.
+type laporBase interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
 // Open opens a connection of modernc's driver and wraps it when it has every
-// method database/sql may call (it does; otherwise it is returned as it is).
+// method database/sql may call (otherwise it is returned as it is: a wrapper would
+// hide the ones it has).
 func (d laporDriver) Open(name string) (driver.Conn, error) {
 	c, err := d.base.Open(name)
 	if err != nil {
 		return nil, err
 	}
 
-	w := &laporConn{Conn: c, stmts: map[string]*list.Element{}, lru: list.New()}
-
-	var ok [7]bool
-	w.beginTx, ok[0] = c.(driver.ConnBeginTx)
-	w.prepare, ok[1] = c.(driver.ConnPrepareContext)
-	w.exec, ok[2] = c.(driver.ExecerContext)
-	w.query, ok[3] = c.(driver.QueryerContext)
-	w.ping, ok[4] = c.(driver.Pinger)
-	w.reset, ok[5] = c.(driver.SessionResetter)
-	w.valid, ok[6] = c.(driver.Validator)
-
-	for _, has := range ok {
-		if !has {
-			return c, nil
-		}
+	base, ok := c.(laporBase)
+	if !ok {
+		return c, nil
 	}
 
-	return w, nil
+	return &laporConn{laporBase: base, stmts: map[string]*list.Element{}, lru: list.New()}, nil
 }
 
 // laporConn forwards everything to modernc's connection and keeps its compiled
 // statements for ExecContext. database/sql uses a connection from one goroutine at
 // a time, so the cache needs no lock.
 type laporConn struct {
-	driver.Conn
-
-	beginTx driver.ConnBeginTx
-	prepare driver.ConnPrepareContext
-	exec    driver.ExecerContext
-	query   driver.QueryerContext
-	ping    driver.Pinger
-	reset   driver.SessionResetter
-	valid   driver.Validator
+	laporBase
 
 	stmts map[string]*list.Element // SQL text -> its element in lru
 	lru   *list.List               // of *laporStmt, most recently used first
 }
 
+// laporExecStmt is a compiled statement that runs with a context.
+type laporExecStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+}
+
 type laporStmt struct {
 	text string
-	stmt driver.StmtExecContext
-	raw  driver.Stmt
+	stmt laporExecStmt
 }
 
 // Unwrap returns modernc's connection (modernc's own helpers look for it).
-func (c *laporConn) Unwrap() driver.Conn { return c.Conn }
-
-func (c *laporConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.beginTx.BeginTx(ctx, opts)
-}
-
-func (c *laporConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.prepare.PrepareContext(ctx, query)
-}
-
-func (c *laporConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.query.QueryContext(ctx, query, args)
-}
-
-func (c *laporConn) Ping(ctx context.Context) error { return c.ping.Ping(ctx) }
-
-func (c *laporConn) ResetSession(ctx context.Context) error { return c.reset.ResetSession(ctx) }
-
-func (c *laporConn) IsValid() bool { return c.valid.IsValid() }
+func (c *laporConn) Unwrap() driver.Conn { return c.laporBase }
 
 // ExecContext runs query with the statement compiled for it before, compiling and
 // keeping it the first time. A text that does not compile goes the old way, which
@@ -124,22 +105,22 @@ func (c *laporConn) ExecContext(ctx context.Context, query string, args []driver
 		return e.Value.(*laporStmt).stmt.ExecContext(ctx, args)
 	}
 
-	raw, err := c.prepare.PrepareContext(ctx, query)
+	raw, err := c.PrepareContext(ctx, query)
 	if err != nil {
-		return c.exec.ExecContext(ctx, query, args)
+		return c.laporBase.ExecContext(ctx, query, args)
 	}
 
-	st, ok := raw.(driver.StmtExecContext)
+	st, ok := raw.(laporExecStmt)
 	if !ok {
 		_ = raw.Close()
-		return c.exec.ExecContext(ctx, query, args)
+		return c.laporBase.ExecContext(ctx, query, args)
 	}
 
-	c.stmts[query] = c.lru.PushFront(&laporStmt{text: query, stmt: st, raw: raw})
+	c.stmts[query] = c.lru.PushFront(&laporStmt{text: query, stmt: st})
 	if c.lru.Len() > laporStmtCacheSize {
 		old := c.lru.Remove(c.lru.Back()).(*laporStmt)
 		delete(c.stmts, old.text)
-		_ = old.raw.Close()
+		_ = old.stmt.Close()
 	}
 
 	return st.ExecContext(ctx, args)
@@ -148,23 +129,14 @@ func (c *laporConn) ExecContext(ctx context.Context, query string, args []driver
 // Close releases the compiled statements, then the connection.
 func (c *laporConn) Close() error {
 	for e := c.lru.Front(); e != nil; e = e.Next() {
-		_ = e.Value.(*laporStmt).raw.Close()
+		_ = e.Value.(*laporStmt).stmt.Close()
 	}
 
 	c.lru.Init()
 	clear(c.stmts)
 
-	return c.Conn.Close()
+	return c.laporBase.Close()
 }
 
 // check interfaces
-var (
-	_ driver.Conn               = (*laporConn)(nil)
-	_ driver.ConnBeginTx        = (*laporConn)(nil)
-	_ driver.ConnPrepareContext = (*laporConn)(nil)
-	_ driver.ExecerContext      = (*laporConn)(nil)
-	_ driver.QueryerContext     = (*laporConn)(nil)
-	_ driver.Pinger             = (*laporConn)(nil)
-	_ driver.SessionResetter    = (*laporConn)(nil)
-	_ driver.Validator          = (*laporConn)(nil)
-)
+var _ laporBase = (*laporConn)(nil)
