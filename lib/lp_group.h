@@ -21,6 +21,17 @@ typedef struct lp_group_t lp_group_t;
 lp_group_t *lp_group_new(lp_group_write_fn fn, void *arg);
 void lp_group_destroy(lp_group_t **self_p);
 
+/* Pieces a write must have taken for the next one to linger (lp_group_linger):
+ * two together happen at modest rates too, where a wait would only add latency. */
+#define LP_GROUP_BUSY 3
+
+/* Under load (the last write took LP_GROUP_BUSY pieces or more), the next writer first
+ * waits up to wait_ms for `enough` pieces (at most LP_GROUP_MAX) before it writes:
+ * when a command costs far more than a piece in it, a few milliseconds of waiting
+ * buy a share of the command for more pieces. A lone piece is still written at
+ * once. wait_ms 0 (the default) never waits. Set before the threads start. */
+void lp_group_linger(lp_group_t *self, int wait_ms, int enough);
+
 /* Hands item over and returns once it has been written (by this thread or another). */
 void lp_group_write(lp_group_t *self, void *item);
 

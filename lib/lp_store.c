@@ -80,6 +80,13 @@ lp_store_destroy(lp_store_t **self_p)
     *self_p = NULL;
 }
 
+bool
+lp_store_acknowledged(const lp_store_t *self)
+{
+    const mongoc_write_concern_t *wc = mongoc_uri_get_write_concern(self->uri);
+    return !wc || mongoc_write_concern_get_w(wc) != MONGOC_WRITE_CONCERN_W_UNACKNOWLEDGED;
+}
+
 mongoc_client_t *
 lp_store_pop(lp_store_t *self)
 {

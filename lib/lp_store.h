@@ -51,6 +51,10 @@ mongoc_collection_t *lp_store_collection(lp_store_t *self, mongoc_client_t *clie
 
 const char *lp_store_dbname(const lp_store_t *self);
 
+/* False when the URI asks for unacknowledged writes (w=0): nothing waits for the
+ * database's answer. */
+bool lp_store_acknowledged(const lp_store_t *self);
+
 /* Round trip to the server. */
 bool lp_store_ping(lp_store_t *self, lp_error_t *err);
 

@@ -29,7 +29,7 @@ struct intake_commit_t {
 static void s_write(void *arg, void **items, int n);
 
 intake_commit_t *
-intake_commit_new(lp_store_t *store)
+intake_commit_new(lp_store_t *store, int wait_ms, int enough)
 {
     intake_commit_t *self = calloc(1, sizeof *self);
     if (!self)
@@ -37,6 +37,8 @@ intake_commit_new(lp_store_t *store)
     self->store = store;
     if (!(self->group = lp_group_new(s_write, self)))
         intake_commit_destroy(&self);
+    else
+        lp_group_linger(self->group, wait_ms, enough);
     return self;
 }
 

@@ -7,7 +7,9 @@
  * insert_many (and the existing near-duplicate documents rewritten in one more).
  * While it writes, the next requests gather, so under load a complaint costs a
  * share of three to five commands, and with a single request nothing waits: it is
- * written at once. */
+ * written at once. Under load the writer also waits a few milliseconds for more
+ * (on the local database a command costs about as much as ten small documents in
+ * it, see docs/performance.md). */
 #ifndef INTAKE_COMMIT_H
 #define INTAKE_COMMIT_H
 
@@ -42,7 +44,9 @@ typedef struct {
     intake_commit_link_t *link; /* NULL: store it even if it repeats an earlier one */
 } intake_commit_item_t;
 
-intake_commit_t *intake_commit_new(lp_store_t *store);
+/* Under load a commit waits up to wait_ms for `enough` complaints before it writes
+ * (lp_group_linger; 0: never waits). */
+intake_commit_t *intake_commit_new(lp_store_t *store, int wait_ms, int enough);
 void intake_commit_destroy(intake_commit_t **self_p);
 
 /* Unless it repeats an open complaint the same reporter sent in the last day

@@ -10,9 +10,10 @@ typedef struct {
     const char *identity_file; /* the sealing key (see lp_identity) */
     bool secure_cookies;       /* behind TLS: session cookies get Secure */
     long threads;
-    long shed_ms;       /* a write slower than this turns new complaints away for a second */
-    long dispose_days;  /* working days to verify and dispose */
-    long followup_days; /* working days an agency has to follow up */
+    long commit_wait_ms; /* under load, a commit waits this long for company */
+    long shed_ms;        /* a write slower than this turns new complaints away for a second */
+    long dispose_days;   /* working days to verify and dispose */
+    long followup_days;  /* working days an agency has to follow up */
 
     /* Rate limits (rate.c). */
     const char *trusted_proxies; /* whose X-Forwarded-For counts (lp_ipnet.h) */

@@ -20,6 +20,10 @@ main(int argc, char **argv)
          &config.shed_ms},
         {"threads", "LAPOR_INTAKE_THREADS", LP_OPT_INT, "16", "HTTP worker threads",
          &config.threads},
+        {"commit-wait-ms", "LAPOR_INTAKE_COMMIT_WAIT_MS", LP_OPT_INT, "5",
+         "under load (the last write stored three or more), how long storing complaints waits "
+         "for half the threads' complaints to store them together (0: never waits)",
+         &config.commit_wait_ms},
         {"dispose-days", "LAPOR_DISPOSE_DAYS", LP_OPT_INT, "3",
          "working days to verify and dispose a complaint", &config.dispose_days},
         {"followup-days", "LAPOR_FOLLOWUP_DAYS", LP_OPT_INT, "5",
@@ -79,6 +83,8 @@ main(int argc, char **argv)
         config.shed_ms = 2000;
     if (config.threads < 1 || config.threads > 64)
         config.threads = 16;
+    if (config.commit_wait_ms < 0 || config.commit_wait_ms > 1000)
+        config.commit_wait_ms = 5;
     if (config.dispose_days < 1 || config.dispose_days > 60)
         config.dispose_days = 3;
     if (config.followup_days < 1 || config.followup_days > 60)

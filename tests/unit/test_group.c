@@ -1,6 +1,8 @@
 /* lp_group: every piece written exactly once, before its thread goes on, and
- * pieces of threads that arrive together written together. */
+ * pieces of threads that arrive together written together; a lingering group
+ * waits for company only under load, and never longer than it was told. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,12 +114,184 @@ test_alone_is_written_at_once(void **state)
     pthread_mutex_destroy(&sink.lock);
 }
 
+/* The lingering tests: a write function that records the size of each call,
+ * takes pause_ms (as a database command takes its time), and whose first call
+ * holds on until told (so that pieces queue behind it). */
+typedef struct {
+    lp_group_t *group;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool hold, held;
+    int pause_ms;
+    int calls, sizes[16];
+} s_gate_t;
+
+static void
+s_sleep_ms(int ms)
+{
+    struct timespec pause = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+static int64_t
+s_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void
+s_gate_write(void *arg, void **items, int n)
+{
+    s_gate_t *gate = arg;
+    (void) items;
+    pthread_mutex_lock(&gate->lock);
+    if (gate->calls < 16)
+        gate->sizes[gate->calls] = n;
+    gate->calls++;
+    gate->held = true;
+    pthread_cond_broadcast(&gate->cond);
+    while (gate->hold)
+        pthread_cond_wait(&gate->cond, &gate->lock);
+    pthread_mutex_unlock(&gate->lock);
+    s_sleep_ms(gate->pause_ms);
+}
+
+static void *
+s_gate_piece(void *arg)
+{
+    s_gate_t *gate = arg;
+    int piece;
+    lp_group_write(gate->group, &piece);
+    return NULL;
+}
+
+static void
+s_gate_init(s_gate_t *gate, int pause_ms, int wait_ms, int enough)
+{
+    memset(gate, 0, sizeof *gate);
+    pthread_mutex_init(&gate->lock, NULL);
+    pthread_cond_init(&gate->cond, NULL);
+    gate->pause_ms = pause_ms;
+    gate->group = lp_group_new(s_gate_write, gate);
+    assert_non_null(gate->group);
+    if (wait_ms > 0)
+        lp_group_linger(gate->group, wait_ms, enough);
+}
+
+static void
+s_gate_fini(s_gate_t *gate)
+{
+    lp_group_destroy(&gate->group);
+    pthread_cond_destroy(&gate->cond);
+    pthread_mutex_destroy(&gate->lock);
+}
+
+/* Makes the group's last write one of LP_GROUP_BUSY pieces: under load. */
+static void
+s_gate_load(s_gate_t *gate)
+{
+    pthread_t threads[1 + LP_GROUP_BUSY];
+    pthread_mutex_lock(&gate->lock);
+    gate->hold = true;
+    pthread_mutex_unlock(&gate->lock);
+    assert_int_equal(pthread_create(&threads[0], NULL, s_gate_piece, gate), 0);
+    pthread_mutex_lock(&gate->lock);
+    while (!gate->held)
+        pthread_cond_wait(&gate->cond, &gate->lock);
+    pthread_mutex_unlock(&gate->lock);
+    for (int t = 1; t <= LP_GROUP_BUSY; t++)
+        assert_int_equal(pthread_create(&threads[t], NULL, s_gate_piece, gate), 0);
+    s_sleep_ms(50); /* they queue behind the held write */
+    pthread_mutex_lock(&gate->lock);
+    gate->hold = false;
+    pthread_cond_broadcast(&gate->cond);
+    pthread_mutex_unlock(&gate->lock);
+    for (int t = 0; t <= LP_GROUP_BUSY; t++)
+        pthread_join(threads[t], NULL);
+    assert_int_equal(gate->calls, 2);
+    assert_int_equal(gate->sizes[0], 1);
+    assert_int_equal(gate->sizes[1], LP_GROUP_BUSY);
+}
+
+/* Four pieces, one every 20 ms; returns how many writes the group made of them. */
+static int
+s_gate_trickle(s_gate_t *gate)
+{
+    pthread_t threads[4];
+    int before = gate->calls;
+    for (int t = 0; t < 4; t++) {
+        assert_int_equal(pthread_create(&threads[t], NULL, s_gate_piece, gate), 0);
+        s_sleep_ms(20);
+    }
+    for (int t = 0; t < 4; t++)
+        pthread_join(threads[t], NULL);
+    return gate->calls - before;
+}
+
+/* Under load, pieces arriving one after another within the wait go together. */
+static void
+test_linger_gathers_under_load(void **state)
+{
+    (void) state;
+    s_gate_t gate;
+    s_gate_init(&gate, 200, 5000, 4);
+    s_gate_load(&gate);
+    assert_int_equal(s_gate_trickle(&gate), 1); /* one write for the four */
+    assert_int_equal(gate.sizes[2], 4);
+    s_gate_fini(&gate);
+}
+
+/* Without the linger the first piece goes alone and the others gather behind it
+ * (so the test above can fail). */
+static void
+test_no_linger_writes_as_they_come(void **state)
+{
+    (void) state;
+    s_gate_t gate;
+    s_gate_init(&gate, 200, 0, 0);
+    s_gate_load(&gate);
+    assert_int_equal(s_gate_trickle(&gate), 2);
+    s_gate_fini(&gate);
+}
+
+/* A lone piece after a quiet spell does not wait, even with a long linger; after
+ * a write of several, a lone piece waits for the linger, then goes alone. */
+static void
+test_linger_is_bounded(void **state)
+{
+    (void) state;
+    s_gate_t gate;
+    int piece;
+
+    s_gate_init(&gate, 0, 60000, 4);
+    int64_t t0 = s_ms();
+    lp_group_write(gate.group, &piece);
+    assert_true(s_ms() - t0 < 30000); /* not the minute: written at once */
+    s_gate_fini(&gate);
+
+    s_gate_init(&gate, 0, 300, 4);
+    s_gate_load(&gate);
+    t0 = s_ms();
+    lp_group_write(gate.group, &piece);
+    int64_t waited = s_ms() - t0;
+    assert_int_equal(gate.calls, 3);
+    assert_int_equal(gate.sizes[2], 1);
+    assert_true(waited >= 250);  /* it waited for company... */
+    assert_true(waited < 30000); /* ...then went alone */
+    s_gate_fini(&gate);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_piece_written_once_before_return),
         cmocka_unit_test(test_alone_is_written_at_once),
+        cmocka_unit_test(test_linger_gathers_under_load),
+        cmocka_unit_test(test_no_linger_writes_as_they_come),
+        cmocka_unit_test(test_linger_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
