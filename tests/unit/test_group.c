@@ -188,11 +188,12 @@ s_gate_fini(s_gate_t *gate)
     pthread_mutex_destroy(&gate->lock);
 }
 
-/* Makes the group's last write one of LP_GROUP_BUSY pieces: under load. */
+/* Makes the group's last write one of `queued` pieces (LP_GROUP_BUSY: under load). */
 static void
-s_gate_load(s_gate_t *gate)
+s_gate_load_n(s_gate_t *gate, int queued)
 {
     pthread_t threads[1 + LP_GROUP_BUSY];
+    assert_true(queued >= 1 && queued <= LP_GROUP_BUSY);
     pthread_mutex_lock(&gate->lock);
     gate->hold = true;
     pthread_mutex_unlock(&gate->lock);
@@ -201,18 +202,24 @@ s_gate_load(s_gate_t *gate)
     while (!gate->held)
         pthread_cond_wait(&gate->cond, &gate->lock);
     pthread_mutex_unlock(&gate->lock);
-    for (int t = 1; t <= LP_GROUP_BUSY; t++)
+    for (int t = 1; t <= queued; t++)
         assert_int_equal(pthread_create(&threads[t], NULL, s_gate_piece, gate), 0);
     s_sleep_ms(50); /* they queue behind the held write */
     pthread_mutex_lock(&gate->lock);
     gate->hold = false;
     pthread_cond_broadcast(&gate->cond);
     pthread_mutex_unlock(&gate->lock);
-    for (int t = 0; t <= LP_GROUP_BUSY; t++)
+    for (int t = 0; t <= queued; t++)
         pthread_join(threads[t], NULL);
     assert_int_equal(gate->calls, 2);
     assert_int_equal(gate->sizes[0], 1);
-    assert_int_equal(gate->sizes[1], LP_GROUP_BUSY);
+    assert_int_equal(gate->sizes[1], queued);
+}
+
+static void
+s_gate_load(s_gate_t *gate)
+{
+    s_gate_load_n(gate, LP_GROUP_BUSY);
 }
 
 /* Four pieces, one every 20 ms; returns how many writes the group made of them. */
@@ -256,6 +263,19 @@ test_no_linger_writes_as_they_come(void **state)
     s_gate_fini(&gate);
 }
 
+/* A write of fewer than LP_GROUP_BUSY pieces happens at modest rates too: the next
+ * writer does not wait after it. */
+static void
+test_no_linger_below_busy(void **state)
+{
+    (void) state;
+    s_gate_t gate;
+    s_gate_init(&gate, 200, 5000, 4);
+    s_gate_load_n(&gate, LP_GROUP_BUSY - 1);
+    assert_int_equal(s_gate_trickle(&gate), 2); /* as without the linger */
+    s_gate_fini(&gate);
+}
+
 /* A lone piece after a quiet spell does not wait, even with a long linger; after
  * a write of several, a lone piece waits for the linger, then goes alone. */
 static void
@@ -291,6 +311,7 @@ main(void)
         cmocka_unit_test(test_alone_is_written_at_once),
         cmocka_unit_test(test_linger_gathers_under_load),
         cmocka_unit_test(test_no_linger_writes_as_they_come),
+        cmocka_unit_test(test_no_linger_below_busy),
         cmocka_unit_test(test_linger_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
