@@ -5,7 +5,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "lp_clock.h"
 
 typedef struct s_waiter {
     void *item;
@@ -69,14 +70,7 @@ lp_group_linger(lp_group_t *self, int wait_ms, int enough)
 static void
 s_linger(lp_group_t *self)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += self->wait_ms / 1000;
-    until.tv_nsec += (long) (self->wait_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = lp_clock_after(CLOCK_MONOTONIC, self->wait_ms);
     self->lingering = true;
     while (self->waiting < self->enough &&
            pthread_cond_timedwait(&self->filled, &self->lock, &until) != ETIMEDOUT)

@@ -8,8 +8,8 @@
  * While it writes, the next requests gather, so under load a complaint costs a
  * share of three to five commands, and with a single request nothing waits: it is
  * written at once. Under load the writer also waits a few milliseconds for more
- * (on the local database a command costs about as much as ten small documents in
- * it, see docs/performance.md). */
+ * (on the local database a command costs about as much as twenty small documents
+ * in it, see docs/performance.md). */
 #ifndef INTAKE_COMMIT_H
 #define INTAKE_COMMIT_H
 
@@ -45,7 +45,7 @@ typedef struct {
 } intake_commit_item_t;
 
 /* Under load a commit waits up to wait_ms for `enough` complaints before it writes
- * (lp_group_linger; 0: never waits). */
+ * (lp_group_linger; 0: never waits; nor with w=0 in the store's URI). */
 intake_commit_t *intake_commit_new(lp_store_t *store, int wait_ms, int enough);
 void intake_commit_destroy(intake_commit_t **self_p);
 

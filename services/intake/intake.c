@@ -22,16 +22,6 @@ s_category_known(void *arg, const char *id)
     return lp_refdata_has_category(self->svc.refdata, id);
 }
 
-/* How long, under load, a commit waits for company (commit.h). Not with
- * unacknowledged writes (w=0): nothing waits for the database's answer then, so a
- * wait would only hold the request threads (in the benchmark's w=0 phase it
- * halved the rate). */
-static int
-s_commit_wait_ms(const intake_t *self)
-{
-    return lp_store_acknowledged(self->svc.store) ? (int) self->config->commit_wait_ms : 0;
-}
-
 int
 intake_main(intake_config_t *config)
 {
@@ -97,7 +87,7 @@ intake_main(intake_config_t *config)
         rc = -1;
         goto done;
     }
-    if (!(self.commit = intake_commit_new(self.svc.store, s_commit_wait_ms(&self),
+    if (!(self.commit = intake_commit_new(self.svc.store, (int) config->commit_wait_ms,
                                           (int) (config->threads + 1) / 2))) {
         lp_log(LP_LOG_ERROR, "service.start_failed", "{s:s}", "message", "out of memory");
         rc = -1;

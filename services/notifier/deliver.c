@@ -556,10 +556,7 @@ s_idle_until(notifier_t *self, struct timespec *until)
         wait = 10;
     if (wait > 1000)
         wait = 1000;
-    clock_gettime(CLOCK_REALTIME, until);
-    until->tv_nsec += (long) (wait % 1000) * 1000000L;
-    until->tv_sec += (time_t) (wait / 1000) + until->tv_nsec / 1000000000L;
-    until->tv_nsec %= 1000000000L;
+    *until = lp_clock_after(CLOCK_REALTIME, wait);
 }
 
 /* Senders: a few threads that each claim and send one message at a time, so one
