@@ -14,7 +14,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 }
 cp "$here/patch/lapor_sjson_test.go" "$work/ferretdb/internal/handler/sjson/"
 cp "$here/patch/lapor_stmtcache_test.go" "$work/ferretdb/internal/backends/sqlite/metadata/pool/"
-# FerretDB's go.sum lacks the decoder build.sh added (fix 5); the front's has it.
+# FerretDB's go.sum lacks the decoder build.sh added (fix 5); lapor-devdb's module has it.
 sort -u "$work/go.sum" "$work/ferretdb/go.sum" >"$work/ferretdb/go.sum.lapor"
 mv "$work/ferretdb/go.sum.lapor" "$work/ferretdb/go.sum"
 # FerretDB's test helpers find their repository's root by its .git, and its

@@ -5,8 +5,8 @@ package main
 //
 // SQLite checkpoints automatically when a commit leaves the log over
 // wal_autocheckpoint pages, in that commit: with lapor's 40,000 pages that is
-// tens of megabytes copied while every other write waits behind the front's lock
-// (serial.go), a stall that showed in the benchmark's p99. Here a goroutine runs a
+// tens of megabytes copied while every other write waits behind the gate's lock
+// (gate.go), a stall that showed in the benchmark's p99. Here a goroutine runs a
 // passive checkpoint (it waits for no reader or writer) every checkpointEvery on
 // its own connection to each database file, so the log rarely reaches the
 // automatic limit, which stays as the backstop. Every 2 s rather than more often:

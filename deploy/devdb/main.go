@@ -6,12 +6,11 @@
 // with nothing holding the document in between, so two clients updating one
 // document at the same time lose one of the updates, and a guarded update can
 // report success without effect (measured here: 4 clients x 300 $inc kept 367).
-// lapor relies on single-document atomicity, as MongoDB provides it. So clients
-// do not talk to FerretDB directly: they talk to serial.go's front, which lets
-// one write command at a time through to FerretDB over a private Unix socket.
-// SQLite serialises writes anyway, so little is lost and every write becomes
-// atomic with respect to the others; reads, inserts and deletes by _id run beside
-// them (they cannot lose another write's effect).
+// lapor relies on single-document atomicity, as MongoDB provides it. So FerretDB's
+// connection loop asks gate.go before each request (fix 11), which lets one write
+// command at a time through. SQLite serialises writes anyway, so little is lost
+// and every write becomes atomic with respect to the others; reads, inserts and
+// deletes by _id run beside them (they cannot lose another write's effect).
 package main
 
 import (
@@ -78,17 +77,10 @@ func run(addr, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	// Unix socket paths are limited to about 100 bytes.
-	sock := filepath.Join(dir, "ferretdb.sock")
-	if len(sock) > 100 {
-		sock = filepath.Join(os.TempDir(), fmt.Sprintf("lapor-devdb-%d.sock", os.Getpid()))
-	}
-	_ = os.Remove(sock)
-
 	// FerretDB logs every connection at info level; keep warnings and errors.
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock},
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + syncMode() + ")&_pragma=wal_autocheckpoint(" + walCheckpointPages + ")",
 		Logger:    logger,
@@ -97,51 +89,39 @@ func run(addr, dir string) error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-
-	done := make(chan struct{})
-	go func() {
-		db.Run(ctx)
-		close(done)
-	}()
-
-	front, err := newSerialFront(addr, sock)
-	if err != nil {
-		stop()
-		<-done
-		return err
-	}
+	g := &gate{lockAll: lockAllWrites()}
 	if os.Getenv("LAPOR_DEVDB_STATS") == "1" {
-		front.stats = &commandStats{byKey: map[string]*commandCost{}}
+		g.stats = &commandStats{byKey: map[string]*commandCost{}}
 	}
+	ferretdb.SetLaporGate(g.enter)
+
 	// Where the database's own CPU goes (FerretDB's Go, SQLite compiled to Go).
 	if path := os.Getenv("LAPOR_DEVDB_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
-			stop()
-			<-done
 			return err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			stop()
-			<-done
 			return err
 		}
 		defer pprof.StopCPUProfile()
 	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	done := make(chan struct{})
+	go func() {
+		db.Run(ctx) // listening since ferretdb.New; returns once every connection closed
+		close(done)
+	}()
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"listening\",\"addr\":%q,\"dir\":%q}\n", addr, dir)
-	go front.serve()
 	go newCheckpointer(dir).run(ctx)
 
-	<-ctx.Done()
-	front.close()
-	if front.stats != nil {
-		front.stats.print(os.Stderr)
-	}
 	<-done
-	_ = os.Remove(sock)
+	if g.stats != nil {
+		g.stats.print(os.Stderr)
+	}
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"stopped\"}\n")
 	return nil
 }

@@ -7,8 +7,8 @@ package common
 // as soon as it has changed it: an update_many of 50 documents (the notifier's
 // results, one command per outcome) was 50 SQLite transactions, each with its
 // begin, its commit and its write-ahead-log frames, while every other update
-// waited behind the front's lock. UpdateDocument now gathers the documents of one
-// update statement and writes them in transactions of up to laporUpdateBatch. It
+// waited behind the gate's lock (gate.go). UpdateDocument now gathers the
+// documents of one update statement and writes them in transactions of up to laporUpdateBatch. It
 // writes what it gathered before returning, on errors too, so what is written is
 // what FerretDB wrote before, only in fewer transactions; other statements of the
 // same command (which may read these documents) start after it.

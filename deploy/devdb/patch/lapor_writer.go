@@ -4,7 +4,7 @@ package fsql
 //
 // SQLite lets one write transaction run at a time; a second writer is refused
 // with SQLITE_BUSY and its busy handler sleeps 1, 2, 5, 10 ... ms before trying
-// again. lapor-devdb's front (serial.go) lets inserts through beside the other
+// again. lapor-devdb's gate (gate.go) lets inserts through beside the other
 // writes, so writers meet here: they wait for each other on a Go mutex per
 // database instead, and the next one starts as soon as the last one commits.
 
