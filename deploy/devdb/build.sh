@@ -43,7 +43,8 @@
 # 8. The gate (gate.go) lets inserts and deletes by _id through beside the other
 #    writes; SQLite then refused the second writer with SQLITE_BUSY and its busy
 #    handler slept 1, 2, 5 ... ms. patch/lapor_writer.go makes FerretDB's writers
-#    wait for each other on a Go mutex instead.
+#    wait for each other on a Go mutex per database instead (which checkpoint.go
+#    takes for the short checkpoint that lets the write-ahead log start over).
 # 9. FerretDB wrote each document an update changed in a transaction of its own
 #    (an update_many of 50: 50 commits). patch/lapor_update.go gathers one
 #    statement's documents and writes them in transactions of up to 100.
@@ -57,7 +58,7 @@
 #    FerretDB over a second one (about 7 % of the database's CPU);
 #    patch/lapor_gate.go makes FerretDB's connection loop ask the gate itself, and
 #    leaves unacknowledged writes (OP_MSG moreToCome, w:0) unanswered, which FerretDB
-#    answered anyway. patch/lapor_gate_api.go lets lapor-devdb install the gate.
+#    answered anyway. patch/lapor_api.go lets lapor-devdb install the gate.
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail
@@ -196,6 +197,13 @@ fix internal/util/fsql/db.go \
 	defer w.Unlock()
 
 ' 1
+# The mutex is the database's, by name: lapor-devdb's checkpointer takes it too.
+fix internal/util/fsql/db.go \
+    '	resource.Track(res, res.token)
+' \
+    '	laporNamed(res, name)
+	resource.Track(res, res.token)
+' 1
 
 # 9. The documents one update statement changes are written in one transaction
 #    (patch/lapor_update.go), not one each.
@@ -214,7 +222,7 @@ fix internal/backends/sqlite/metadata/pool/opendb.go \
 # 11. FerretDB's connection loop asks lapor-devdb's gate before each request
 #     (patch/lapor_gate.go) and sends no reply to an unacknowledged write.
 cp "$here/patch/lapor_gate.go" ferretdb/internal/clientconn/
-cp "$here/patch/lapor_gate_api.go" ferretdb/ferretdb/
+cp "$here/patch/lapor_api.go" ferretdb/ferretdb/
 fix internal/clientconn/conn.go \
     'resHeader, resBody, resCloseConn = c.route(ctx, reqHeader, reqBody)' \
     'resHeader, resBody, resCloseConn = c.laporRoute(ctx, reqHeader, reqBody)' 1

@@ -29,7 +29,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 || os.Args[1] == "--help" || os.Args[1] == "-h" {
-		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal;\n LAPOR_DEVDB_CPUPROFILE=FILE: write a Go CPU profile of the whole run, for go tool pprof;\n LAPOR_DEVDB_LOCK_ALL=1: inserts and deletes by _id wait for the other writes too)\n", os.Args[0])
+		fmt.Fprintf(os.Stderr, "usage: %s <listen host:port> <state directory>\n(LAPOR_DEVDB_STATS=1: on exit, print the count and time of commands per collection;\n LAPOR_DEVDB_SYNC=full: wait for the disk on every commit, default normal;\n LAPOR_DEVDB_CPUPROFILE=FILE: write a Go CPU profile of the whole run, for go tool pprof;\n LAPOR_DEVDB_LOCK_ALL=1: inserts and deletes by _id wait for the other writes too;\n LAPOR_DEVDB_WAL_RESTART_PAGES=N: make the write-ahead log start over once it is N pages long, default 8000)\n", os.Args[0])
 		os.Exit(2)
 	}
 	addr, dir := os.Args[1], os.Args[2]
@@ -116,7 +116,7 @@ func run(addr, dir string) error {
 		close(done)
 	}()
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"listening\",\"addr\":%q,\"dir\":%q}\n", addr, dir)
-	go newCheckpointer(dir).run(ctx)
+	go newCheckpointer(dir, ferretdb.LaporWriter).run(ctx)
 
 	<-done
 	if g.stats != nil {

@@ -1,7 +1,8 @@
 """The local database (lapor-devdb): its background checkpoint moves committed pages
 from SQLite's write-ahead log into the database file within seconds, instead of
-inside the commit that fills the log (deploy/devdb/checkpoint.go); updates stay
-atomic while inserts and deletes by _id pass beside them (deploy/devdb/serial.go)."""
+inside the commit that fills the log, and makes the log start over under steady
+writes (deploy/devdb/checkpoint.go); updates stay atomic while inserts and deletes
+by _id pass beside them (deploy/devdb/gate.go)."""
 
 import threading
 import time
@@ -14,11 +15,15 @@ from pathlib import Path
 from harness import DB_NAME, System, SystemTestCase, wait_until
 
 SYSTEM = None
+RESTART_PAGES = 300
 
 
 def setUpModule():
     global SYSTEM
-    SYSTEM = System(services=(), import_data=False)
+    # The log starts over once it is 300 pages long (8,000 by default), so that
+    # a test can see it within seconds.
+    SYSTEM = System(services=(), import_data=False,
+                    extra_env={"LAPOR_DEVDB_WAL_RESTART_PAGES": str(RESTART_PAGES)})
     SYSTEM.__enter__()
 
 
@@ -45,6 +50,41 @@ class DevdbTest(SystemTestCase):
         wait_until(lambda: path.stat().st_size >= before + 1_000_000, 15,
                    "the database file to take the committed pages")
         self.assertEqual(db.scratch.count_documents({}), 2001)
+
+    def test_the_write_ahead_log_starts_over_under_steady_writes(self):
+        """Under steady writes a passive checkpoint never copies the whole log (commits
+        land while it copies), and the log starts over only after one that did: so it
+        grew to the 40,000-page backstop, where one commit checkpointed two seconds of
+        pages while every writer waited. Once the log is over RESTART_PAGES the
+        checkpointer copies the rest holding FerretDB's write mutex; the next writer
+        starts the log over, and its file stops growing."""
+        db = SYSTEM.db
+        wal = Path(SYSTEM.tmp) / "db" / f"{DB_NAME}.sqlite-wal"
+        filler = "s" * 2000
+        end = time.monotonic() + 12  # six checkpoints
+        written = [0, 0]
+
+        def write(k):
+            # About 2 MB a second each: far below the backstop's 160 MB in all,
+            # which would make the log start over by itself.
+            i = 0
+            while time.monotonic() < end:
+                db.steady.insert_many(
+                    [{"_id": f"s{k}-{i}-{j}", "text": filler} for j in range(10)])
+                written[k] += 10 * len(filler)
+                i += 1
+                time.sleep(0.01)
+
+        self.run_threads(lambda: write(0), lambda: write(1))
+        total = sum(written)
+        self.assertGreater(total, 4 * RESTART_PAGES * 4096,
+                           "enough written for the log to start over several times")
+        # Without a restart the log holds every page written: about three times the
+        # documents' own bytes (measured). Started over at every checkpoint, two
+        # seconds' worth: about half of them.
+        self.assertLess(wal.stat().st_size, total,
+                        f"the log grew with everything written ({total} bytes)")
+        self.assertEqual(db.steady.count_documents({}), total // len(filler))
 
     def run_threads(self, *targets):
         errors = []
