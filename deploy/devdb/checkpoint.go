@@ -114,11 +114,12 @@ func (c *checkpointer) once() {
 		if err == nil && pages >= restartPages {
 			// Once more without the mutex first: it copies what landed during the
 			// first pass, so the one holding it has only milliseconds' worth left.
-			_, err = checkpoint(cdb.db)
-			w := c.writer(strings.TrimSuffix(filepath.Base(f), ".sqlite"))
-			w.Lock()
-			_, err = checkpoint(cdb.db)
-			w.Unlock()
+			if _, err = checkpoint(cdb.db); err == nil {
+				w := c.writer(strings.TrimSuffix(filepath.Base(f), ".sqlite"))
+				w.Lock()
+				_, err = checkpoint(cdb.db)
+				w.Unlock()
+			}
 		}
 		if err != nil {
 			c.report(f, err)
