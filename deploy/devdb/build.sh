@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds lapor-devdb: deploy/devdb's gate with FerretDB v1.24.2 from the Go module
-# proxy, with eleven small fixes to FerretDB applied at build time
+# proxy, with twelve small fixes to FerretDB applied at build time
 # (nothing of FerretDB is kept in this repository; patch/ holds our own code).
 # go.mod asks for modernc.org/sqlite 1.62 instead of the 1.32 FerretDB pins: the
 # older Go port of SQLite mapped and unmapped a page of memory for every statement
@@ -59,6 +59,10 @@
 #    patch/lapor_gate.go makes FerretDB's connection loop ask the gate itself, and
 #    leaves unacknowledged writes (OP_MSG moreToCome, w:0) unanswered, which FerretDB
 #    answered anyway. patch/lapor_api.go lets lapor-devdb install the gate.
+# 12. An update (and findAndModify) kept its query's SQLite read open until the
+#    whole command returned, across its writes and their wait for the writer
+#    mutex; such readers kept the write-ahead log from starting over.
+#    patch/lapor_update.go (fix 9's file) ends the read before the writes.
 #
 # usage: build.sh GO OUTPUT WORKDIR
 set -euo pipefail
