@@ -70,7 +70,9 @@ func (b *laporBatch) flush(ctx context.Context) error {
 func UpdateDocument(ctx context.Context, c backends.Collection, cmd string, iter types.DocumentsIterator, param *Update) (*UpdateResult, error) { //nolint:lll // as FerretDB's
 	b := &laporBatch{Collection: c}
 	res, err := laporUpdateDocument(ctx, b, cmd, iter, param)
-	iter.Close() // the documents are in memory: end the read before writing (FerretDB's closer may close it again)
+	// The documents are in memory: end the read before writing (fix 12). FerretDB's
+	// closer closes the iterator again when the command returns, which is harmless.
+	iter.Close()
 	if ferr := b.flush(ctx); ferr != nil {
 		return nil, lazyerrors.Error(ferr)
 	}
