@@ -19,7 +19,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -35,11 +34,16 @@ type gate struct {
 }
 
 // enter is called by FerretDB before it handles a request: op is its opcode,
-// command the OP_MSG's kind-0 document and seq its kind-1 documents one after the
-// other (both nil for other opcodes). It returns what to call once the reply is
-// ready, or nil.
-func (g *gate) enter(op int32, command, seq []byte) func() {
-	locked := op == opMsg && isWrite(command) && (g.lockAll || !withoutLock(command, seq))
+// command the OP_MSG's kind-0 document and seq the documents of its kind-1
+// sections (both nil for other opcodes). It returns what to call once the reply
+// is ready, or nil.
+func (g *gate) enter(op int32, command []byte, seq [][]byte) func() {
+	locked := false
+	if op == opMsg {
+		name := commandName(command) // anything unreadable ("") counts as a write
+		locked = (name == "" || writeCommands[name]) &&
+			(g.lockAll || !withoutLock(name, command, seq))
+	}
 	if locked {
 		g.lock.Lock()
 	}
@@ -121,33 +125,9 @@ func commandName(command []byte) string {
 	return name
 }
 
-// isWrite: the command changes something. Anything it cannot read counts as a
-// write, to be safe.
-func isWrite(command []byte) bool {
-	name := commandName(command)
-	return name == "" || writeCommands[name]
-}
-
-// splitDocs cuts BSON documents laid one after the other; false when malformed.
-func splitDocs(seq []byte) ([][]byte, bool) {
-	var docs [][]byte
-	for len(seq) > 0 {
-		if len(seq) < 5 {
-			return nil, false
-		}
-		n := int(int32(binary.LittleEndian.Uint32(seq)))
-		if n < 5 || n > len(seq) {
-			return nil, false
-		}
-		docs = append(docs, seq[:n])
-		seq = seq[n:]
-	}
-	return docs, true
-}
-
 // commandKey is "name collection {filter fields}" of a command (the collection is
 // the first element's value when it is a string), for the statistics.
-func commandKey(op int32, command, seq []byte) string {
+func commandKey(op int32, command []byte, seq [][]byte) string {
 	if op != opMsg {
 		return "legacy"
 	}
@@ -173,8 +153,8 @@ func commandKey(op int32, command, seq []byte) string {
 	}
 	// Drivers send update and delete statements as a document sequence (kind 1)
 	// after the command document: the first statement's filter.
-	if docs, ok := splitDocs(seq); ok && len(docs) > 0 {
-		if q := bsonField(docs[0], "q"); q != nil {
+	if len(seq) > 0 {
+		if q := bsonField(seq[0], "q"); q != nil {
 			key += " {" + strings.Join(bsonKeys(q), ",") + "}"
 		}
 	}
@@ -267,10 +247,6 @@ func bsonKeys(doc []byte) []string {
 	return keys
 }
 
-// lockAllWrites (LAPOR_DEVDB_LOCK_ALL=1) makes inserts and deletes by _id take the
-// lock too, as every write did before: for comparing, or if in doubt.
-func lockAllWrites() bool { return os.Getenv("LAPOR_DEVDB_LOCK_ALL") == "1" }
-
 // withoutLock: writes that cannot lose another write's effect need not wait for
 // them. An insert only adds documents (a duplicate _id is refused by SQLite's
 // unique index, atomically). A delete whose every statement selects by _id alone
@@ -278,15 +254,12 @@ func lockAllWrites() bool { return os.Getenv("LAPOR_DEVDB_LOCK_ALL") == "1" }
 // document before finds nothing to write back, as if it had come first. Writers
 // still meet in FerretDB's write mutex (patch/lapor_writer.go) around the SQLite
 // transaction itself. Anything this cannot read takes the lock.
-func withoutLock(command, seq []byte) bool {
-	switch commandName(command) {
+func withoutLock(name string, command []byte, seq [][]byte) bool {
+	switch name {
 	case "insert":
 		return true
 	case "delete":
-		stmts, ok := splitDocs(seq) // statements sent as a document sequence
-		if !ok {
-			return false
-		}
+		stmts := append([][]byte(nil), seq...) // statements sent as a document sequence
 		odd := false
 		if d := bsonField(command, "deletes"); d != nil {
 			bsonWalk(d, func(_ string, typ byte, v []byte) bool {

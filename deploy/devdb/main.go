@@ -89,7 +89,7 @@ func run(addr, dir string) error {
 		return err
 	}
 
-	g := &gate{lockAll: lockAllWrites()}
+	g := &gate{lockAll: os.Getenv("LAPOR_DEVDB_LOCK_ALL") == "1"}
 	if os.Getenv("LAPOR_DEVDB_STATS") == "1" {
 		g.stats = &commandStats{byKey: map[string]*commandCost{}}
 	}

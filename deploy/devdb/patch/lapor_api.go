@@ -12,7 +12,7 @@ import (
 )
 
 // SetLaporGate installs g as clientconn.LaporGate (fix 11); call it before Run.
-func SetLaporGate(g func(op int32, command, seq []byte) func()) {
+func SetLaporGate(g func(op int32, command []byte, seq [][]byte) func()) {
 	clientconn.LaporGate = g
 }
 

@@ -13,17 +13,28 @@ import (
 )
 
 // LaporGate, when set (before the listener runs), is called before each request is
-// handled: op is its opcode, command an OP_MSG's kind-0 document and seq its kind-1
-// documents one after the other (both nil for other opcodes). The function it
-// returns, if any, is called once the reply is ready.
-var LaporGate func(op int32, command, seq []byte) func()
+// handled: op is its opcode, command an OP_MSG's kind-0 document and seq the
+// documents of its kind-1 sections, as the message holds them (both nil for other
+// opcodes). The function it returns, if any, is called once the reply is ready.
+var LaporGate func(op int32, command []byte, seq [][]byte) func()
 
 // laporRoute is route behind the gate.
 func (c *conn) laporRoute(ctx context.Context, reqHeader *wire.MsgHeader, reqBody wire.MsgBody) (*wire.MsgHeader, wire.MsgBody, bool) { //nolint:lll // like route
 	if LaporGate != nil {
-		var command, seq []byte
+		var command []byte
+		var seq [][]byte
 		if msg, ok := reqBody.(*wire.OpMsg); ok {
-			command, seq = msg.RawSections()
+			// Not RawSections: it copies every document of the sequence (an
+			// insert's whole batch) into one buffer.
+			for _, sec := range msg.Sections() {
+				for _, d := range sec.Documents() {
+					if sec.Kind == 0 {
+						command = d
+					} else {
+						seq = append(seq, d)
+					}
+				}
+			}
 		}
 		if done := LaporGate(int32(reqHeader.OpCode), command, seq); done != nil {
 			defer done()
