@@ -421,6 +421,31 @@ class SliceTest(SystemTestCase):
         self.assertTrue(db.complaints.index_information()["tracking_id_unique"].get("unique"))
         self.assertLessEqual(set(db.outbox.index_information()), {"_id_"})
 
+    # j -------------------------------------------------------------------------------
+    def test_j_large_request_headers(self):
+        """A complaint sent with 40 cookies of 4 KiB in all (what other sites of a
+        province's domain can leave) is taken: intake keeps a small memory pool per
+        connection (lp_http.c), but not too small for that. Headers far over it are
+        refused with an HTTP error or a closed connection, and intake goes on
+        answering."""
+        cookies = "; ".join(f"portal_pref_{i}={'v' * 90}" for i in range(40))
+        self.assertGreaterEqual(len(cookies), 4096)
+        headers = {"Cookie": cookies, "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) " * 4,
+                   "Accept-Language": "id-ID,id;q=0.9,en;q=0.8"}
+        status, _, body = http("POST", SYSTEM.intake_url("/api/v1/complaints"), complaint(),
+                               headers=headers)
+        self.assertEqual(status, 201, body)
+        self.assertRegex(body.get("tracking_id", ""), r"^\d{10}$")
+
+        try:
+            status, _, _ = http("POST", SYSTEM.intake_url("/api/v1/complaints"), complaint(),
+                                headers={"Cookie": "x=" + "y" * (64 * 1024)})
+            self.assertTrue(400 <= status < 500, status)
+        except (ConnectionError, OSError):
+            pass  # MHD may close the connection before the whole request is read
+        status, _, _ = http("GET", SYSTEM.intake_url("/healthz"))
+        self.assertEqual(status, 200)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
