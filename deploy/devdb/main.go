@@ -36,10 +36,11 @@ func main() {
 	// Every request decodes documents from JSON into short-lived objects: with the
 	// default GOGC=100 the collector took about a tenth of the database's CPU in
 	// lapor's benchmark, and at 400 still a good share (allocation was 15 % of the
-	// profile). At 1000 the database used 5-8 % less CPU per complaint in three
-	// alternating pairs of runs (devdb's peak RSS 81-94 -> 135-172 MB); the soft
-	// limit keeps a large live heap from growing it elevenfold. GOGC and
-	// GOMEMLIMIT in the environment still decide.
+	// profile). Larger, the database used 5-8 % less CPU per complaint in six
+	// alternating pairs of runs (three at 1200, three at 1000 with a 256 MiB
+	// limit; its peak RSS 81-94 -> 135-172 MB); the soft limit keeps a large live
+	// heap from growing elevenfold. GOGC and GOMEMLIMIT in the environment still
+	// decide.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(1000)
 	}
