@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,24 +39,14 @@ import (
 
 const checkpointEvery = 2 * time.Second
 
-// restartPages: a log this long after a checkpoint is made to start over.
-var restartPages = envInt("LAPOR_DEVDB_WAL_RESTART_PAGES", 8000)
-
-// envInt is the positive integer in the environment variable name, or def.
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
-		return n
-	}
-	return def
-}
-
 // checkpointer keeps one connection per database file of dir (FerretDB's SQLite
 // backend keeps each database in <dir>/<name>.sqlite).
 type checkpointer struct {
-	dir    string
-	writer func(name string) sync.Locker // a database's write mutex (by name)
-	dbs    map[string]*checkpointDB
-	failed map[string]bool // files whose error was logged already
+	dir          string
+	writer       func(name string) sync.Locker // a database's write mutex (by name)
+	restartPages int                           // a log this long is made to start over
+	dbs          map[string]*checkpointDB
+	failed       map[string]bool // files whose error was logged already
 }
 
 // checkpointDB is a connection to one database file, and which file it opened (a
@@ -67,9 +56,9 @@ type checkpointDB struct {
 	file os.FileInfo
 }
 
-func newCheckpointer(dir string, writer func(name string) sync.Locker) *checkpointer {
-	return &checkpointer{dir: dir, writer: writer, dbs: map[string]*checkpointDB{},
-		failed: map[string]bool{}}
+func newCheckpointer(dir string, writer func(name string) sync.Locker, restartPages int) *checkpointer {
+	return &checkpointer{dir: dir, writer: writer, restartPages: restartPages,
+		dbs: map[string]*checkpointDB{}, failed: map[string]bool{}}
 }
 
 // run checkpoints every database of dir until ctx ends.
@@ -111,7 +100,7 @@ func (c *checkpointer) once() {
 			c.dbs[f] = cdb
 		}
 		pages, err := checkpoint(cdb.db)
-		if err == nil && pages >= restartPages {
+		if err == nil && pages >= c.restartPages {
 			// Once more without the mutex first: it copies what landed during the
 			// first pass, so the one holding it has only milliseconds' worth left.
 			if _, err = checkpoint(cdb.db); err == nil {
@@ -128,7 +117,7 @@ func (c *checkpointer) once() {
 }
 
 // checkpoint runs a passive checkpoint and returns the log's length in pages
-// (-1 when another checkpoint was running).
+// (-1 when the file is not in WAL mode).
 func checkpoint(db *sql.DB) (int, error) {
 	var busy, pages, copied int
 	err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied)

@@ -259,28 +259,30 @@ func withoutLock(name string, command []byte, seq [][]byte) bool {
 	case "insert":
 		return true
 	case "delete":
-		stmts := append([][]byte(nil), seq...) // statements sent as a document sequence
-		odd := false
-		if d := bsonField(command, "deletes"); d != nil {
+		// Statements come as a document sequence or in the "deletes" array.
+		n, ok := 0, true
+		for _, st := range seq {
+			n++
+			ok = ok && byIDAlone(st)
+		}
+		if d := bsonField(command, "deletes"); d != nil && ok {
 			bsonWalk(d, func(_ string, typ byte, v []byte) bool {
-				stmts = append(stmts, v)
-				odd = odd || typ != 0x03
-				return !odd
+				n++
+				ok = typ == 0x03 && byIDAlone(v)
+				return ok
 			})
 		}
-		if odd || len(stmts) == 0 {
-			return false
-		}
-		for _, st := range stmts {
-			q := bsonField(st, "q")
-			if q == nil {
-				return false
-			}
-			if k := bsonKeys(q); len(k) != 1 || k[0] != "_id" {
-				return false
-			}
-		}
-		return true
+		return ok && n > 0
 	}
 	return false
+}
+
+// byIDAlone: the statement's filter q has the one field _id.
+func byIDAlone(st []byte) bool {
+	q := bsonField(st, "q")
+	if q == nil {
+		return false
+	}
+	k := bsonKeys(q)
+	return len(k) == 1 && k[0] == "_id"
 }

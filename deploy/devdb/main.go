@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -76,6 +77,16 @@ func syncMode() string {
 // while every other write waited. The log takes up to about 160 MB.
 const walCheckpointPages = "40000"
 
+// walRestartPages is LAPOR_DEVDB_WAL_RESTART_PAGES (a positive integer), else 8000:
+// once the write-ahead log is that long after a checkpoint, the checkpointer makes
+// it start over (checkpoint.go).
+func walRestartPages() int {
+	if n, err := strconv.Atoi(os.Getenv("LAPOR_DEVDB_WAL_RESTART_PAGES")); err == nil && n > 0 {
+		return n
+	}
+	return 8000
+}
+
 func run(addr, dir string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -123,7 +134,7 @@ func run(addr, dir string) error {
 		close(done)
 	}()
 	fmt.Fprintf(os.Stderr, "{\"svc\":\"devdb\",\"event\":\"listening\",\"addr\":%q,\"dir\":%q}\n", addr, dir)
-	go newCheckpointer(dir, ferretdb.LaporWriter).run(ctx)
+	go newCheckpointer(dir, ferretdb.LaporWriter, walRestartPages()).run(ctx)
 
 	<-done
 	if g.stats != nil {
